@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Build wal2arrow, run its C unit tests, then its pg_regress suite against a
+# throwaway PostgreSQL server.  Works as root (the server then runs as the
+# "postgres" OS user, since PostgreSQL refuses to run as root) and as a normal
+# user.  Exits non-zero on any failure and prints regression.diffs.
+#
+# Environment: PG_CONFIG (default: pg_config), KEEP_TMP=1 to keep the temp dir.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_CONFIG="${PG_CONFIG:-pg_config}"
+bindir="$("$PG_CONFIG" --bindir)"
+pg_regress="$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress"
+
+make -s -C "$here" PG_CONFIG="$PG_CONFIG"
+if grep -q '^unittest:' "$here/Makefile"; then
+	make -s -C "$here" PG_CONFIG="$PG_CONFIG" unittest
+fi
+
+tmp="$(mktemp -d /tmp/wal2arrow-regress.XXXXXX)"
+chmod 755 "$tmp"
+mkdir "$tmp/lib" "$tmp/out"
+cp "$here/wal2arrow.so" "$tmp/lib/"
+chmod 755 "$tmp/lib" && chmod 644 "$tmp/lib/wal2arrow.so"
+
+as_server=()
+if [ "$(id -u)" = 0 ]; then
+	as_server=(runuser -u postgres --)
+	mkdir "$tmp/data" && chown postgres "$tmp/data"
+fi
+
+cleanup() {
+	local rc=$?
+	if [ -f "$tmp/data/postmaster.pid" ]; then
+		"${as_server[@]}" "$bindir/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1 || true
+	fi
+	if [ $rc -ne 0 ] && [ -f "$tmp/out/regression.diffs" ]; then
+		echo "==== regression.diffs ===="
+		cat "$tmp/out/regression.diffs"
+	fi
+	if [ $rc -ne 0 ] && [ -f "$tmp/server.log" ]; then
+		echo "==== server.log (tail) ===="
+		tail -n 40 "$tmp/server.log"
+	fi
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		echo "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+	exit $rc
+}
+trap cleanup EXIT INT TERM
+
+# A free loopback port: try random ones until nothing answers.
+port=""
+for _ in $(seq 1 50); do
+	p=$(( 20000 + RANDOM % 30000 ))
+	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		port=$p
+		break
+	fi
+done
+[ -n "$port" ] || { echo "no free port found" >&2; exit 1; }
+
+"${as_server[@]}" "$bindir/initdb" -D "$tmp/data" -U postgres -A trust \
+	--no-sync >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log"; exit 1; }
+
+cat >>"$tmp/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+wal_level = logical
+max_replication_slots = 10
+max_wal_senders = 10
+fsync = off
+dynamic_library_path = '$tmp/lib:\$libdir'
+output_plugin_libraries = 'pgoutput, test_decoding, wal2arrow'
+CONF
+
+touch "$tmp/server.log" && chmod 666 "$tmp/server.log"
+"${as_server[@]}" "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w start >/dev/null
+
+"$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres wal2arrow_regression
+
+tests=$(cd "$here/sql" && ls *.sql | sed 's/\.sql$//' | sort)
+# shellcheck disable=SC2086
+"$pg_regress" --use-existing --bindir="$bindir" \
+	--host=127.0.0.1 --port="$port" --user=postgres \
+	--inputdir="$here" --outputdir="$tmp/out" \
+	--dbname=wal2arrow_regression $tests
