@@ -1,0 +1,576 @@
+package dev.pgarrowcdc.flink.testutils;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.postgresql.PGProperty;
+
+/**
+ * A throwaway PostgreSQL cluster: {@code initdb} + {@code pg_ctl} from {@code pg_config
+ * --bindir}, on a free loopback port, configured for logical decoding with a private copy of the
+ * freshly built wal2arrow plugin on its {@code dynamic_library_path}.
+ *
+ * <p>PostgreSQL refuses to run as root. When the JVM runs as root (CI does), every server command
+ * runs as the {@code postgres} OS user through {@code runuser}, and the data directory and the
+ * plugin copy are created under the system temp directory and handed to that user, because a
+ * checkout under /root is not readable by it.
+ *
+ * <p>{@link #close()} stops the server and deletes every file it made, whatever state the server
+ * is in.
+ */
+public final class PostgresCluster implements AutoCloseable {
+
+    /** The superuser initdb creates; also the OS user the server runs as when we are root. */
+    public static final String SUPERUSER = "postgres";
+
+    private static final String PLUGIN_FILE = "wal2arrow.so";
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path pgBin;
+    private final Path baseDir;
+    private final Path dataDir;
+    private final Path socketDir;
+    private final Path libDir;
+    private final Path logFile;
+    private final boolean asPostgresUser;
+    private final Map<String, String> settings;
+    private final Path wal2arrowLibrary;
+    private int port;
+    private boolean running;
+
+    private PostgresCluster(Builder builder) {
+        this.asPostgresUser = isRoot();
+        this.pgBin = locateBinDir(builder.pgConfig);
+        requireExecutable(pgBin.resolve("initdb"), "initdb");
+        requireExecutable(pgBin.resolve("pg_ctl"), "pg_ctl");
+        try {
+            this.baseDir =
+                    Files.createTempDirectory(
+                            Paths.get(System.getProperty("java.io.tmpdir")), "pgarrowcdc-pg-");
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "Cannot create a temporary directory for the test PostgreSQL cluster under "
+                            + System.getProperty("java.io.tmpdir")
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        this.dataDir = baseDir.resolve("data");
+        this.socketDir = baseDir.resolve("socket");
+        this.libDir = baseDir.resolve("lib");
+        this.logFile = baseDir.resolve("server.log");
+        this.settings = new LinkedHashMap<>(defaultSettings(libDir, socketDir));
+        this.settings.putAll(builder.settings);
+        builder.removedSettings.forEach(this.settings::remove);
+        this.wal2arrowLibrary = builder.wal2arrowLibrary;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings every test cluster starts with; a builder may override or remove each. */
+    static Map<String, String> defaultSettings(Path libDir, Path socketDir) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("listen_addresses", "'127.0.0.1'");
+        s.put("unix_socket_directories", quote(socketDir.toString()));
+        s.put("wal_level", "logical");
+        s.put("max_replication_slots", "64");
+        s.put("max_wal_senders", "64");
+        s.put("max_connections", "200");
+        s.put("output_plugin_libraries", "'pgoutput, test_decoding, wal2arrow'");
+        s.put("dynamic_library_path", quote("$libdir:" + libDir));
+        // A throwaway cluster: durability buys nothing and costs test time. synchronous_commit
+        // stays on: decoding reads only flushed WAL, so commits must be flushed at once.
+        s.put("fsync", "off");
+        s.put("full_page_writes", "off");
+        s.put("shared_buffers", "128MB");
+        s.put("max_wal_size", "2GB");
+        s.put("wal_sender_timeout", "60s");
+        s.put("log_min_messages", "warning");
+        return s;
+    }
+
+    /** Runs initdb, writes the settings, copies the plugin and starts the server. */
+    public PostgresCluster start() {
+        try {
+            Files.createDirectories(socketDir);
+            Files.createDirectories(libDir);
+            installPlugin();
+            handToServerUser(baseDir);
+            runChecked(
+                    "initdb",
+                    List.of(
+                            pgBin.resolve("initdb").toString(),
+                            "-D",
+                            dataDir.toString(),
+                            "-U",
+                            SUPERUSER,
+                            "--auth=trust",
+                            "--encoding=UTF8",
+                            "--locale=C",
+                            "--no-sync"));
+            dropUnsupportedSettings();
+            startServer();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void startServer() throws IOException {
+        IllegalStateException lastFailure = null;
+        // A port found free can be taken by someone else before the server binds it: retry.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            port = freePort();
+            writeConfig();
+            ProcessResult result =
+                    run(
+                            List.of(
+                                    pgBin.resolve("pg_ctl").toString(),
+                                    "-D",
+                                    dataDir.toString(),
+                                    "-l",
+                                    logFile.toString(),
+                                    "-w",
+                                    "-t",
+                                    "60",
+                                    "start"));
+            if (result.exitCode == 0) {
+                running = true;
+                return;
+            }
+            String log = serverLog();
+            lastFailure =
+                    new IllegalStateException(
+                            "PostgreSQL did not start on 127.0.0.1:"
+                                    + port
+                                    + " (pg_ctl exit code "
+                                    + result.exitCode
+                                    + ").\npg_ctl said:\n"
+                                    + result.output
+                                    + "\nServer log "
+                                    + logFile
+                                    + ":\n"
+                                    + log);
+            if (!log.contains("could not bind") && !log.contains("Address already in use")) {
+                break;
+            }
+        }
+        throw lastFailure;
+    }
+
+    /**
+     * {@code output_plugin_libraries} exists only in some builds (Debian's 15.20 has it). A server
+     * without it would refuse to start on an unknown setting, and it loads any plugin anyway.
+     */
+    private void dropUnsupportedSettings() {
+        if (!settings.containsKey("output_plugin_libraries")) {
+            return;
+        }
+        ProcessResult described =
+                run(List.of(pgBin.resolve("postgres").toString(), "--describe-config"));
+        if (described.exitCode == 0 && !described.output.contains("output_plugin_libraries")) {
+            settings.remove("output_plugin_libraries");
+        }
+    }
+
+    private void writeConfig() throws IOException {
+        String body =
+                settings.entrySet().stream()
+                        .map(e -> e.getKey() + " = " + e.getValue())
+                        .collect(Collectors.joining("\n", "\n# pg-arrow-cdc test fixture\n", "\n"));
+        Path autoConf = dataDir.resolve("postgresql.auto.conf");
+        Files.writeString(autoConf, "port = " + port + "\n" + body, StandardCharsets.UTF_8);
+        handToServerUser(autoConf);
+    }
+
+    private void installPlugin() throws IOException {
+        Path plugin = wal2arrowLibrary != null ? wal2arrowLibrary : locatePlugin();
+        if (plugin == null) {
+            return;
+        }
+        Path copy = libDir.resolve(PLUGIN_FILE);
+        Files.copy(plugin, copy, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /**
+     * The plugin built by {@code make -C wal2arrow}: the {@code wal2arrow.dir} system property
+     * (set by the Maven build), else the nearest {@code wal2arrow/} above the working directory.
+     * Absent, the cluster still starts; creating a wal2arrow slot then fails, and {@link
+     * #requireWal2ArrowBuilt()} says how to build it.
+     */
+    static Path locatePlugin() {
+        Path dir = wal2arrowDir();
+        return dir != null && Files.isRegularFile(dir.resolve(PLUGIN_FILE))
+                ? dir.resolve(PLUGIN_FILE)
+                : null;
+    }
+
+    static Path wal2arrowDir() {
+        String configured = System.getProperty("wal2arrow.dir");
+        if (configured != null && !configured.isEmpty()) {
+            return Paths.get(configured).toAbsolutePath().normalize();
+        }
+        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("wal2arrow"))) {
+                return p.resolve("wal2arrow");
+            }
+        }
+        return null;
+    }
+
+    /** Fails with the command to run when the plugin has not been built. */
+    public static Path requireWal2ArrowBuilt() {
+        Path plugin = locatePlugin();
+        if (plugin == null) {
+            throw new IllegalStateException(
+                    "The wal2arrow plugin is not built: no "
+                            + PLUGIN_FILE
+                            + " in "
+                            + wal2arrowDir()
+                            + ". Build it with `make -C wal2arrow` from the repository root "
+                            + "(needs postgresql-server-dev-15, liblz4-dev, libzstd-dev), "
+                            + "or set -Dwal2arrow.dir to the directory holding it.");
+        }
+        return plugin;
+    }
+
+    public boolean hasWal2Arrow() {
+        return Files.isRegularFile(libDir.resolve(PLUGIN_FILE));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path baseDir() {
+        return baseDir;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The value a setting had when the server started (null when the fixture did not set it). */
+    public String setting(String name) {
+        return settings.get(name);
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host() + ":" + port + "/" + database;
+    }
+
+    /** A superuser JDBC connection to {@code database}. */
+    public Connection connect(String database) throws SQLException {
+        Properties props = new Properties();
+        PGProperty.USER.set(props, SUPERUSER);
+        return DriverManager.getConnection(jdbcUrl(database), props);
+    }
+
+    /**
+     * A physical-protocol replication connection (what the connector uses) to {@code database}.
+     */
+    public Connection connectForReplication(String database) throws SQLException {
+        Properties props = new Properties();
+        PGProperty.USER.set(props, SUPERUSER);
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        return DriverManager.getConnection(jdbcUrl(database), props);
+    }
+
+    public void execute(String database, String... statements) throws SQLException {
+        try (Connection c = connect(database);
+                Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    /** The last lines of the server log, for failure messages. */
+    public String serverLog() {
+        try {
+            if (!Files.exists(logFile)) {
+                return "(no server log was written)";
+            }
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(server log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Restarts the server on the same port (for tests that survive a restart). */
+    public void restart() {
+        stopServer("fast");
+        ProcessResult result =
+                run(
+                        List.of(
+                                pgBin.resolve("pg_ctl").toString(),
+                                "-D",
+                                dataDir.toString(),
+                                "-l",
+                                logFile.toString(),
+                                "-w",
+                                "-t",
+                                "60",
+                                "start"));
+        if (result.exitCode != 0) {
+            throw new IllegalStateException(
+                    "PostgreSQL did not restart on port "
+                            + port
+                            + ":\n"
+                            + result.output
+                            + "\n"
+                            + serverLog());
+        }
+        running = true;
+    }
+
+    private void stopServer(String mode) {
+        if (!running) {
+            return;
+        }
+        run(List.of(pgBin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", mode,
+                "-w", "-t", "60", "stop"));
+        running = false;
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopServer("immediate");
+        } finally {
+            deleteRecursively(baseDir);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static Path locateBinDir(String pgConfig) {
+        ProcessResult result;
+        try {
+            result = runProcess(List.of(pgConfig, "--bindir"), false);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    "Cannot run `"
+                            + pgConfig
+                            + " --bindir` to find PostgreSQL's initdb and pg_ctl: "
+                            + e.getMessage()
+                            + ". Install postgresql-15 and postgresql-server-dev-15, or point the "
+                            + "PG_CONFIG environment variable at pg_config.",
+                    e);
+        }
+        if (result.exitCode != 0) {
+            throw new IllegalStateException(
+                    "`" + pgConfig + " --bindir` failed (exit " + result.exitCode + "): "
+                            + result.output);
+        }
+        return Paths.get(result.output.trim());
+    }
+
+    private static void requireExecutable(Path path, String what) {
+        if (!Files.isExecutable(path)) {
+            throw new IllegalStateException(
+                    what
+                            + " not found at "
+                            + path
+                            + ": install the PostgreSQL server package (postgresql-15 on Debian) "
+                            + "or point PG_CONFIG at the pg_config of an installation that has it.");
+        }
+    }
+
+    private void runChecked(String what, List<String> command) {
+        ProcessResult result = run(command);
+        if (result.exitCode != 0) {
+            throw new IllegalStateException(
+                    what + " failed (exit code " + result.exitCode + "): " + String.join(" ",
+                            command) + "\n" + result.output);
+        }
+    }
+
+    private ProcessResult run(List<String> command) {
+        return runProcess(command, asPostgresUser);
+    }
+
+    private static ProcessResult runProcess(List<String> command, boolean asPostgresUser) {
+        List<String> full = new ArrayList<>();
+        if (asPostgresUser) {
+            full.addAll(List.of("runuser", "-u", SUPERUSER, "--"));
+        }
+        full.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);
+        // A server started from the JVM must not inherit a locale the OS user lacks.
+        pb.environment().put("LC_ALL", "C");
+        pb.environment().remove("PGDATA");
+        pb.environment().remove("PGPORT");
+        try {
+            Path out = Files.createTempFile("pgarrowcdc-cmd-", ".out");
+            try {
+                pb.redirectOutput(out.toFile());
+                Process p = pb.start();
+                if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(
+                            "Timed out after " + COMMAND_TIMEOUT + ": " + String.join(" ", full));
+                }
+                return new ProcessResult(
+                        p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "Cannot run " + String.join(" ", full) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running " + full, e);
+        }
+    }
+
+    private void handToServerUser(Path path) {
+        if (!asPostgresUser) {
+            return;
+        }
+        ProcessResult result =
+                runProcess(List.of("chown", "-R", SUPERUSER + ":" + SUPERUSER, path.toString()),
+                        false);
+        if (result.exitCode != 0) {
+            throw new IllegalStateException(
+                    "Running as root, the test server runs as the OS user `"
+                            + SUPERUSER
+                            + "`, but handing "
+                            + path
+                            + " to it failed: "
+                            + result.output
+                            + " (is the postgresql-15 package, which creates that user, installed?)");
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException ignored) {
+                                    // best effort; reported below if the root stays
+                                }
+                            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // fall through to the check
+        }
+        if (Files.exists(root)) {
+            System.err.println("pg-arrow-cdc test fixture: could not delete " + root);
+        }
+    }
+
+    private static final class ProcessResult {
+        final int exitCode;
+        final String output;
+
+        ProcessResult(int exitCode, String output) {
+            this.exitCode = exitCode;
+            this.output = output;
+        }
+    }
+
+    /** Chooses the PostgreSQL installation and the settings to start with. */
+    public static final class Builder {
+        private String pgConfig =
+                System.getenv("PG_CONFIG") != null ? System.getenv("PG_CONFIG") : "pg_config";
+        private Path wal2arrowLibrary;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private final List<String> removedSettings = new ArrayList<>();
+
+        /** The pg_config whose {@code --bindir} holds initdb and pg_ctl. */
+        public Builder pgConfig(String pgConfig) {
+            this.pgConfig = pgConfig;
+            return this;
+        }
+
+        /** Overrides a postgresql.conf setting; the value is written as is (quote strings). */
+        public Builder setting(String name, String value) {
+            settings.put(name, value);
+            removedSettings.remove(name);
+            return this;
+        }
+
+        /** Leaves a default setting out, so the server's own default applies. */
+        public Builder withoutSetting(String name) {
+            settings.remove(name);
+            removedSettings.add(name);
+            return this;
+        }
+
+        /** Uses this plugin file instead of the one {@code make -C wal2arrow} built. */
+        public Builder wal2arrowLibrary(Path library) {
+            this.wal2arrowLibrary = library;
+            return this;
+        }
+
+        public PostgresCluster build() {
+            return new PostgresCluster(this);
+        }
+
+        /** Builds and starts the cluster. */
+        public PostgresCluster start() {
+            return build().start();
+        }
+    }
+}

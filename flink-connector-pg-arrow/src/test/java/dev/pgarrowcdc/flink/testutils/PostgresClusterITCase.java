@@ -1,0 +1,59 @@
+package dev.pgarrowcdc.flink.testutils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import org.junit.jupiter.api.Test;
+
+/** Lifecycle and failure reporting of the throwaway cluster itself. */
+class PostgresClusterITCase {
+
+    @Test
+    void closeStopsTheServerAndDeletesItsFiles() throws SQLException {
+        Path baseDir;
+        int port;
+        try (PostgresCluster cluster = PostgresCluster.builder().start()) {
+            baseDir = cluster.baseDir();
+            port = cluster.port();
+            try (Connection c = cluster.connect("postgres")) {
+                assertThat(c.isValid(5)).isTrue();
+            }
+            assertThat(baseDir).isDirectory();
+        }
+        assertThat(Files.exists(baseDir)).as("data directory after close").isFalse();
+        assertThatThrownBy(
+                        () -> java.sql.DriverManager.getConnection(
+                                        "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                                        "postgres",
+                                        "")
+                                .close())
+                .as("connecting after close")
+                .isInstanceOf(SQLException.class);
+    }
+
+    @Test
+    void aMissingPgConfigIsNamedWithTheFix() {
+        assertThatThrownBy(() -> PostgresCluster.builder().pgConfig("/nonexistent/pg_config").build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("/nonexistent/pg_config")
+                .hasMessageContaining("PG_CONFIG")
+                .hasMessageContaining("postgresql-server-dev-15");
+    }
+
+    @Test
+    void aServerThatCannotStartReportsItsLogAndLeavesNoFiles() throws Exception {
+        PostgresCluster cluster =
+                PostgresCluster.builder().setting("wal_level", "no_such_level").build();
+        Path baseDir = cluster.baseDir();
+        assertThatThrownBy(cluster::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("PostgreSQL did not start")
+                .hasMessageContaining("wal_level");
+        assertThat(Files.exists(baseDir)).isFalse();
+    }
+}
