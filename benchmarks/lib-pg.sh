@@ -1,0 +1,60 @@
+# Sourced by the benchmark scripts: a throwaway PostgreSQL server for measuring, set up like the
+# test fixture (wal_level=logical, wal2arrow allowed, private plugin copies), as the postgres OS
+# user when run as root. Callers set PG_CONFIG and call pg_start, then pg_stop (also on EXIT).
+
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PG_BIN=$("$PG_CONFIG" --bindir)
+AS_PG=()
+[ "$(id -u)" = 0 ] && AS_PG=(runuser -u postgres --)
+
+# pg_start DIR PORT LIBDIR [extra postgresql.conf lines...]
+pg_start() {
+  PG_DIR=$1; PG_PORT=$2; local libdir=$3; shift 3
+  mkdir -p "$PG_DIR"
+  [ ${#AS_PG[@]} -gt 0 ] && chown -R postgres "$PG_DIR" && chmod 755 "$PG_DIR"
+  "${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 \
+      --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  {
+    echo "port = $PG_PORT"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$PG_DIR'"
+    echo "wal_level = logical"
+    echo "max_replication_slots = 32"
+    echo "max_wal_senders = 32"
+    echo "dynamic_library_path = '\$libdir:$libdir'"
+    echo "shared_buffers = 512MB"
+    echo "max_wal_size = 8GB"
+    echo "checkpoint_timeout = 30min"
+    echo "log_min_messages = warning"
+    if "${AS_PG[@]}" "$PG_BIN/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
+      echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2arrow, noop_decoder'"
+    fi
+    local line
+    for line in "$@"; do echo "$line"; done
+  } | "${AS_PG[@]}" tee -a "$PG_DIR/data/postgresql.auto.conf" >/dev/null
+  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w start >/dev/null \
+    || { tail -n 30 "$PG_DIR/server.log" >&2; return 1; }
+}
+
+pg_stop() {
+  [ -n "${PG_DIR:-}" ] && [ -f "$PG_DIR/data/postmaster.pid" ] \
+    && "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
+  return 0
+}
+
+# psql against the benchmark server over TCP loopback.
+q() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# build_plugins LIBDIR: wal2arrow and noop_decoder, copied where the server user can read them.
+build_plugins() {
+  local libdir=$1 root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  make -s -C "$root/wal2arrow" PG_CONFIG="$PG_CONFIG" >/dev/null
+  make -s -C "$root/benchmarks/noop_decoder" PG_CONFIG="$PG_CONFIG" >/dev/null
+  mkdir -p "$libdir"
+  cp "$root/wal2arrow/wal2arrow.so" "$root/benchmarks/noop_decoder/noop_decoder.so" "$libdir/"
+  chmod 755 "$libdir" && chmod 644 "$libdir"/*.so
+}
