@@ -11,6 +11,9 @@ echo ">> building wal2arrow against $("$PG_CONFIG" --version)"
 make -s -C wal2arrow clean
 make -s -C wal2arrow PG_CONFIG="$PG_CONFIG"
 
+# The benchmarks' do-nothing plugin is built too, so it cannot rot unnoticed.
+make -s -C benchmarks/noop_decoder PG_CONFIG="$PG_CONFIG"
+
 echo ">> wal2arrow: C unit tests and pg_regress"
 PG_CONFIG="$PG_CONFIG" wal2arrow/test/run-regress.sh
 
