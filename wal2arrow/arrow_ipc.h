@@ -1,0 +1,182 @@
+/*-------------------------------------------------------------------------
+ * arrow_ipc.h
+ *		A small, exact Arrow IPC writer: column builders, encapsulated
+ *		Schema and RecordBatch messages (FlatBuffers metadata + 8-byte
+ *		aligned body), optional LZ4_FRAME / ZSTD body compression.
+ *
+ * Deliberately free of PostgreSQL headers so it can be unit tested and
+ * fuzzed alone.  Memory comes from a caller-supplied allocator; every
+ * function returns AIPC_OK or an error code and fills an AIpcError.
+ * All multi-byte values are written little-endian whatever the host.
+ *-------------------------------------------------------------------------
+ */
+#ifndef WAL2ARROW_ARROW_IPC_H
+#define WAL2ARROW_ARROW_IPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Return codes. */
+#define AIPC_OK			0
+#define AIPC_EINVAL		1		/* caller passed something inconsistent */
+#define AIPC_ENOMEM		2		/* allocator returned NULL */
+#define AIPC_ETOOBIG	3		/* a length does not fit the Arrow format */
+#define AIPC_ECODEC		4		/* the compression library failed */
+
+typedef struct AIpcError
+{
+	int			code;
+	char		message[256];
+} AIpcError;
+
+/*
+ * realloc_fn(ctx, NULL, n) allocates; realloc_fn(ctx, p, n) grows p.  It may
+ * return NULL (AIPC_ENOMEM) or not return at all (PostgreSQL's ereport).
+ */
+typedef struct AIpcAllocator
+{
+	void	   *(*realloc_fn) (void *ctx, void *ptr, size_t size);
+	void		(*free_fn) (void *ctx, void *ptr);
+	void	   *ctx;
+} AIpcAllocator;
+
+/* A growable byte buffer. */
+typedef struct AIpcBuffer
+{
+	uint8_t    *data;
+	size_t		len;
+	size_t		cap;
+	const AIpcAllocator *alloc;
+} AIpcBuffer;
+
+extern void aipc_buffer_init(AIpcBuffer *buf, const AIpcAllocator *alloc);
+extern void aipc_buffer_free(AIpcBuffer *buf);
+extern int	aipc_buffer_reserve(AIpcBuffer *buf, size_t extra, AIpcError *err);
+extern int	aipc_buffer_append(AIpcBuffer *buf, const void *data, size_t n,
+							   AIpcError *err);
+extern int	aipc_buffer_append_zeros(AIpcBuffer *buf, size_t n, AIpcError *err);
+extern void aipc_store_u16(uint8_t *p, uint16_t v);
+extern void aipc_store_u32(uint8_t *p, uint32_t v);
+extern void aipc_store_u64(uint8_t *p, uint64_t v);
+
+/* Arrow logical types we write; values are the FlatBuffers Type union tags. */
+typedef enum AIpcType
+{
+	AIPC_TYPE_INT = 2,
+	AIPC_TYPE_FLOAT = 3,
+	AIPC_TYPE_BINARY = 4,
+	AIPC_TYPE_UTF8 = 5,
+	AIPC_TYPE_BOOL = 6,
+	AIPC_TYPE_DECIMAL = 7,
+	AIPC_TYPE_DATE = 8,
+	AIPC_TYPE_TIME = 9,
+	AIPC_TYPE_TIMESTAMP = 10,
+	AIPC_TYPE_LIST = 12
+} AIpcType;
+
+/* org.apache.arrow.flatbuf.TimeUnit / DateUnit / Precision values */
+#define AIPC_UNIT_SECOND		0
+#define AIPC_UNIT_MILLISECOND	1
+#define AIPC_UNIT_MICROSECOND	2
+#define AIPC_UNIT_NANOSECOND	3
+#define AIPC_DATE_DAY			0
+#define AIPC_FLOAT_SINGLE		1
+#define AIPC_FLOAT_DOUBLE		2
+
+typedef struct AIpcKeyValue
+{
+	const char *key;
+	const char *value;
+} AIpcKeyValue;
+
+/* One field of a schema.  Strings are NUL-terminated UTF-8. */
+typedef struct AIpcField
+{
+	const char *name;
+	bool		nullable;
+	AIpcType	type;
+	int32_t		bit_width;		/* INT: 8/16/32/64; DECIMAL: 128; TIME: 32/64 */
+	bool		is_signed;		/* INT */
+	int16_t		unit;			/* FLOAT precision; DATE/TIME/TIMESTAMP unit */
+	int32_t		precision;		/* DECIMAL */
+	int32_t		scale;			/* DECIMAL */
+	const char *timezone;		/* TIMESTAMP; NULL = none */
+	const struct AIpcField *children;	/* LIST: exactly one */
+	int			n_children;
+	const AIpcKeyValue *metadata;
+	int			n_metadata;
+} AIpcField;
+
+/* Appends one encapsulated Schema message to out. */
+extern int	aipc_write_schema(AIpcBuffer *out,
+							  const AIpcField *fields, int n_fields,
+							  const AIpcKeyValue *metadata, int n_metadata,
+							  AIpcError *err);
+
+/*
+ * Column builder.  Physical layouts:
+ *	fixed	validity + values (value_width bytes each; 0 = bit-packed Bool)
+ *	varlen	validity + int32 offsets + data (Utf8, Binary)
+ *	list	validity + int32 offsets, then the child column
+ * The validity bitmap is only materialised once the first null arrives.
+ */
+typedef enum AIpcLayout
+{
+	AIPC_LAYOUT_FIXED,
+	AIPC_LAYOUT_VARLEN,
+	AIPC_LAYOUT_LIST
+} AIpcLayout;
+
+typedef struct AIpcColumn
+{
+	AIpcLayout	layout;
+	int			value_width;	/* FIXED: bytes per value, 0 for bits */
+	int64_t		length;			/* values appended */
+	int64_t		null_count;
+	bool		has_validity;	/* bitmap materialised (a null was seen) */
+	AIpcBuffer	validity;		/* empty while null_count == 0 */
+	AIpcBuffer	offsets;		/* VARLEN / LIST */
+	AIpcBuffer	values;			/* FIXED / VARLEN */
+	struct AIpcColumn *child;	/* LIST */
+} AIpcColumn;
+
+extern int	aipc_column_init(AIpcColumn *col, AIpcLayout layout, int value_width,
+							 AIpcColumn *child, const AIpcAllocator *alloc,
+							 AIpcError *err);
+extern void aipc_column_free(AIpcColumn *col);
+extern int	aipc_column_reset(AIpcColumn *col, AIpcError *err);
+extern int	aipc_column_append_null(AIpcColumn *col, AIpcError *err);
+extern int	aipc_column_append_bool(AIpcColumn *col, bool v, AIpcError *err);
+/* value_width bytes, already little-endian */
+extern int	aipc_column_append_fixed(AIpcColumn *col, const void *v, AIpcError *err);
+extern int	aipc_column_append_int(AIpcColumn *col, int64_t v, AIpcError *err);
+extern int	aipc_column_append_float4(AIpcColumn *col, float v, AIpcError *err);
+extern int	aipc_column_append_float8(AIpcColumn *col, double v, AIpcError *err);
+extern int	aipc_column_append_bytes(AIpcColumn *col, const void *v, size_t n,
+									 AIpcError *err);
+/* A list value: the elements are appended to col->child, then list_end. */
+extern int	aipc_column_list_end(AIpcColumn *col, AIpcError *err);
+/* Bytes held in the column's buffers (what a batch body costs, roughly). */
+extern size_t aipc_column_size(const AIpcColumn *col);
+
+typedef enum AIpcCodec
+{
+	AIPC_CODEC_NONE = -1,
+	AIPC_CODEC_LZ4_FRAME = 0,	/* org.apache.arrow.flatbuf.CompressionType */
+	AIPC_CODEC_ZSTD = 1
+} AIpcCodec;
+
+/*
+ * Appends one encapsulated RecordBatch message holding the columns (all of
+ * them nrows long).  With a codec, scratch is used for the compressed body;
+ * level 0 is the codec's default.
+ */
+extern int	aipc_write_record_batch(AIpcBuffer *out,
+									AIpcColumn *const *cols, int ncols,
+									int64_t nrows,
+									AIpcCodec codec, int level,
+									AIpcBuffer *scratch,
+									AIpcError *err);
+
+#endif							/* WAL2ARROW_ARROW_IPC_H */
