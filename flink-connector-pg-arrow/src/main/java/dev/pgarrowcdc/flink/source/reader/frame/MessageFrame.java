@@ -1,0 +1,62 @@
+package dev.pgarrowcdc.flink.source.reader.frame;
+
+import java.nio.charset.StandardCharsets;
+
+/** {@code M}: a logical message ({@code pg_logical_emit_message}), when option messages is on. */
+public final class MessageFrame extends Frame {
+
+    private final boolean transactional;
+    private final long xid;
+    private final long lsn;
+    private final byte[] prefix;
+    private final byte[] content;
+
+    public MessageFrame(boolean transactional, long xid, long lsn, byte[] prefix, byte[] content) {
+        this.transactional = transactional;
+        this.xid = xid;
+        this.lsn = lsn;
+        this.prefix = prefix.clone();
+        this.content = content.clone();
+    }
+
+    @Override
+    public FrameKind kind() {
+        return FrameKind.MESSAGE;
+    }
+
+    /** True for a message emitted with {@code transactional = true} (inside B..C). */
+    public boolean transactional() {
+        return transactional;
+    }
+
+    /** The emitting transaction's id (unsigned 32-bit), 0 when the plugin did not know it. */
+    public long xid() {
+        return xid;
+    }
+
+    /** LSN of the message's WAL record. */
+    public long lsn() {
+        return lsn;
+    }
+
+    /** The prefix as UTF-8 text (PostgreSQL prefixes are C strings of the database encoding). */
+    public String prefix() {
+        return new String(prefix, StandardCharsets.UTF_8);
+    }
+
+    public byte[] prefixBytes() {
+        return prefix.clone();
+    }
+
+    /** The payload, exactly as given to {@code pg_logical_emit_message}. */
+    public byte[] content() {
+        return content.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "MessageFrame{transactional=" + transactional + ", xid=" + xid + ", lsn="
+                + Lsn.format(lsn) + ", prefix=" + prefix() + ", contentBytes=" + content.length
+                + '}';
+    }
+}
