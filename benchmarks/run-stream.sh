@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Flink-side stream benchmark: pg-arrow-cdc against Flink CDC's postgres-cdc, same Flink, same
+# JVM flags, same pre-filled WAL, one run. Arguments go to StreamBenchmark, e.g.
+#   benchmarks/run-stream.sh --workload oltp --reps 3 --contenders pg-arrow-cdc,postgres-cdc
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source tools/prereqs.sh
+ensure_prereqs
+build_dir=${PGARROW_BUILD_DIR:-target}
+make -s -C wal2arrow PG_CONFIG="$PG_CONFIG"
+mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks -am install -DskipTests
+mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks dependency:build-classpath \
+  -Dmdep.outputFile="benchmarks/$build_dir/classpath.txt" >/dev/null
+cp="benchmarks/$build_dir/classes:$(cat "benchmarks/$build_dir/classpath.txt")"
+# The same flags for every contender: Arrow needs java.nio opened on Java 17.
+exec java -Xmx4g --add-opens=java.base/java.nio=ALL-UNNAMED \
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+  -Dwal2arrow.dir="$root/wal2arrow" -Dlog4j.configurationFile="$root/benchmarks/log4j2.properties" \
+  -cp "$cp" dev.pgarrowcdc.benchmarks.StreamBenchmark --bench-dir "${BENCH_DIR:-$root/../shared/bench}" "$@"

@@ -1,0 +1,165 @@
+package dev.pgarrowcdc.benchmarks;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.connectors.postgres.table.PostgreSQLDeserializationConverterFactory;
+import org.apache.flink.cdc.debezium.table.DebeziumChangelogMode;
+import org.apache.flink.cdc.debezium.table.RowDataDebeziumDeserializeSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+
+/** The contenders the benchmark knows, by name. */
+final class Contenders {
+
+    /** public.cdc_bench as a Flink row (../shared/bench/cdc_bench_schema.sql). */
+    static final RowType CDC_BENCH =
+            (RowType)
+                    DataTypes.ROW(
+                                    DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+                                    DataTypes.FIELD("i", DataTypes.INT()),
+                                    DataTypes.FIELD("t", DataTypes.STRING()),
+                                    DataTypes.FIELD("n", DataTypes.DECIMAL(12, 2)),
+                                    DataTypes.FIELD("ts", DataTypes.TIMESTAMP_LTZ(6)),
+                                    DataTypes.FIELD("b", DataTypes.BOOLEAN()),
+                                    DataTypes.FIELD("d", DataTypes.DOUBLE()),
+                                    DataTypes.FIELD("v", DataTypes.STRING()),
+                                    DataTypes.FIELD("dt", DataTypes.DATE()),
+                                    DataTypes.FIELD("j", DataTypes.STRING()))
+                            .getLogicalType();
+
+    private Contenders() {}
+
+    static List<Contender> select(String names) {
+        List<Contender> all = new ArrayList<>();
+        all.add(new FlinkCdcPostgres());
+        if (names.equals("all")) {
+            return all;
+        }
+        List<Contender> chosen = new ArrayList<>();
+        for (String n : Arrays.asList(names.split(","))) {
+            chosen.add(
+                    all.stream()
+                            .filter(c -> c.name().equals(n.trim()))
+                            .findFirst()
+                            .orElseThrow(
+                                    () -> new IllegalArgumentException(
+                                            "unknown contender '" + n + "'")));
+        }
+        return chosen;
+    }
+
+    static void copySlot(PostgresCluster pg, String template, String slot, String plugin)
+            throws SQLException {
+        try (Connection c = pg.connect(StreamBenchmark.DATABASE);
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT pg_copy_logical_replication_slot(?, ?, false, ?)")) {
+            ps.setString(1, template);
+            ps.setString(2, slot);
+            ps.setString(3, plugin);
+            ps.execute();
+        }
+    }
+
+    /** Drops a slot once its walsender, ended by the job's cancellation, has let it go. */
+    static void dropSlot(PostgresCluster pg, String slot) throws SQLException {
+        try (Connection c = pg.connect(StreamBenchmark.DATABASE)) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(
+                            "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                                    + " WHERE slot_name = ? AND active_pid IS NOT NULL")) {
+                ps.setString(1, slot);
+                ps.execute();
+            }
+            for (int i = 0; ; i++) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                    ps.setString(1, slot);
+                    ps.execute();
+                    return;
+                } catch (SQLException e) {
+                    if (i > 100 || !String.valueOf(e.getMessage()).contains("is active")) {
+                        throw e;
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Flink CDC's postgres-cdc 3.5.0 as its SQL connector builds it with {@code
+     * scan.incremental.snapshot.enabled = true}, {@code scan.startup.mode = committed-offset},
+     * {@code decoding.plugin.name = pgoutput}, changelog mode {@code all}.
+     */
+    static final class FlinkCdcPostgres implements Contender {
+        private static final String SLOT = "flink_cdc_bench";
+
+        @Override
+        public String name() {
+            return "postgres-cdc";
+        }
+
+        @Override
+        public void prepareSlot(PostgresCluster pg, String templateSlot) throws SQLException {
+            copySlot(pg, templateSlot, SLOT, "pgoutput");
+        }
+
+        @Override
+        public void dropSlot(PostgresCluster pg) throws SQLException {
+            Contenders.dropSlot(pg, SLOT);
+        }
+
+        @Override
+        public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
+            RowDataDebeziumDeserializeSchema deserializer =
+                    RowDataDebeziumDeserializeSchema.newBuilder()
+                            .setPhysicalRowType(CDC_BENCH)
+                            .setResultTypeInfo(InternalTypeInfo.of(CDC_BENCH))
+                            .setUserDefinedConverterFactory(
+                                    PostgreSQLDeserializationConverterFactory.instance())
+                            .setChangelogMode(DebeziumChangelogMode.ALL)
+                            .build();
+            Properties dbz = new Properties();
+            // The publication the workload was recorded under (created before it ran).
+            dbz.setProperty("publication.name", "pub");
+            dbz.setProperty("publication.autocreate.mode", "disabled");
+            PostgresSourceBuilder.PostgresIncrementalSource<RowData> source =
+                    PostgresSourceBuilder.PostgresIncrementalSource.<RowData>builder()
+                            .hostname(pg.host())
+                            .port(pg.port())
+                            .database(StreamBenchmark.DATABASE)
+                            .schemaList("public")
+                            .tableList("public.cdc_bench")
+                            .username(PostgresCluster.SUPERUSER)
+                            .password("")
+                            .decodingPluginName("pgoutput")
+                            .slotName(SLOT)
+                            .debeziumProperties(dbz)
+                            .deserializer(deserializer)
+                            .startupOptions(StartupOptions.committed())
+                            .build();
+            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name());
+        }
+    }
+}

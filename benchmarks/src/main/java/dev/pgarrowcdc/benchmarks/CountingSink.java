@@ -1,0 +1,37 @@
+package dev.pgarrowcdc.benchmarks;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.flink.streaming.api.functions.sink.SinkFunction;
+import org.apache.flink.table.data.RowData;
+
+/**
+ * Counts rows and stamps the first and the target-th arrival. The benchmark runs Flink in this
+ * JVM (a local MiniCluster, parallelism 1), so the counters are plain statics read by the driver.
+ */
+final class CountingSink implements SinkFunction<RowData> {
+    private static final long serialVersionUID = 1L;
+
+    static final AtomicLong COUNT = new AtomicLong();
+    static volatile long target = Long.MAX_VALUE;
+    static volatile long firstNanos;
+    static volatile long lastNanos;
+
+    static void reset(long expectedRows) {
+        COUNT.set(0);
+        firstNanos = 0;
+        lastNanos = 0;
+        target = expectedRows;
+    }
+
+    @Override
+    public void invoke(RowData value, Context context) {
+        long n = COUNT.incrementAndGet();
+        if (n == 1) {
+            firstNanos = System.nanoTime();
+        }
+        if (n == target) {
+            lastNanos = System.nanoTime();
+        }
+    }
+}
