@@ -1,0 +1,28 @@
+package dev.pgarrowcdc.flink.source;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** PostgreSQL LSNs as unsigned 64-bit values, in the {@code XXX/XXX} notation. */
+public final class Lsn {
+
+    private static final Pattern NOTATION = Pattern.compile("([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})");
+
+    private Lsn() {}
+
+    /** Parses {@code 16/B374D848}; returns -1 when the text is not an LSN. */
+    public static long parse(String text) {
+        if (text == null) {
+            return -1;
+        }
+        Matcher m = NOTATION.matcher(text.trim());
+        if (!m.matches()) {
+            return -1;
+        }
+        return (Long.parseLong(m.group(1), 16) << 32) | Long.parseLong(m.group(2), 16);
+    }
+
+    public static String format(long lsn) {
+        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.pgarrowcdc.flink.source;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
+import dev.pgarrowcdc.flink.source.enumerator.TablePatterns;
+
+/**
+ * Builds a {@link PgArrowSource}. Every setting is one of {@link PgArrowSourceOptions}; {@link
+ * #build()} checks them all at once and reports every problem, each naming the option, the rule
+ * and what to do.
+ *
+ * <pre>{@code
+ * PgArrowSource<RowData> source = PgArrowSource.<RowData>builder()
+ *         .hostname("db").port(5432).database("shop").username("cdc").password("...")
+ *         .tableList("public.orders", "public.order_*")
+ *         .slotName("flink_shop")
+ *         .deserializer(PgArrowDeserializationSchema.rowData(rowType))
+ *         .build();
+ * }</pre>
+ */
+public final class PgArrowSourceBuilder<T> {
+
+    private final Configuration options = new Configuration();
+    private PgArrowDeserializationSchema<T> deserializer;
+
+    PgArrowSourceBuilder() {}
+
+    public PgArrowSourceBuilder<T> hostname(String hostname) {
+        options.set(PgArrowSourceOptions.HOSTNAME, hostname);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> port(int port) {
+        options.set(PgArrowSourceOptions.PORT, port);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> username(String username) {
+        options.set(PgArrowSourceOptions.USERNAME, username);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> password(String password) {
+        options.set(PgArrowSourceOptions.PASSWORD, password);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> database(String database) {
+        options.set(PgArrowSourceOptions.DATABASE_NAME, database);
+        return this;
+    }
+
+    /** The {@code table-name} patterns, joined with commas. */
+    public PgArrowSourceBuilder<T> tableList(String... patterns) {
+        options.set(PgArrowSourceOptions.TABLE_NAME, String.join(",", patterns));
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> slotName(String slotNamePrefix) {
+        options.set(PgArrowSourceOptions.SLOT_NAME, slotNamePrefix);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> startupMode(StartupMode mode) {
+        options.set(PgArrowSourceOptions.STARTUP_MODE, mode);
+        return this;
+    }
+
+    /** {@code specific-offset} from this LSN, e.g. {@code 0/16B3748}. */
+    public PgArrowSourceBuilder<T> startupSpecificOffset(String lsn) {
+        options.set(PgArrowSourceOptions.STARTUP_MODE, StartupMode.SPECIFIC_OFFSET);
+        options.set(PgArrowSourceOptions.STARTUP_SPECIFIC_OFFSET_LSN, lsn);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> snapshotFetchSize(int rows) {
+        options.set(PgArrowSourceOptions.SNAPSHOT_FETCH_SIZE, rows);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> batchRows(int rows) {
+        options.set(PgArrowSourceOptions.BATCH_ROWS, rows);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> compression(ArrowCompression compression) {
+        options.set(PgArrowSourceOptions.COMPRESSION, compression);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> heartbeatInterval(Duration interval) {
+        options.set(PgArrowSourceOptions.HEARTBEAT_INTERVAL, interval);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> tableDiscoveryInterval(Duration interval) {
+        options.set(PgArrowSourceOptions.TABLE_DISCOVERY_INTERVAL, interval);
+        return this;
+    }
+
+    /** Sets any option by its {@link ConfigOption}, e.g. from a SQL table's options. */
+    public <V> PgArrowSourceBuilder<T> option(ConfigOption<V> option, V value) {
+        options.set(option, value);
+        return this;
+    }
+
+    public PgArrowSourceBuilder<T> deserializer(PgArrowDeserializationSchema<T> deserializer) {
+        this.deserializer = deserializer;
+        return this;
+    }
+
+    /**
+     * Validates every setting and builds the source.
+     *
+     * @throws IllegalArgumentException listing every problem found, one per line
+     */
+    public PgArrowSource<T> build() {
+        List<String> problems = new ArrayList<>();
+        String hostname = required(PgArrowSourceOptions.HOSTNAME, "the PostgreSQL server's host", problems);
+        String username = required(PgArrowSourceOptions.USERNAME, "a role with REPLICATION", problems);
+        String database = required(PgArrowSourceOptions.DATABASE_NAME, "the database to capture", problems);
+        int port = options.get(PgArrowSourceOptions.PORT);
+        if (port < 1 || port > 65535) {
+            problems.add("'port' = " + port + " is not a TCP port: use 1..65535 (PostgreSQL's default is 5432)");
+        }
+        TablePatterns tables = null;
+        if (options.getOptional(PgArrowSourceOptions.TABLE_NAME).isPresent()) {
+            try {
+                tables = TablePatterns.parse(options.get(PgArrowSourceOptions.TABLE_NAME), database);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        } else {
+            problems.add("'table-name' is not set: list the tables to capture, e.g. public.orders or public.*");
+        }
+        String slotPrefix = options.get(PgArrowSourceOptions.SLOT_NAME);
+        String slotProblem = SlotNames.checkPrefix(slotPrefix);
+        if (slotProblem != null) {
+            problems.add(slotProblem);
+        }
+        StartupMode mode = options.get(PgArrowSourceOptions.STARTUP_MODE);
+        long specificLsn = 0;
+        String lsnText = options.get(PgArrowSourceOptions.STARTUP_SPECIFIC_OFFSET_LSN);
+        if (mode == StartupMode.SPECIFIC_OFFSET) {
+            specificLsn = Lsn.parse(lsnText);
+            if (lsnText == null) {
+                problems.add("'scan.startup.mode' = 'specific-offset' needs"
+                        + " 'scan.startup.specific-offset.lsn': set the LSN to start from, e.g. 0/16B3748");
+            } else if (specificLsn <= 0) {
+                problems.add("'scan.startup.specific-offset.lsn' = '" + lsnText + "' is not an LSN:"
+                        + " write two hexadecimal numbers separated by '/', e.g. 0/16B3748");
+            }
+        } else if (lsnText != null) {
+            problems.add("'scan.startup.specific-offset.lsn' is set but 'scan.startup.mode' is '" + mode
+                    + "': set the mode to 'specific-offset' or remove the LSN");
+        }
+        int fetchSize = options.get(PgArrowSourceOptions.SNAPSHOT_FETCH_SIZE);
+        if (fetchSize < 1) {
+            problems.add("'scan.snapshot.fetch.size' = " + fetchSize + " must be at least 1, e.g. 1024");
+        }
+        int batchRows = options.get(PgArrowSourceOptions.BATCH_ROWS);
+        if (batchRows < 1 || batchRows > 10_000_000) {
+            problems.add("'wal2arrow.batch-rows' = " + batchRows
+                    + " must be within 1..10000000 (the plugin's batch_rows range), e.g. 8192");
+        }
+        Duration heartbeat = options.get(PgArrowSourceOptions.HEARTBEAT_INTERVAL);
+        if (heartbeat.toMillis() < 1 || heartbeat.toMillis() > Integer.MAX_VALUE) {
+            problems.add("'heartbeat.interval.ms' = " + heartbeat.toMillis()
+                    + " ms must be positive and below the server's wal_sender_timeout, e.g. 10 s");
+        }
+        Duration discovery = options.get(PgArrowSourceOptions.TABLE_DISCOVERY_INTERVAL);
+        if (discovery.isNegative()) {
+            problems.add("'scan.table-discovery.interval' = " + discovery
+                    + " is negative: use 0 to discover only at start, or a period such as 30 s");
+        }
+        if (deserializer == null) {
+            problems.add("No deserializer: call deserializer(...), e.g."
+                    + " PgArrowDeserializationSchema.rowData(rowType) to emit the tables' RowData");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "Invalid pg-arrow-cdc source configuration:\n  - " + String.join("\n  - ", problems));
+        }
+        PgArrowSourceConfig config = new PgArrowSourceConfig(
+                hostname, port, username, options.get(PgArrowSourceOptions.PASSWORD), database,
+                tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
+                options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery);
+        return new PgArrowSource<>(config, deserializer);
+    }
+
+    private String required(ConfigOption<String> option, String what, List<String> problems) {
+        String value = options.get(option);
+        if (value == null || value.trim().isEmpty()) {
+            problems.add("'" + option.key() + "' is not set: give " + what);
+            return null;
+        }
+        return value;
+    }
+}

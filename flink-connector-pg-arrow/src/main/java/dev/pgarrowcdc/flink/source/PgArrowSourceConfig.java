@@ -1,0 +1,174 @@
+package dev.pgarrowcdc.flink.source;
+
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+import org.postgresql.PGProperty;
+
+import dev.pgarrowcdc.flink.source.enumerator.TablePatterns;
+
+/**
+ * The validated, immutable settings of one source, built by {@link PgArrowSourceBuilder}, shipped
+ * to the enumerator and every reader. {@link #toString()} hides the password.
+ */
+public final class PgArrowSourceConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String hostname;
+    private final int port;
+    private final String username;
+    private final String password;
+    private final String database;
+    private final TablePatterns tables;
+    private final String slotPrefix;
+    private final StartupMode startupMode;
+    /** Only for {@link StartupMode#SPECIFIC_OFFSET}; 0 otherwise. */
+    private final long specificOffsetLsn;
+    private final int snapshotFetchSize;
+    private final int batchRows;
+    private final ArrowCompression compression;
+    private final Duration heartbeatInterval;
+    private final Duration discoveryInterval;
+
+    PgArrowSourceConfig(
+            String hostname,
+            int port,
+            String username,
+            String password,
+            String database,
+            TablePatterns tables,
+            String slotPrefix,
+            StartupMode startupMode,
+            long specificOffsetLsn,
+            int snapshotFetchSize,
+            int batchRows,
+            ArrowCompression compression,
+            Duration heartbeatInterval,
+            Duration discoveryInterval) {
+        this.hostname = hostname;
+        this.port = port;
+        this.username = username;
+        this.password = password;
+        this.database = database;
+        this.tables = tables;
+        this.slotPrefix = slotPrefix;
+        this.startupMode = startupMode;
+        this.specificOffsetLsn = specificOffsetLsn;
+        this.snapshotFetchSize = snapshotFetchSize;
+        this.batchRows = batchRows;
+        this.compression = compression;
+        this.heartbeatInterval = heartbeatInterval;
+        this.discoveryInterval = discoveryInterval;
+    }
+
+    public String hostname() {
+        return hostname;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public TablePatterns tables() {
+        return tables;
+    }
+
+    public String slotPrefix() {
+        return slotPrefix;
+    }
+
+    public StartupMode startupMode() {
+        return startupMode;
+    }
+
+    public long specificOffsetLsn() {
+        return specificOffsetLsn;
+    }
+
+    public int snapshotFetchSize() {
+        return snapshotFetchSize;
+    }
+
+    public int batchRows() {
+        return batchRows;
+    }
+
+    public ArrowCompression compression() {
+        return compression;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public Duration discoveryInterval() {
+        return discoveryInterval;
+    }
+
+    public String jdbcUrl() {
+        String host = hostname.contains(":") && !hostname.startsWith("[") ? "[" + hostname + "]" : hostname;
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    /** A plain connection, for catalog queries and snapshots. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), properties(false));
+    }
+
+    /**
+     * A replication connection ({@code replication=database}, simple query mode), for slot
+     * commands and streaming.
+     */
+    public Connection connectForReplication() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), properties(true));
+    }
+
+    private Properties properties(boolean replication) {
+        Properties p = new Properties();
+        PGProperty.USER.set(p, username);
+        PGProperty.PASSWORD.set(p, password);
+        PGProperty.APPLICATION_NAME.set(p, "pg-arrow-cdc");
+        // A lost server must not hang a thread forever: TCP keepalives and a connect timeout.
+        PGProperty.TCP_KEEP_ALIVE.set(p, true);
+        PGProperty.CONNECT_TIMEOUT.set(p, 30);
+        if (replication) {
+            PGProperty.REPLICATION.set(p, "database");
+            PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+            PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        }
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "PgArrowSourceConfig{"
+                + "hostname=" + hostname
+                + ", port=" + port
+                + ", username=" + username
+                + ", password=" + (password.isEmpty() ? "(empty)" : "******")
+                + ", database-name=" + database
+                + ", table-name=" + tables
+                + ", slot.name=" + slotPrefix
+                + ", scan.startup.mode=" + startupMode
+                + (startupMode == StartupMode.SPECIFIC_OFFSET ? ", lsn=" + Lsn.format(specificOffsetLsn) : "")
+                + ", scan.snapshot.fetch.size=" + snapshotFetchSize
+                + ", wal2arrow.batch-rows=" + batchRows
+                + ", wal2arrow.compression=" + compression
+                + ", heartbeat.interval.ms=" + heartbeatInterval.toMillis()
+                + ", scan.table-discovery.interval=" + discoveryInterval
+                + '}';
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pgarrowcdc.flink.source;
+
+import java.time.Duration;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every option of the pg-arrow-cdc source, typed and described. Names follow Flink CDC's {@code
+ * postgres-cdc} where the meaning is the same, so a SQL user switches by changing {@code
+ * connector}.
+ */
+public final class PgArrowSourceOptions {
+
+    public static final ConfigOption<String> HOSTNAME =
+            ConfigOptions.key("hostname")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Host name or IP address of the PostgreSQL server.");
+
+    public static final ConfigOption<Integer> PORT =
+            ConfigOptions.key("port")
+                    .intType()
+                    .defaultValue(5432)
+                    .withDescription("Port of the PostgreSQL server.");
+
+    public static final ConfigOption<String> USERNAME =
+            ConfigOptions.key("username")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Role to connect as. It needs the REPLICATION attribute (or superuser)"
+                                    + " and SELECT on the captured tables.");
+
+    public static final ConfigOption<String> PASSWORD =
+            ConfigOptions.key("password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription("Password of the role; empty for trust or peer authentication.");
+
+    public static final ConfigOption<String> DATABASE_NAME =
+            ConfigOptions.key("database-name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Database to capture; replication slots are bound to it.");
+
+    public static final ConfigOption<String> TABLE_NAME =
+            ConfigOptions.key("table-name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Tables to capture: a comma-separated list of patterns"
+                                    + " [database.]schema.table where '*' matches any characters"
+                                    + " and '?' one (public.*, public.user_*, *.orders,"
+                                    + " mydb.public.orders); write a name part in double quotes"
+                                    + " to match it literally (\"My.Schema\".\"Order*\"). An entry"
+                                    + " starting with 'regex:' is a Java regular expression that"
+                                    + " must match the whole schema.table (regex:public\\.t_[0-9]+).");
+
+    public static final ConfigOption<String> SLOT_NAME =
+            ConfigOptions.key("slot.name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Prefix of the replication slots this source creates, one per table:"
+                                    + " <prefix>_<schema>_<table>, shortened and suffixed with a hash"
+                                    + " where needed to stay a unique identifier of at most 63 bytes."
+                                    + " Slots are cluster-wide: give every job its own prefix."
+                                    + " Lower-case letters, digits and single underscores, starting"
+                                    + " with a letter, at most 32 characters.");
+
+    public static final ConfigOption<StartupMode> STARTUP_MODE =
+            ConfigOptions.key("scan.startup.mode")
+                    .enumType(StartupMode.class)
+                    .defaultValue(StartupMode.INITIAL)
+                    .withDescription("Where to start reading when the job has no state.");
+
+    public static final ConfigOption<String> STARTUP_SPECIFIC_OFFSET_LSN =
+            ConfigOptions.key("scan.startup.specific-offset.lsn")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The LSN to start from with scan.startup.mode = specific-offset, in"
+                                    + " PostgreSQL's notation, e.g. 0/16B3748.");
+
+    public static final ConfigOption<Integer> SNAPSHOT_FETCH_SIZE =
+            ConfigOptions.key("scan.snapshot.fetch.size")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription("Rows fetched per round trip while snapshotting a table.");
+
+    public static final ConfigOption<Integer> BATCH_ROWS =
+            ConfigOptions.key("wal2arrow.batch-rows")
+                    .intType()
+                    .defaultValue(8192)
+                    .withDescription(
+                            "Maximum rows per Arrow record batch the plugin sends (1..10000000).");
+
+    public static final ConfigOption<ArrowCompression> COMPRESSION =
+            ConfigOptions.key("wal2arrow.compression")
+                    .enumType(ArrowCompression.class)
+                    .defaultValue(ArrowCompression.NONE)
+                    .withDescription("Compression of the Arrow record batches on the wire.");
+
+    public static final ConfigOption<Duration> HEARTBEAT_INTERVAL =
+            ConfigOptions.key("heartbeat.interval.ms")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How often the reader sends a status update to each walsender (so"
+                                    + " PostgreSQL's wal_sender_timeout does not end an idle"
+                                    + " stream). Must be below the server's wal_sender_timeout.");
+
+    public static final ConfigOption<Duration> TABLE_DISCOVERY_INTERVAL =
+            ConfigOptions.key("scan.table-discovery.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How often to look for new tables matching table-name while running;"
+                                    + " 0 discovers once, at start.");
+
+    private PgArrowSourceOptions() {}
+}

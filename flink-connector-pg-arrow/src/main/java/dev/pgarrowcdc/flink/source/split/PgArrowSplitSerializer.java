@@ -1,0 +1,87 @@
+package dev.pgarrowcdc.flink.source.split;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Versioned bytes of a {@link PgArrowSplit}; every version ever written stays readable. */
+public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<PgArrowSplit> {
+
+    public static final PgArrowSplitSerializer INSTANCE = new PgArrowSplitSerializer();
+
+    /** slot, tables, phase, snapshot rows, start LSN, rows of the next transaction. */
+    public static final int VERSION_1 = 1;
+
+    public static final int CURRENT_VERSION = VERSION_1;
+
+    @Override
+    public int getVersion() {
+        return CURRENT_VERSION;
+    }
+
+    @Override
+    public byte[] serialize(PgArrowSplit split) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        writeV1(split, out);
+        return out.getCopyOfBuffer();
+    }
+
+    @Override
+    public PgArrowSplit deserialize(int version, byte[] serialized) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        PgArrowSplit split = read(version, in);
+        if (in.available() > 0) {
+            throw new IOException(
+                    "Split state has " + in.available() + " unexpected trailing bytes (version "
+                            + version + "): the state is corrupt or from a newer connector");
+        }
+        return split;
+    }
+
+    /** Reads one split written by {@link #writeV1} (or a later version) from a longer stream. */
+    public static PgArrowSplit read(int version, DataInputView in) throws IOException {
+        switch (version) {
+            case VERSION_1:
+                return readV1(in);
+            default:
+                throw new IOException(
+                        "Unknown pg-arrow-cdc split state version " + version + " (this connector"
+                                + " reads versions 1.." + CURRENT_VERSION + "): restore with the"
+                                + " connector version that wrote the checkpoint, or newer");
+        }
+    }
+
+    public static void writeV1(PgArrowSplit split, DataOutputView out) throws IOException {
+        out.writeUTF(split.slotName());
+        out.writeInt(split.tables().size());
+        for (TableId t : split.tables()) {
+            out.writeUTF(t.schema());
+            out.writeUTF(t.table());
+        }
+        out.writeByte(split.phase().ordinal());
+        out.writeLong(split.snapshotRowsEmitted());
+        out.writeLong(split.startLsn());
+        out.writeLong(split.rowsEmittedInNextTxn());
+    }
+
+    private static PgArrowSplit readV1(DataInputView in) throws IOException {
+        String slot = in.readUTF();
+        int n = in.readInt();
+        List<TableId> tables = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tables.add(new TableId(in.readUTF(), in.readUTF()));
+        }
+        int phase = in.readByte();
+        PgArrowSplit.Phase[] phases = PgArrowSplit.Phase.values();
+        if (phase < 0 || phase >= phases.length) {
+            throw new IOException("Split " + slot + " has unknown phase " + phase);
+        }
+        return new PgArrowSplit(slot, tables, phases[phase], in.readLong(), in.readLong(), in.readLong());
+    }
+}

@@ -1,0 +1,71 @@
+package dev.pgarrowcdc.flink.source.split;
+
+/**
+ * The mutable progress of one split, advanced by the record emitter as rows go out (on the task
+ * thread, so a checkpoint sees exactly what was emitted before its barrier).
+ */
+public final class PgArrowSplitState {
+
+    private final PgArrowSplit split;
+    private PgArrowSplit.Phase phase;
+    private long snapshotRowsEmitted;
+    private long startLsn;
+    private long rowsEmittedInNextTxn;
+
+    public PgArrowSplitState(PgArrowSplit split) {
+        this.split = split;
+        this.phase = split.phase();
+        this.snapshotRowsEmitted = split.snapshotRowsEmitted();
+        this.startLsn = split.startLsn();
+        this.rowsEmittedInNextTxn = split.rowsEmittedInNextTxn();
+    }
+
+    public String splitId() {
+        return split.splitId();
+    }
+
+    public PgArrowSplit.Phase phase() {
+        return phase;
+    }
+
+    public long startLsn() {
+        return startLsn;
+    }
+
+    public long rowsEmittedInNextTxn() {
+        return rowsEmittedInNextTxn;
+    }
+
+    public long snapshotRowsEmitted() {
+        return snapshotRowsEmitted;
+    }
+
+    /** A snapshot row went out. */
+    public void snapshotRowEmitted() {
+        snapshotRowsEmitted++;
+    }
+
+    /** The snapshot is complete; streaming continues from the slot's consistent point. */
+    public void snapshotFinished(long consistentPointLsn) {
+        phase = PgArrowSplit.Phase.STREAM;
+        startLsn = consistentPointLsn;
+        rowsEmittedInNextTxn = 0;
+    }
+
+    /** A row of the transaction after {@link #startLsn()} went out. */
+    public void streamRowEmitted() {
+        rowsEmittedInNextTxn++;
+    }
+
+    /** Every row of the transaction ending at {@code endLsn} went out. */
+    public void transactionCompleted(long endLsn) {
+        startLsn = endLsn;
+        rowsEmittedInNextTxn = 0;
+    }
+
+    public PgArrowSplit toSplit() {
+        return new PgArrowSplit(
+                split.slotName(), split.tables(), phase, snapshotRowsEmitted, startLsn,
+                rowsEmittedInNextTxn);
+    }
+}

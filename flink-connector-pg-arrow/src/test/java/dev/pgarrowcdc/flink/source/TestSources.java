@@ -1,0 +1,68 @@
+package dev.pgarrowcdc.flink.source;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.Collector;
+
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+/** Sources pointed at the fixture's server and this test's database. */
+public final class TestSources {
+
+    private TestSources() {}
+
+    /** A builder with connection settings, the given patterns and slot prefix {@code it}. */
+    public static <T> PgArrowSourceBuilder<T> builder(PostgresExtension pg, String... tables) {
+        return PgArrowSource.<T>builder()
+                .hostname(pg.host())
+                .port(pg.port())
+                .username(PostgresCluster.SUPERUSER)
+                .database(pg.database())
+                .tableList(tables)
+                .slotName("it");
+    }
+
+    public static PgArrowSourceConfig config(PostgresExtension pg, String... tables) {
+        return TestSources.<String>builder(pg, tables).deserializer(new RowsAsText()).build().config();
+    }
+
+    /**
+     * Each row as {@code schema.table <kind>(f0, f1, ...)} with the kind's short string ({@code
+     * +I}) and every field in its Flink internal form's {@code toString}: comparable text for
+     * row-by-row checks against what PostgreSQL committed.
+     */
+    public static final class RowsAsText implements PgArrowDeserializationSchema<String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(RowData row, PgArrowRecordContext context, Collector<String> out) {
+            out.collect(context.schemaName() + "." + context.tableName() + " " + format(row));
+        }
+
+        @Override
+        public TypeInformation<String> getProducedType() {
+            return Types.STRING;
+        }
+    }
+
+    public static String format(RowData row) {
+        StringBuilder sb = new StringBuilder(row.getRowKind().shortString()).append('(');
+        for (int i = 0; i < row.getArity(); i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(row.isNullAt(i) ? "null" : String.valueOf(fieldOf(row, i)));
+        }
+        return sb.append(')').toString();
+    }
+
+    private static Object fieldOf(RowData row, int i) {
+        if (row instanceof org.apache.flink.table.data.GenericRowData) {
+            return ((org.apache.flink.table.data.GenericRowData) row).getField(i);
+        }
+        throw new IllegalArgumentException("Expected GenericRowData but got " + row.getClass());
+    }
+
+}
