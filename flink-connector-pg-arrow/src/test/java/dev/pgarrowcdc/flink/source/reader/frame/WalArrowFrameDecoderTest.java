@@ -1,0 +1,389 @@
+package dev.pgarrowcdc.flink.source.reader.frame;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The decoder's framing, its error messages, and the reuse of Arrow roots. */
+class WalArrowFrameDecoderTest {
+
+    private static final long OID = 16384;
+    private static final String SOURCE = "slot 'unit_slot'";
+
+    private BufferAllocator allocator;
+    private WalArrowFrameDecoder decoder;
+
+    @BeforeEach
+    void setUp() {
+        allocator = new RootAllocator();
+        decoder = new WalArrowFrameDecoder(allocator, SOURCE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        decoder.close();
+        // Every frame a test decoded was closed: nothing may be left allocated.
+        assertThat(allocator.getAllocatedMemory()).isZero();
+        allocator.close();
+    }
+
+    private static Schema accountsSchema(int version) {
+        return TestFrames.schema(OID, version, "accounts", "default", List.of(
+                TestFrames.column("id", new ArrowType.Int(32, true), "integer", true, 1, null),
+                TestFrames.column("owner", new ArrowType.Utf8(), "text", false, 0, null)));
+    }
+
+    /** A batch of {@code accounts}: (op, id, owner) triples, owner null when given null. */
+    private byte[] accountsBatch(Schema schema, CompressionUtil.CodecType codec, Object[]... rows) {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+            TinyIntVector op = (TinyIntVector) root.getVector(0);
+            IntVector id = (IntVector) root.getVector(1);
+            VarCharVector owner = (VarCharVector) root.getVector(2);
+            for (int r = 0; r < rows.length; r++) {
+                op.setSafe(r, (Integer) rows[r][0]);
+                id.setSafe(r, (Integer) rows[r][1]);
+                if (rows[r][2] == null) {
+                    owner.setNull(r);
+                } else {
+                    owner.setSafe(r, ((String) rows[r][2]).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            root.setRowCount(rows.length);
+            return TestFrames.batchMessage(root, codec);
+        }
+    }
+
+    @Test
+    void aWholeTransactionInOneMessageDecodesFrameByFrame() {
+        // Given: B, S, R (with an unchanged-TOAST mark), C coalesced into one message
+        Schema schema = accountsSchema(1);
+        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {0, 1, "ada"}, new Object[] {2, 1, null}, new Object[] {3, 1, null});
+        byte[] message = TestFrames.concat(
+                TestFrames.begin(745, 0x1_0000_0100L, 1_700_000_000_123_456L),
+                TestFrames.schemaFrame(OID, 1, schema),
+                TestFrames.rowsFrame(OID, 1, 3, 0, new int[][] {{1, 2, 1}}, batch),
+                TestFrames.commit(745, 0x1_0000_0100L, 0x1_0000_0130L, 1_700_000_000_123_456L, 3));
+
+        // When
+        List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
+
+        // Then
+        assertThat(frames).extracting(Frame::kind).containsExactly(
+                FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
+        BeginFrame begin = (BeginFrame) frames.get(0);
+        assertThat(begin.xid()).isEqualTo(745);
+        assertThat(begin.finalLsn()).isEqualTo(0x1_0000_0100L);
+        assertThat(begin.commitTimeMicros()).isEqualTo(1_700_000_000_123_456L);
+        SchemaFrame s = (SchemaFrame) frames.get(1);
+        RelationSchema rs = s.schema();
+        assertThat(rs.qualifiedName()).isEqualTo("public.accounts");
+        assertThat(rs.replicaIdentity()).isEqualTo(RelationSchema.ReplicaIdentity.DEFAULT);
+        assertThat(rs.columns()).extracting(RelationSchema.Column::name)
+                .containsExactly("id", "owner");
+        assertThat(rs.column("id").isKey()).isTrue();
+        assertThat(rs.column("owner").isKey()).isFalse();
+        assertThat(rs.toRowType().asSummaryString()).isEqualTo("ROW<`id` INT, `owner` STRING>");
+        try (RowsFrame rows = (RowsFrame) frames.get(2)) {
+            assertThat(rows.rowCount()).isEqualTo(3);
+            assertThat(rows.schema()).isSameAs(rs);
+            assertThat(rows.rowKind(0)).isEqualTo(RowKind.INSERT);
+            assertThat(rows.rowKind(1)).isEqualTo(RowKind.UPDATE_AFTER);
+            assertThat(rows.rowKind(2)).isEqualTo(RowKind.DELETE);
+            assertThat(rows.isUnchangedToast(1, 2)).isTrue();
+            assertThat(rows.mark(1, 1)).isNull();
+            assertThat(rows.valueKnown(0, 2)).isTrue();
+            assertThat(rows.valueKnown(1, 2)).isFalse();
+            assertThat(rows.isAbsent(2, 2)).isTrue();
+            assertThat(rows.isAbsent(2, 1)).isFalse();
+        }
+        CommitFrame c = (CommitFrame) frames.get(3);
+        assertThat(c.endLsn()).isEqualTo(0x1_0000_0130L);
+        assertThat(c.rowCount()).isEqualTo(3);
+    }
+
+    @Test
+    void decodeAdvancesThePositionPastOneFrame() {
+        byte[] b = TestFrames.begin(1, 2, 3);
+        ByteBuffer message = ByteBuffer.wrap(TestFrames.concat(b, TestFrames.commit(1, 2, 4, 3, 0)));
+
+        Frame first = decoder.decode(message);
+
+        assertThat(first.kind()).isEqualTo(FrameKind.BEGIN);
+        assertThat(message.position()).isEqualTo(b.length);
+        assertThat(decoder.decode(message).kind()).isEqualTo(FrameKind.COMMIT);
+        assertThat(message.hasRemaining()).isFalse();
+    }
+
+    @Test
+    void aBadMagicIsRefusedNamingSourceOffsetAndBytes() {
+        byte[] frame = TestFrames.begin(1, 2, 3);
+        frame[0] = 'X';
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow frame from slot 'unit_slot' at offset 0: expected magic"
+                        + " 'WA' (0x57 0x41) but found 0x58 0x41");
+    }
+
+    @Test
+    void anUnknownProtocolVersionIsRefused() {
+        byte[] frame = TestFrames.begin(1, 2, 3);
+        frame[2] = 2;
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageStartingWith("wal2arrow frame from slot 'unit_slot' at offset 0:"
+                        + " expected protocol version 1 but found 2");
+    }
+
+    @Test
+    void anUnknownKindIsRefused() {
+        byte[] frame = TestFrames.begin(1, 2, 3);
+        frame[3] = 'Z';
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow frame from slot 'unit_slot' at offset 0: expected a frame"
+                        + " kind B, S, R, C, T or M but found 0x5A ('Z')");
+    }
+
+    @Test
+    void anErrorInTheSecondFrameNamesItsOffset() {
+        byte[] good = TestFrames.begin(1, 2, 3);
+        byte[] bad = TestFrames.begin(1, 2, 3);
+        bad[1] = 0;
+
+        assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(TestFrames.concat(good, bad))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("at offset 40: expected magic 'WA' (0x57 0x41) but found"
+                        + " 0x57 0x00");
+    }
+
+    @Test
+    void fewerThanEightBytesAreATruncatedFrame() {
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(new byte[] {'W', 'A', 1})))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow frame from slot 'unit_slot' at offset 0: truncated frame:"
+                        + " expected at least 8 header bytes but found 3");
+    }
+
+    @Test
+    void aHeaderLongerThanTheMessageIsATruncatedFrame() {
+        byte[] frame = Arrays.copyOf(TestFrames.commit(1, 2, 3, 4, 5), 30);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'C' (COMMIT) frame from slot 'unit_slot' at offset 0:"
+                        + " truncated frame: header length is 56 bytes but only 30 bytes remain");
+    }
+
+    @Test
+    void aBodyLongerThanTheMessageIsATruncatedFrame() {
+        byte[] full = TestFrames.schemaFrame(OID, 1, accountsSchema(1));
+        byte[] frame = Arrays.copyOf(full, full.length - 10);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at offset 0:"
+                        + " truncated frame: body length is " + (full.length - 24)
+                        + " bytes but only " + (full.length - 34)
+                        + " bytes follow the 24-byte header");
+    }
+
+    @Test
+    void aHeaderLengthBelowTheKindsMinimumIsRefused() {
+        byte[] frame = TestFrames.begin(1, 2, 3);
+        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 16);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'B' (BEGIN) frame from slot 'unit_slot' at offset 0:"
+                        + " expected a header length of at least 40 bytes but found 16");
+    }
+
+    @Test
+    void rowsBeforeTheirSchemaAreRefused() {
+        Schema schema = accountsSchema(1);
+        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {0, 1, "ada"});
+        byte[] rows = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(rows)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                        + " expected an S frame for relation OID 16384 before its rows, but none"
+                        + " was decoded in this session (rows claim schema version 1)");
+    }
+
+    @Test
+    void rowsOfAnOlderSchemaVersionAreRefused() {
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, accountsSchema(1))));
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 2, accountsSchema(2))));
+        byte[] batch = accountsBatch(accountsSchema(1), CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {0, 1, "ada"});
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
+                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                        + " expected schema version 2 of relation OID 16384 (public.accounts,"
+                        + " the last S frame) but found version 1");
+    }
+
+    @Test
+    void aSchemaFrameWhoseMetadataDisagreesWithItsHeaderIsRefused() {
+        byte[] frame = TestFrames.schemaFrame(OID + 1, 1, accountsSchema(1));
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("'S' (SCHEMA) frame from slot 'unit_slot' at offset 0")
+                .hasMessageContaining("expected metadata wal2arrow.relid = 16385 (the frame"
+                        + " header's) but found 16384");
+    }
+
+    @Test
+    void aGarbledArrowBodyIsRefused() {
+        byte[] frame = TestFrames.schemaFrame(OID, 1, accountsSchema(1));
+        Arrays.fill(frame, 24 + 8, frame.length, (byte) 0x7F);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageStartingWith("wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at"
+                        + " offset 0: expected an Arrow IPC Schema message in the ");
+    }
+
+    @Test
+    void aRowCountDisagreeingWithTheBatchIsRefused() {
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {0, 1, "ada"});
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
+                        TestFrames.rowsFrame(OID, 1, 2, 0, new int[0][], batch))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                        + " expected a RecordBatch of 2 rows (the header's row count) but found"
+                        + " 1");
+    }
+
+    @Test
+    void aMarkOutsideTheBatchIsRefused() {
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {0, 1, "ada"});
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
+                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[][] {{0, 3, 1}}, batch))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                        + " value mark 0 {row 0, column 3, kind 1}: expected a column between 1"
+                        + " and 2");
+    }
+
+    @Test
+    void compressedBatchesDecodeLikeUncompressedOnes() {
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        RowDataConverter converter = new RowDataConverter(decoder.schema(OID));
+        Object[][] rows = new Object[200][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new Object[] {0, i, i % 7 == 0 ? null : "owner number " + i};
+        }
+        List<String> expected = null;
+        for (CompressionUtil.CodecType codec : new CompressionUtil.CodecType[] {
+                CompressionUtil.CodecType.NO_COMPRESSION,
+                CompressionUtil.CodecType.LZ4_FRAME,
+                CompressionUtil.CodecType.ZSTD}) {
+            byte[] batch = accountsBatch(schema, codec, rows);
+            try (RowsFrame frame = (RowsFrame) decoder.decode(ByteBuffer.wrap(
+                    TestFrames.rowsFrame(OID, 1, rows.length, 0, new int[0][], batch)))) {
+                List<String> got = converter.toRowDataList(frame).stream()
+                        .map(Object::toString).collect(java.util.stream.Collectors.toList());
+                if (expected == null) {
+                    expected = got;
+                    assertThat(got.get(1)).isEqualTo("+I(1,owner number 1)");
+                    assertThat(got.get(7)).isEqualTo("+I(7,null)");
+                } else {
+                    assertThat(got).as(codec.name()).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClosedFramesRootIsReusedForTheNextBatchOfTheSameSchema() {
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] rows = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
+                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"}));
+
+        RowsFrame first = (RowsFrame) decoder.decode(ByteBuffer.wrap(rows));
+        VectorSchemaRoot firstRoot = first.root();
+        RowsFrame stillOpen = (RowsFrame) decoder.decode(ByteBuffer.wrap(rows));
+        first.close();
+        RowsFrame third = (RowsFrame) decoder.decode(ByteBuffer.wrap(rows));
+
+        assertThat(stillOpen.root()).isNotSameAs(firstRoot);
+        assertThat(third.root()).isSameAs(firstRoot);
+        assertThat(((IntVector) third.root().getVector(1)).get(0)).isEqualTo(1);
+        stillOpen.close();
+        third.close();
+        assertThatThrownBy(first::root).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void truncateAndMessageFramesCarryTheirFields() {
+        byte[] message = TestFrames.concat(
+                TestFrames.truncate(true, false, new Object[][] {
+                        {16384, "public", "a"}, {16390, "sales", "Orders Q1"}}),
+                TestFrames.message(false, 0, 0x2A, "pfx", new byte[] {0, 1, 2}));
+
+        List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
+
+        TruncateFrame t = (TruncateFrame) frames.get(0);
+        assertThat(t.cascade()).isTrue();
+        assertThat(t.restartIdentity()).isFalse();
+        assertThat(t.relations()).containsExactly(
+                new TruncateFrame.TruncatedRelation(16384, "public", "a"),
+                new TruncateFrame.TruncatedRelation(16390, "sales", "Orders Q1"));
+        MessageFrame m = (MessageFrame) frames.get(1);
+        assertThat(m.transactional()).isFalse();
+        assertThat(m.lsn()).isEqualTo(0x2A);
+        assertThat(m.prefix()).isEqualTo("pfx");
+        assertThat(m.content()).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void aTruncateEntryRunningPastTheBodyIsRefused() {
+        byte[] frame = TestFrames.truncate(false, false, new Object[][] {{16384, "public", "a"}});
+        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 2);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageStartingWith("wal2arrow 'T' (TRUNCATE) frame from slot 'unit_slot' at"
+                        + " offset 0: truncated body: relation entry 1 of 2 (OID) needs 4 bytes");
+    }
+}
