@@ -1,27 +1,194 @@
 /*-------------------------------------------------------------------------
  * wal2arrow.c
- *		Logical decoding output plugin emitting Apache Arrow IPC frames.
+ *		Logical decoding output plugin that writes changes as Apache Arrow
+ *		record batches inside small binary frames (see PROTOCOL.md).
  *
- * Skeleton: wires every callback; frames are added in later commits.
+ * How: each decoded transaction becomes B, then for each relation an S frame
+ * (Arrow schema, once per session and shape) and R frames (Arrow record
+ * batches of consecutive changes), T and M frames where they occur, and C.
+ * Frames are collected in a pending buffer and written at commit, or earlier
+ * once the buffer holds batch_bytes, so a small transaction costs a single
+ * CopyData message and a large one decodes in bounded memory.  A
+ * per-relation cache holds the Arrow schema and per-column converters; relcache
+ * invalidations only mark entries stale and they are rebuilt on next use.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "commands/defrem.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "nodes/bitmapset.h"
+#include "parser/scansup.h"
 #include "replication/logical.h"
 #include "replication/output_plugin.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
+
+#include "arrow_ipc.h"
+#include "compat.h"
+#include "convert.h"
 
 PG_MODULE_MAGIC;
 
+#define W2A_PROTOCOL_VERSION	1
+#define W2A_MIN_FORMAT_VERSION	1
+#define W2A_MAX_FORMAT_VERSION	1
+
+/* Flink RowKind bytes in the __op column */
+#define W2A_OP_INSERT			0
+#define W2A_OP_UPDATE_BEFORE	1
+#define W2A_OP_UPDATE_AFTER		2
+#define W2A_OP_DELETE			3
+
+/* Fixed header lengths (PROTOCOL.md section 2) */
+#define W2A_BEGIN_H		40
+#define W2A_COMMIT_H	56
+#define W2A_SCHEMA_H	24
+#define W2A_ROWS_H		40		/* plus 8 per value mark */
+#define W2A_TRUNCATE_H	24
+#define W2A_MESSAGE_H	40
+
+/* Largest message: a StringInfo (ctx->out) holds at most MaxAllocSize - 1
+ * bytes, and the walsender puts its own header in front. */
+#define W2A_MAX_MESSAGE		((size_t) MaxAllocSize - 1024)
+
+/* Report progress every this many skipped changes, as pgoutput does. */
+#define W2A_PROGRESS_EVERY	100
+
+/* Microseconds between the PostgreSQL and Unix epochs. */
+#define W2A_EPOCH_SHIFT_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+/* A schema-qualified name from the options; rel == NULL means "schema.*". */
+typedef struct W2AName
+{
+	char	   *nsp;
+	char	   *rel;
+} W2AName;
+
+/* Option columns.<schema>.<table>: the columns to send for one table. */
+typedef struct W2AProjection
+{
+	W2AName		table;
+	List	   *columns;		/* of char *, folded like identifiers */
+} W2AProjection;
+
+/* One emitted table column. */
+typedef struct W2AColumnPlan
+{
+	int			attidx;			/* 0-based index into the tuple descriptor */
+	W2AConverter conv;
+} W2AColumnPlan;
+
+/* Relation cache entry (key: relid). */
+typedef struct W2ARelation
+{
+	Oid			relid;			/* hash key, must be first */
+	bool		valid;			/* false once a relcache invalidation hits */
+	bool		emit;			/* passes the tables option */
+	int			natts;			/* tuple descriptor size the plan was built for */
+	char	   *nspname;		/* UTF-8, for T frames and errors */
+	char	   *relname;
+	char		replident;		/* pg_class.relreplident */
+	int			ncols;			/* emitted table columns, __op excluded */
+	W2AColumnPlan *cols;
+	bool	   *identity;		/* per emitted column: in the replica identity */
+	uint32		schema_version; /* 1 + number of shape changes this session */
+	bool		schema_sent;	/* S frame of this version written */
+	uint8	   *schema_msg;		/* encoded Arrow Schema message */
+	size_t		schema_len;
+	MemoryContext entry_cxt;	/* everything above hangs off it */
+} W2ARelation;
+
+/* One value mark of the open batch. */
+typedef struct W2AMark
+{
+	uint32		row;
+	uint16		column;
+	uint16		kind;
+} W2AMark;
+
+/* Plugin state, hung off ctx->output_plugin_private. */
+typedef struct W2AData
+{
+	MemoryContext cache_cxt;	/* relation cache, lives as long as ctx */
+	MemoryContext txn_cxt;		/* pending frames; reset at every commit */
+	MemoryContext batch_cxt;	/* open batch's builders; reset per flush */
+	MemoryContext change_cxt;	/* reset around every change */
+	HTAB	   *relcache;		/* W2ARelation by relid */
+
+	/* options */
+	List	   *tables;			/* of W2AName; NIL = every table */
+	List	   *projections;	/* of W2AProjection */
+	int			batch_rows;
+	int			batch_bytes;
+	AIpcCodec	codec;
+	int			compression_level;
+	bool		messages;
+	bool		coalesce_frames;
+	bool		convert_encoding;	/* db encoding is not UTF8/SQL_ASCII */
+
+	/* allocators for the encoder: huge allocations in txn / batch contexts */
+	AIpcAllocator txn_alloc;
+	AIpcAllocator batch_alloc;
+
+	/* transaction */
+	bool		begin_written;	/* B frame is in pending (or sent) */
+	uint64		txn_rows;		/* rows in R frames so far */
+	int			skipped_changes;	/* since the last progress report */
+	AIpcBuffer	pending;		/* whole frames not yet written */
+	AIpcBuffer	scratch;		/* compressed bodies */
+
+	/* the open batch, if batch_rel != NULL */
+	W2ARelation *batch_rel;
+	AIpcColumn *batch_cols;		/* ncols + 1, [0] is __op */
+	AIpcColumn **batch_col_ptrs;
+	uint32		batch_nrows;
+	W2AMark    *marks;
+	int			nmarks;
+	int			marks_cap;
+} W2AData;
+
+/* The relation cache of the active decoding session, for the invalidation
+ * callbacks, which PostgreSQL cannot hand a context pointer that outlives it. */
+static HTAB *w2a_active_relcache = NULL;
+static bool w2a_callbacks_registered = false;
+
 extern void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 
-static void w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init);
+static void w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
+						bool is_init);
 static void w2a_shutdown(LogicalDecodingContext *ctx);
 static void w2a_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
-static void w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn);
 static void w2a_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 					   Relation relation, ReorderBufferChange *change);
+static void w2a_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+						 int nrelations, Relation relations[],
+						 ReorderBufferChange *change);
+static void w2a_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+						XLogRecPtr message_lsn, bool transactional,
+						const char *prefix, Size message_size,
+						const char *message);
+static void w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+					   XLogRecPtr commit_lsn);
+
+static void parse_options(W2AData *data, List *options);
+static W2ARelation *get_relation(LogicalDecodingContext *ctx, W2AData *data,
+								 Relation relation);
+static void flush_batch(LogicalDecodingContext *ctx, W2AData *data);
+static void write_pending(LogicalDecodingContext *ctx, W2AData *data,
+						  bool last_write);
 
 void
 _PG_output_plugin_init(OutputPluginCallbacks *cb)
@@ -29,45 +196,1237 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
 	cb->startup_cb = w2a_startup;
 	cb->begin_cb = w2a_begin;
 	cb->change_cb = w2a_change;
+	cb->truncate_cb = w2a_truncate;
+	cb->message_cb = w2a_message;
 	cb->commit_cb = w2a_commit;
 	cb->shutdown_cb = w2a_shutdown;
+}
+
+/* ---------------------------------------------------------------------
+ * Small helpers
+ * ---------------------------------------------------------------------
+ */
+static void *
+w2a_realloc(void *cxt, void *ptr, size_t size)
+{
+	if (ptr == NULL)
+		return MemoryContextAllocHuge((MemoryContext) cxt, size);
+	return repalloc_huge(ptr, size);
+}
+
+static void
+w2a_free(void *cxt, void *ptr)
+{
+	pfree(ptr);
+}
+
+/* Turns an encoder error into an ERROR naming the table. */
+static void
+w2a_check(int rc, const AIpcError *err, const W2ARelation *rel)
+{
+	if (rc == AIPC_OK)
+		return;
+	ereport(ERROR,
+			(errcode(rc == AIPC_ETOOBIG ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
+					 rc == AIPC_ENOMEM ? ERRCODE_OUT_OF_MEMORY :
+					 ERRCODE_INTERNAL_ERROR),
+			 rel ? errmsg("wal2arrow could not encode a change of table \"%s.%s\"",
+						  rel->nspname, rel->relname)
+			 : errmsg("wal2arrow could not encode a frame"),
+			 errdetail("%s", err->message)));
+}
+
+static uint32
+load_u32(const uint8 *p)
+{
+	return (uint32) p[0] | (uint32) p[1] << 8 | (uint32) p[2] << 16 | (uint32) p[3] << 24;
+}
+
+static uint64
+load_u64(const uint8 *p)
+{
+	return (uint64) load_u32(p) | (uint64) load_u32(p + 4) << 32;
+}
+
+/* Text in the database encoding -> palloc'd UTF-8. */
+static char *
+to_utf8(const W2AData *data, const char *s)
+{
+	if (data->convert_encoding)
+		return pg_server_to_any(s, strlen(s), PG_UTF8);
+	return pstrdup(s);
+}
+
+/*
+ * Appends the fixed part of a frame (common header, zeroed fields) to the
+ * pending buffer and returns its offset there.
+ */
+static size_t
+frame_start(W2AData *data, char kind, size_t header_len)
+{
+	AIpcError	err;
+	size_t		start = data->pending.len;
+	uint8	   *p;
+
+	w2a_check(aipc_buffer_append_zeros(&data->pending, header_len, &err), &err, NULL);
+	p = data->pending.data + start;
+	p[0] = 'W';
+	p[1] = 'A';
+	p[2] = W2A_PROTOCOL_VERSION;
+	p[3] = (uint8) kind;
+	aipc_store_u32(p + 4, (uint32) header_len);
+	return start;
+}
+
+/* Stores the body length (bytes after the header) of the frame at start. */
+static void
+frame_finish(W2AData *data, size_t start)
+{
+	uint8	   *p = data->pending.data + start;
+	uint32		h = load_u32(p + 4);
+
+	aipc_store_u64(p + h - 8, (uint64) (data->pending.len - start - h));
+}
+
+static int64
+unix_usecs(TimestampTz t)
+{
+	return t + W2A_EPOCH_SHIFT_USECS;
+}
+
+/* ---------------------------------------------------------------------
+ * Startup, options, shutdown
+ * ---------------------------------------------------------------------
+ */
+static void
+w2a_invalidate_relcache(Datum arg, Oid relid)
+{
+	W2ARelation *entry;
+
+	if (w2a_active_relcache == NULL)
+		return;
+	if (OidIsValid(relid))
+	{
+		entry = hash_search(w2a_active_relcache, &relid, HASH_FIND, NULL);
+		if (entry)
+			entry->valid = false;
+	}
+	else
+	{
+		HASH_SEQ_STATUS seq;
+
+		hash_seq_init(&seq, w2a_active_relcache);
+		while ((entry = hash_seq_search(&seq)) != NULL)
+			entry->valid = false;
+	}
+}
+
+/* A schema was renamed: names in every entry may be stale. */
+static void
+w2a_invalidate_namespace(Datum arg, int cacheid, uint32 hashvalue)
+{
+	w2a_invalidate_relcache(arg, InvalidOid);
+}
+
+/* The cache's memory is going away (shutdown or error): forget it. */
+static void
+w2a_forget_relcache(void *arg)
+{
+	if (w2a_active_relcache == (HTAB *) arg)
+		w2a_active_relcache = NULL;
 }
 
 static void
 w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 {
-	(void) ctx;
-	(void) is_init;
+	W2AData    *data;
+	HASHCTL		hctl;
+	MemoryContextCallback *forget;
+	int			encoding = GetDatabaseEncoding();
+
+	data = MemoryContextAllocZero(ctx->context, sizeof(W2AData));
+	data->cache_cxt = AllocSetContextCreate(ctx->context, "wal2arrow relation cache",
+											ALLOCSET_DEFAULT_SIZES);
+	data->txn_cxt = AllocSetContextCreate(ctx->context, "wal2arrow transaction",
+										  ALLOCSET_DEFAULT_SIZES);
+	data->batch_cxt = AllocSetContextCreate(data->txn_cxt, "wal2arrow batch",
+											ALLOCSET_DEFAULT_SIZES);
+	data->change_cxt = AllocSetContextCreate(ctx->context, "wal2arrow change",
+											 ALLOCSET_DEFAULT_SIZES);
+
+	/* defaults, PROTOCOL.md section 5 */
+	data->tables = NIL;
+	data->projections = NIL;
+	data->batch_rows = 8192;
+	data->batch_bytes = 8 * 1024 * 1024;
+	data->codec = AIPC_CODEC_NONE;
+	data->compression_level = 0;
+	data->messages = false;
+	data->coalesce_frames = true;
+	data->convert_encoding = encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
+
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
+		parse_options(data, ctx->output_plugin_options);
+		MemoryContextSwitchTo(old);
+	}
+
+	data->txn_alloc = (AIpcAllocator) {w2a_realloc, w2a_free, data->txn_cxt};
+	data->batch_alloc = (AIpcAllocator) {w2a_realloc, w2a_free, data->batch_cxt};
+	aipc_buffer_init(&data->pending, &data->txn_alloc);
+	aipc_buffer_init(&data->scratch, &data->txn_alloc);
+
+	memset(&hctl, 0, sizeof(hctl));
+	hctl.keysize = sizeof(Oid);
+	hctl.entrysize = sizeof(W2ARelation);
+	hctl.hcxt = data->cache_cxt;
+	data->relcache = hash_create("wal2arrow relations", 64, &hctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	w2a_active_relcache = data->relcache;
+	forget = MemoryContextAlloc(data->cache_cxt, sizeof(MemoryContextCallback));
+	forget->func = w2a_forget_relcache;
+	forget->arg = data->relcache;
+	MemoryContextRegisterResetCallback(data->cache_cxt, forget);
+	if (!w2a_callbacks_registered)
+	{
+		CacheRegisterRelcacheCallback(w2a_invalidate_relcache, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, w2a_invalidate_namespace, (Datum) 0);
+		w2a_callbacks_registered = true;
+	}
+
+	ctx->output_plugin_private = data;
 	opt->output_type = OUTPUT_PLUGIN_BINARY_OUTPUT;
+	opt->receive_rewrites = false;
 }
 
 static void
 w2a_shutdown(LogicalDecodingContext *ctx)
 {
-	(void) ctx;
+	W2AData    *data = ctx->output_plugin_private;
+
+	/* the reset callback clears w2a_active_relcache */
+	MemoryContextDelete(data->cache_cxt);
+	data->relcache = NULL;
 }
 
+static const char *const w2a_option_names[] = {
+	"format_version", "tables", "batch_rows", "batch_bytes", "compression",
+	"compression_level", "messages", "coalesce_frames",
+};
+#define W2A_NOPTIONS lengthof(w2a_option_names)
+
+static const char *
+option_value(DefElem *elem)
+{
+	if (elem->arg == NULL || strVal(elem->arg) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" of wal2arrow requires a value", elem->defname)));
+	return strVal(elem->arg);
+}
+
+static int
+option_int(DefElem *elem, int min, int max)
+{
+	const char *s = option_value(elem);
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%s\" for option \"%s\" of wal2arrow", s, elem->defname),
+				 errdetail("Expected an integer between %d and %d.", min, max)));
+	return (int) v;
+}
+
+static bool
+option_bool(DefElem *elem)
+{
+	bool		v;
+
+	if (elem->arg == NULL)
+		return true;			/* a bare boolean option means on */
+	if (!parse_bool(strVal(elem->arg), &v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%s\" for option \"%s\" of wal2arrow",
+						strVal(elem->arg), elem->defname),
+				 errdetail("Expected a boolean: on, off, true, false, yes, no, 1 or 0.")));
+	return v;
+}
+
+static void
+bad_name_list(const char *option, const char *value, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value \"%s\" for option \"%s\" of wal2arrow: %s",
+					value, option, why),
+			 errhint("Write names as in SQL, separated by commas: public.orders, \"Sales\".\"Q1, 2024\". "
+					 "Double-quote names with upper case, commas, dots, quotes or spaces, doubling any \" inside.")));
+}
+
+/*
+ * Reads one identifier at *p: "quoted" (with "" for ") or bare (folded to
+ * lower case, ending at , . " or white space).  *star is set for a bare *.
+ */
+static char *
+read_identifier(const char **p, const char *option, const char *value, bool *star)
+{
+	const char *s = *p;
+	StringInfoData buf;
+
+	*star = false;
+	while (scanner_isspace(*s))
+		s++;
+	if (*s == '"')
+	{
+		initStringInfo(&buf);
+		for (s++;; s++)
+		{
+			if (*s == '\0')
+				bad_name_list(option, value, "unterminated quoted name");
+			if (*s == '"')
+			{
+				if (s[1] != '"')
+					break;
+				s++;
+			}
+			appendStringInfoChar(&buf, *s);
+		}
+		s++;
+		if (buf.len == 0)
+			bad_name_list(option, value, "empty quoted name");
+		*p = s;
+		return buf.data;
+	}
+	else
+	{
+		const char *start = s;
+
+		while (*s && *s != ',' && *s != '.' && *s != '"' && !scanner_isspace(*s))
+			s++;
+		if (s == start)
+			bad_name_list(option, value, "a name is missing");
+		*p = s;
+		if (s - start == 1 && *start == '*')
+		{
+			*star = true;
+			return NULL;
+		}
+		return downcase_truncate_identifier(start, (int) (s - start), false);
+	}
+}
+
+/* schema.table or schema.* at *p. */
+static W2AName *
+read_qualified_name(const char **p, const char *option, const char *value,
+					bool allow_star)
+{
+	W2AName    *name = palloc0(sizeof(W2AName));
+	bool		star;
+
+	name->nsp = read_identifier(p, option, value, &star);
+	if (star)
+		bad_name_list(option, value, "a schema name cannot be *");
+	while (scanner_isspace(**p))
+		(*p)++;
+	if (**p != '.')
+		bad_name_list(option, value, psprintf("table name \"%s\" must be schema-qualified", name->nsp));
+	(*p)++;
+	name->rel = read_identifier(p, option, value, &star);
+	if (star && !allow_star)
+		bad_name_list(option, value, "a table name cannot be * here");
+	while (scanner_isspace(**p))
+		(*p)++;
+	return name;
+}
+
+static bool
+name_equal(const W2AName *a, const W2AName *b)
+{
+	if (strcmp(a->nsp, b->nsp) != 0)
+		return false;
+	if (a->rel == NULL || b->rel == NULL)
+		return a->rel == b->rel;
+	return strcmp(a->rel, b->rel) == 0;
+}
+
+static void
+parse_tables(W2AData *data, DefElem *elem)
+{
+	const char *value = option_value(elem);
+	const char *p = value;
+
+	for (;;)
+	{
+		data->tables = lappend(data->tables,
+							   read_qualified_name(&p, elem->defname, value, true));
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			bad_name_list(elem->defname, value, "expected a comma between names");
+		p++;
+	}
+}
+
+static void
+parse_projection(W2AData *data, DefElem *elem)
+{
+	const char *tp = elem->defname + strlen("columns.");
+	const char *value = option_value(elem);
+	const char *p = value;
+	W2AProjection *proj = palloc0(sizeof(W2AProjection));
+	ListCell   *lc;
+
+	proj->table = *read_qualified_name(&tp, elem->defname, elem->defname, false);
+	if (*tp != '\0')
+		bad_name_list(elem->defname, elem->defname,
+					  "the option name must be columns.<schema>.<table>");
+	foreach(lc, data->projections)
+	{
+		if (name_equal(&((W2AProjection *) lfirst(lc))->table, &proj->table))
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("conflicting or redundant options"),
+					 errdetail("Option \"%s\" names table %s.%s again.",
+							   elem->defname, proj->table.nsp, proj->table.rel)));
+	}
+	for (;;)
+	{
+		bool		star;
+		char	   *col = read_identifier(&p, elem->defname, value, &star);
+
+		if (star)
+			bad_name_list(elem->defname, value, "a column name cannot be *");
+		proj->columns = lappend(proj->columns, col);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			bad_name_list(elem->defname, value, "expected a comma between column names");
+		p++;
+	}
+	data->projections = lappend(data->projections, proj);
+}
+
+static void
+parse_options(W2AData *data, List *options)
+{
+	bool		seen[W2A_NOPTIONS] = {0};
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *elem = lfirst(lc);
+		int			opt = -1;
+
+		if (strncmp(elem->defname, "columns.", strlen("columns.")) == 0)
+		{
+			parse_projection(data, elem);
+			continue;
+		}
+		for (int i = 0; i < (int) W2A_NOPTIONS; i++)
+			if (strcmp(elem->defname, w2a_option_names[i]) == 0)
+				opt = i;
+		if (opt < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"%s\" is unknown to wal2arrow", elem->defname),
+					 errhint("Valid options are format_version, tables, columns.<schema>.<table>, "
+							 "batch_rows, batch_bytes, compression, compression_level, "
+							 "messages and coalesce_frames.")));
+		if (seen[opt])
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("conflicting or redundant options"),
+					 errdetail("Option \"%s\" of wal2arrow is given more than once.",
+							   elem->defname)));
+		seen[opt] = true;
+
+		if (strcmp(elem->defname, "format_version") == 0)
+		{
+			int			v = option_int(elem, INT_MIN, INT_MAX);
+
+			if (v < W2A_MIN_FORMAT_VERSION || v > W2A_MAX_FORMAT_VERSION)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("format_version %d is not supported by this wal2arrow", v),
+						 errdetail("This wal2arrow writes format versions %d to %d.",
+								   W2A_MIN_FORMAT_VERSION, W2A_MAX_FORMAT_VERSION),
+						 errhint("Install a wal2arrow that matches the connector.")));
+		}
+		else if (strcmp(elem->defname, "tables") == 0)
+			parse_tables(data, elem);
+		else if (strcmp(elem->defname, "batch_rows") == 0)
+			data->batch_rows = option_int(elem, 1, 10000000);
+		else if (strcmp(elem->defname, "batch_bytes") == 0)
+			data->batch_bytes = option_int(elem, 1024, 256 * 1024 * 1024);
+		else if (strcmp(elem->defname, "compression") == 0)
+		{
+			const char *v = option_value(elem);
+
+			if (pg_strcasecmp(v, "none") == 0)
+				data->codec = AIPC_CODEC_NONE;
+			else if (pg_strcasecmp(v, "lz4") == 0)
+				data->codec = AIPC_CODEC_LZ4_FRAME;
+			else if (pg_strcasecmp(v, "zstd") == 0)
+				data->codec = AIPC_CODEC_ZSTD;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid value \"%s\" for option \"%s\" of wal2arrow",
+								v, elem->defname),
+						 errdetail("Expected one of none, lz4, zstd.")));
+		}
+		else if (strcmp(elem->defname, "compression_level") == 0)
+			data->compression_level = option_int(elem, -7, 22);
+		else if (strcmp(elem->defname, "messages") == 0)
+			data->messages = option_bool(elem);
+		else if (strcmp(elem->defname, "coalesce_frames") == 0)
+			data->coalesce_frames = option_bool(elem);
+	}
+
+	if (data->codec == AIPC_CODEC_LZ4_FRAME &&
+		(data->compression_level < 0 || data->compression_level > 12))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%d\" for option \"compression_level\" of wal2arrow",
+						data->compression_level),
+				 errdetail("With compression lz4, expected an integer between 0 and 12.")));
+}
+
+/* ---------------------------------------------------------------------
+ * Relation cache
+ * ---------------------------------------------------------------------
+ */
+static bool
+table_selected(const W2AData *data, const char *nsp, const char *rel)
+{
+	ListCell   *lc;
+
+	if (data->tables == NIL)
+		return true;
+	foreach(lc, data->tables)
+	{
+		W2AName    *n = lfirst(lc);
+
+		if (strcmp(n->nsp, nsp) == 0 && (n->rel == NULL || strcmp(n->rel, rel) == 0))
+			return true;
+	}
+	return false;
+}
+
+static W2AProjection *
+find_projection(const W2AData *data, const char *nsp, const char *rel)
+{
+	ListCell   *lc;
+
+	foreach(lc, data->projections)
+	{
+		W2AProjection *p = lfirst(lc);
+
+		if (strcmp(p->table.nsp, nsp) == 0 && strcmp(p->table.rel, rel) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static bool
+projection_has(const W2AProjection *proj, const char *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, proj->columns)
+		if (strcmp((char *) lfirst(lc), col) == 0)
+			return true;
+	return false;
+}
+
+/* attnum -> 1-based position in the primary key, 0 if not a member. */
+static int16 *
+primary_key_positions(Relation relation, int natts)
+{
+	int16	   *pos = palloc0(sizeof(int16) * (natts + 1));
+	Oid			pkoid = RelationGetPrimaryKeyIndex(relation);
+	HeapTuple	tup;
+
+	if (!OidIsValid(pkoid))
+		return pos;
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkoid));
+	if (!HeapTupleIsValid(tup))
+		return pos;
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
+
+		for (int k = 0; k < idx->indnkeyatts; k++)
+		{
+			AttrNumber	a = idx->indkey.values[k];
+
+			if (a > 0 && a <= natts)
+				pos[a] = (int16) (k + 1);
+		}
+	}
+	ReleaseSysCache(tup);
+	return pos;
+}
+
+static void
+add_kv(AIpcKeyValue *kv, int *n, const char *key, const char *value)
+{
+	kv[*n].key = key;
+	kv[*n].value = value;
+	(*n)++;
+}
+
+/*
+ * (Re)builds a cache entry from the relation as the decoding snapshot sees
+ * it: filters, columns, converters, and the encoded Arrow schema.  The schema
+ * version only moves when the encoded schema differs from the previous one.
+ */
+static void
+build_relation(W2AData *data, W2ARelation *entry, Relation relation)
+{
+	MemoryContext cxt = AllocSetContextCreate(data->cache_cxt, "wal2arrow relation",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	TupleDesc	desc = RelationGetDescr(relation);
+	char	   *nsp_db = get_namespace_name(RelationGetNamespace(relation));
+	char	   *rel_db = RelationGetRelationName(relation);
+	W2AProjection *proj;
+	Bitmapset  *idkey = NULL;
+	int16	   *pkpos;
+	AIpcField  *fields;
+	AIpcField  *children;
+	AIpcKeyValue *schema_md;
+	int			nfields = 0;
+	AIpcBuffer	msg;
+	AIpcAllocator alloc = {w2a_realloc, w2a_free, cxt};
+	AIpcError	err;
+	uint32		version;
+
+	entry->nspname = to_utf8(data, nsp_db);
+	entry->relname = to_utf8(data, rel_db);
+	entry->natts = desc->natts;
+	entry->replident = relation->rd_rel->relreplident;
+	entry->emit = table_selected(data, nsp_db, rel_db);
+	entry->ncols = 0;
+	entry->cols = NULL;
+	entry->identity = NULL;
+
+	if (!entry->emit)
+	{
+		if (entry->entry_cxt)
+			MemoryContextDelete(entry->entry_cxt);
+		entry->entry_cxt = cxt;
+		entry->schema_msg = NULL;
+		entry->schema_len = 0;
+		entry->schema_sent = false;
+		entry->valid = true;
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	proj = find_projection(data, nsp_db, rel_db);
+	if (entry->replident == REPLICA_IDENTITY_DEFAULT ||
+		entry->replident == REPLICA_IDENTITY_INDEX)
+		idkey = RelationGetIdentityKeyBitmap(relation);
+	pkpos = primary_key_positions(relation, desc->natts);
+
+	entry->cols = palloc0(sizeof(W2AColumnPlan) * (desc->natts + 1));
+	entry->identity = palloc0(sizeof(bool) * (desc->natts + 1));
+	fields = palloc0(sizeof(AIpcField) * (desc->natts + 1));
+	children = palloc0(sizeof(AIpcField) * (desc->natts + 1));
+
+	fields[0].name = "__op";
+	fields[0].nullable = false;
+	fields[0].type = AIPC_TYPE_INT;
+	fields[0].bit_width = 8;
+	fields[0].is_signed = true;
+	nfields = 1;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		W2AColumnPlan *plan;
+		AIpcField  *f;
+		AIpcKeyValue *md;
+		int			nmd = 0;
+		bool		ident;
+
+		if (att->attisdropped)
+			continue;
+		if (proj && !projection_has(proj, NameStr(att->attname)))
+			continue;
+
+		plan = &entry->cols[entry->ncols];
+		plan->attidx = i;
+		w2a_converter_init(&plan->conv, att->atttypid, att->atttypmod,
+						   data->convert_encoding);
+		ident = entry->replident == REPLICA_IDENTITY_FULL ||
+			bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, idkey);
+		entry->identity[entry->ncols] = ident;
+
+		f = &fields[nfields];
+		f->name = to_utf8(data, NameStr(att->attname));
+		f->nullable = true;
+		w2a_converter_field(&plan->conv, f, &children[nfields]);
+		md = palloc0(sizeof(AIpcKeyValue) * 10);
+		add_kv(md, &nmd, "wal2arrow.attnum", psprintf("%d", att->attnum));
+		add_kv(md, &nmd, "wal2arrow.type_oid", psprintf("%u", att->atttypid));
+		add_kv(md, &nmd, "wal2arrow.type_name",
+			   to_utf8(data, format_type_with_typemod(att->atttypid, att->atttypmod)));
+		add_kv(md, &nmd, "wal2arrow.typmod", psprintf("%d", att->atttypmod));
+		if (plan->conv.base_typid != att->atttypid)
+			add_kv(md, &nmd, "wal2arrow.base_type_oid", psprintf("%u", plan->conv.base_typid));
+		if (att->attnotnull)
+			add_kv(md, &nmd, "wal2arrow.not_null", "true");
+		if (pkpos[att->attnum] > 0)
+			add_kv(md, &nmd, "wal2arrow.primary_key", psprintf("%d", pkpos[att->attnum]));
+		if (ident)
+			add_kv(md, &nmd, "wal2arrow.identity", "true");
+		if (att->attgenerated == ATTRIBUTE_GENERATED_STORED)
+			add_kv(md, &nmd, "wal2arrow.generated", "stored");
+		f->metadata = md;
+		f->n_metadata = nmd;
+		nfields++;
+		entry->ncols++;
+	}
+
+	/* encode with the current version; bump it only if the shape moved */
+	version = entry->schema_version == 0 ? 1 : entry->schema_version;
+	schema_md = palloc0(sizeof(AIpcKeyValue) * 6);
+	for (int attempt = 0; attempt < 2; attempt++)
+	{
+		int			n = 0;
+
+		add_kv(schema_md, &n, "wal2arrow.version", psprintf("%d", W2A_PROTOCOL_VERSION));
+		add_kv(schema_md, &n, "wal2arrow.relid", psprintf("%u", entry->relid));
+		add_kv(schema_md, &n, "wal2arrow.schema_version", psprintf("%u", version));
+		add_kv(schema_md, &n, "wal2arrow.namespace", entry->nspname);
+		add_kv(schema_md, &n, "wal2arrow.table", entry->relname);
+		add_kv(schema_md, &n, "wal2arrow.replica_identity",
+			   entry->replident == REPLICA_IDENTITY_FULL ? "full" :
+			   entry->replident == REPLICA_IDENTITY_INDEX ? "index" :
+			   entry->replident == REPLICA_IDENTITY_NOTHING ? "nothing" : "default");
+		aipc_buffer_init(&msg, &alloc);
+		w2a_check(aipc_write_schema(&msg, fields, nfields, schema_md, n, &err), &err, entry);
+		if (entry->schema_msg == NULL)
+		{
+			entry->schema_sent = false;
+			break;
+		}
+		if (msg.len == entry->schema_len &&
+			memcmp(msg.data, entry->schema_msg, msg.len) == 0)
+			break;				/* same shape: keep version and sent flag */
+		if (attempt == 1)
+			break;
+		version++;
+		entry->schema_sent = false;
+	}
+	entry->schema_version = version;
+	entry->schema_msg = msg.data;
+	entry->schema_len = msg.len;
+
+	if (entry->entry_cxt)
+		MemoryContextDelete(entry->entry_cxt);
+	entry->entry_cxt = cxt;
+	entry->valid = true;
+	MemoryContextSwitchTo(old);
+}
+
+static W2ARelation *
+get_relation(LogicalDecodingContext *ctx, W2AData *data, Relation relation)
+{
+	Oid			relid = RelationGetRelid(relation);
+	bool		found;
+	W2ARelation *entry;
+
+	entry = hash_search(data->relcache, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		memset(((char *) entry) + sizeof(Oid), 0, sizeof(W2ARelation) - sizeof(Oid));
+		entry->valid = false;
+	}
+	if (entry->valid && entry->natts == RelationGetDescr(relation)->natts)
+		return entry;
+	/* the open batch was built for the old shape */
+	if (data->batch_rel == entry)
+		flush_batch(ctx, data);
+	build_relation(data, entry, relation);
+	return entry;
+}
+
+/* ---------------------------------------------------------------------
+ * Frames
+ * ---------------------------------------------------------------------
+ */
+
+/* Writes pending frames when they are worth a message of their own. */
+static void
+maybe_write_pending(LogicalDecodingContext *ctx, W2AData *data)
+{
+	if (!data->coalesce_frames || data->pending.len >= (size_t) data->batch_bytes)
+		write_pending(ctx, data, false);
+}
+
+/*
+ * Writes the pending frames as few messages as allowed: all of them in one
+ * unless coalesce_frames is off or they would exceed the message limit.
+ */
+static void
+write_pending(LogicalDecodingContext *ctx, W2AData *data, bool last_write)
+{
+	size_t		pos = 0;
+	size_t		len = data->pending.len;
+
+	while (pos < len)
+	{
+		size_t		end = pos;
+		bool		last;
+
+		while (end < len)
+		{
+			const uint8 *f = data->pending.data + end;
+			uint32		h = load_u32(f + 4);
+			size_t		flen = h + (size_t) load_u64(f + h - 8);
+
+			if (end > pos && end - pos + flen > W2A_MAX_MESSAGE)
+				break;
+			end += flen;
+			if (!data->coalesce_frames)
+				break;
+		}
+		last = last_write && end == len;
+		OutputPluginPrepareWrite(ctx, last);
+		appendBinaryStringInfo(ctx->out, (const char *) data->pending.data + pos, end - pos);
+		OutputPluginWrite(ctx, last);
+		pos = end;
+	}
+	data->pending.len = 0;
+}
+
+static void
+ensure_begin(W2AData *data, ReorderBufferTXN *txn)
+{
+	size_t		start;
+	uint8	   *p;
+
+	if (data->begin_written)
+		return;
+	start = frame_start(data, 'B', W2A_BEGIN_H);
+	p = data->pending.data + start;
+	aipc_store_u32(p + 8, txn->xid);
+	aipc_store_u64(p + 16, txn->final_lsn);
+	aipc_store_u64(p + 24, (uint64) unix_usecs(W2A_TXN_COMMIT_TIME(txn)));
+	frame_finish(data, start);
+	data->begin_written = true;
+}
+
+static void
+write_schema_frame(W2AData *data, W2ARelation *rel)
+{
+	AIpcError	err;
+	size_t		start = frame_start(data, 'S', W2A_SCHEMA_H);
+	uint8	   *p = data->pending.data + start;
+
+	aipc_store_u32(p + 8, rel->relid);
+	aipc_store_u32(p + 12, rel->schema_version);
+	w2a_check(aipc_buffer_append(&data->pending, rel->schema_msg, rel->schema_len, &err),
+			  &err, rel);
+	frame_finish(data, start);
+	rel->schema_sent = true;
+}
+
+/* Makes rel the relation of the open batch, flushing another one first. */
+static void
+open_batch(LogicalDecodingContext *ctx, W2AData *data, W2ARelation *rel)
+{
+	MemoryContext old;
+	AIpcError	err;
+
+	if (data->batch_rel == rel)
+		return;
+	flush_batch(ctx, data);
+	if (!rel->schema_sent)
+		write_schema_frame(data, rel);
+
+	old = MemoryContextSwitchTo(data->batch_cxt);
+	data->batch_cols = palloc0(sizeof(AIpcColumn) * (rel->ncols + 1));
+	data->batch_col_ptrs = palloc(sizeof(AIpcColumn *) * (rel->ncols + 1));
+	w2a_check(aipc_column_init(&data->batch_cols[0], AIPC_LAYOUT_FIXED, 1, NULL,
+							   &data->batch_alloc, &err), &err, rel);
+	data->batch_col_ptrs[0] = &data->batch_cols[0];
+	for (int i = 0; i < rel->ncols; i++)
+	{
+		w2a_check(w2a_converter_column(&rel->cols[i].conv, &data->batch_cols[i + 1],
+									   &data->batch_alloc, &err), &err, rel);
+		data->batch_col_ptrs[i + 1] = &data->batch_cols[i + 1];
+	}
+	data->marks_cap = 16;
+	data->marks = palloc(sizeof(W2AMark) * data->marks_cap);
+	data->nmarks = 0;
+	data->batch_nrows = 0;
+	data->batch_rel = rel;
+	MemoryContextSwitchTo(old);
+}
+
+/* Encodes the open batch as an R frame and closes it. */
+static void
+flush_batch(LogicalDecodingContext *ctx, W2AData *data)
+{
+	W2ARelation *rel = data->batch_rel;
+
+	if (rel == NULL)
+		return;
+	if (data->batch_nrows > 0)
+	{
+		AIpcError	err;
+		size_t		h = W2A_ROWS_H + 8 * (size_t) data->nmarks;
+		size_t		start = frame_start(data, 'R', h);
+		uint8	   *p = data->pending.data + start;
+		size_t		frame_len;
+
+		aipc_store_u32(p + 8, rel->relid);
+		aipc_store_u32(p + 12, rel->schema_version);
+		aipc_store_u32(p + 16, data->batch_nrows);
+		aipc_store_u32(p + 20, (uint32) data->nmarks);
+		aipc_store_u64(p + 24, data->txn_rows - data->batch_nrows);
+		for (int i = 0; i < data->nmarks; i++)
+		{
+			aipc_store_u32(p + 32 + 8 * i, data->marks[i].row);
+			aipc_store_u16(p + 36 + 8 * i, data->marks[i].column);
+			aipc_store_u16(p + 38 + 8 * i, data->marks[i].kind);
+		}
+		w2a_check(aipc_write_record_batch(&data->pending, data->batch_col_ptrs,
+										  rel->ncols + 1, data->batch_nrows,
+										  data->codec, data->compression_level,
+										  &data->scratch, &err), &err, rel);
+		frame_finish(data, start);
+		frame_len = data->pending.len - start;
+		if (frame_len > W2A_MAX_MESSAGE)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("wal2arrow frame too large"),
+					 errdetail("A batch of %u row(s) of table \"%s.%s\" needs %zu bytes; "
+							   "a replication message holds at most %zu bytes.",
+							   data->batch_nrows, rel->nspname, rel->relname,
+							   frame_len, W2A_MAX_MESSAGE),
+					 errhint("Use the option compression (lz4 or zstd), or project the large "
+							 "column away with columns.%s.%s.",
+							 quote_identifier(rel->nspname), quote_identifier(rel->relname))));
+	}
+	MemoryContextReset(data->batch_cxt);
+	data->batch_rel = NULL;
+	data->batch_cols = NULL;
+	data->batch_col_ptrs = NULL;
+	data->marks = NULL;
+	data->nmarks = 0;
+	data->batch_nrows = 0;
+	maybe_write_pending(ctx, data);
+}
+
+static void
+add_mark(W2AData *data, int column, uint16 kind)
+{
+	if (data->nmarks == data->marks_cap)
+	{
+		data->marks_cap *= 2;
+		data->marks = repalloc_huge(data->marks, sizeof(W2AMark) * data->marks_cap);
+	}
+	data->marks[data->nmarks].row = data->batch_nrows;
+	data->marks[data->nmarks].column = (uint16) column;
+	data->marks[data->nmarks].kind = kind;
+	data->nmarks++;
+}
+
+/*
+ * Appends one row to the open batch.  tuple NULL means "no old tuple" (every
+ * column absent).  old, for a +U row, is the old tuple to take unchanged
+ * TOASTed values from.
+ */
+static void
+append_row(W2AData *data, W2ARelation *rel, TupleDesc desc, int8 op,
+		   HeapTuple tuple, HeapTuple old)
+{
+	AIpcError	err;
+
+	w2a_check(aipc_column_append_int(&data->batch_cols[0], op, &err), &err, rel);
+	for (int i = 0; i < rel->ncols; i++)
+	{
+		W2AColumnPlan *plan = &rel->cols[i];
+		AIpcColumn *col = &data->batch_cols[i + 1];
+		Form_pg_attribute att = TupleDescAttr(desc, plan->attidx);
+		Datum		value;
+		bool		isnull = true;
+		uint16		mark = W2A_MARK_NONE;
+		int			rc;
+
+		if (tuple)
+			value = heap_getattr(tuple, plan->attidx + 1, desc, &isnull);
+		if (!isnull && att->attlen == -1 &&
+			VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value)))
+		{
+			/* unchanged TOAST: not in this WAL record; the old tuple may have it */
+			isnull = true;
+			mark = W2A_MARK_UNCHANGED_TOAST;
+			if (old)
+			{
+				bool		oldnull;
+				Datum		oldvalue = heap_getattr(old, plan->attidx + 1, desc, &oldnull);
+
+				if (!oldnull && !VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(oldvalue)))
+				{
+					value = oldvalue;
+					isnull = false;
+					mark = W2A_MARK_NONE;
+				}
+			}
+		}
+		if (isnull)
+			rc = aipc_column_append_null(col, &err);
+		else
+			rc = w2a_convert_append(&plan->conv, value, col, &mark, &err);
+		w2a_check(rc, &err, rel);
+		if (mark != W2A_MARK_NONE)
+			add_mark(data, i + 1, mark);
+	}
+	data->batch_nrows++;
+	data->txn_rows++;
+}
+
+static size_t
+batch_size(const W2AData *data)
+{
+	size_t		n = 0;
+
+	for (int i = 0; i <= data->batch_rel->ncols; i++)
+		n += aipc_column_size(&data->batch_cols[i]);
+	return n + 8 * (size_t) data->nmarks;
+}
+
+/* ---------------------------------------------------------------------
+ * Callbacks
+ * ---------------------------------------------------------------------
+ */
 static void
 w2a_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 {
-	(void) ctx;
-	(void) txn;
+	W2AData    *data = ctx->output_plugin_private;
+
+	data->begin_written = false;
+	data->txn_rows = 0;
+	data->skipped_changes = 0;
 }
 
+/* A change that produces no output: still let the slot advance now and then. */
 static void
-w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+skipped_change(LogicalDecodingContext *ctx, W2AData *data)
 {
-	(void) ctx;
-	(void) txn;
-	(void) commit_lsn;
+	if (++data->skipped_changes >= W2A_PROGRESS_EVERY)
+	{
+		W2A_UPDATE_PROGRESS(ctx, false);
+		data->skipped_changes = 0;
+	}
 }
 
 static void
 w2a_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 		   Relation relation, ReorderBufferChange *change)
 {
-	(void) ctx;
-	(void) txn;
-	(void) relation;
-	(void) change;
+	W2AData    *data = ctx->output_plugin_private;
+	MemoryContext old;
+	W2ARelation *rel;
+	TupleDesc	desc = RelationGetDescr(relation);
+	HeapTuple	newtuple = W2A_NEWTUPLE(change);
+	HeapTuple	oldtuple = W2A_OLDTUPLE(change);
+	bool		full;
+
+	MemoryContextReset(data->change_cxt);
+	old = MemoryContextSwitchTo(data->change_cxt);
+
+	rel = get_relation(ctx, data, relation);
+	if (!rel->emit)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(data->change_cxt);
+		skipped_change(ctx, data);
+		return;
+	}
+	ensure_begin(data, txn);
+	open_batch(ctx, data, rel);
+
+	switch (change->action)
+	{
+		case REORDER_BUFFER_CHANGE_INSERT:
+			if (newtuple)
+				append_row(data, rel, desc, W2A_OP_INSERT, newtuple, NULL);
+			break;
+		case REORDER_BUFFER_CHANGE_UPDATE:
+			if (oldtuple)
+				append_row(data, rel, desc, W2A_OP_UPDATE_BEFORE, oldtuple, NULL);
+			if (newtuple)
+				append_row(data, rel, desc, W2A_OP_UPDATE_AFTER, newtuple, oldtuple);
+			break;
+		case REORDER_BUFFER_CHANGE_DELETE:
+			append_row(data, rel, desc, W2A_OP_DELETE, oldtuple, NULL);
+			break;
+		default:
+			elog(ERROR, "wal2arrow: unexpected change action %d", (int) change->action);
+	}
+
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->change_cxt);
+
+	full = data->batch_nrows >= (uint32) data->batch_rows ||
+		batch_size(data) >= (size_t) data->batch_bytes;
+	if (full)
+		flush_batch(ctx, data);
+}
+
+static void
+w2a_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+			 int nrelations, Relation relations[], ReorderBufferChange *change)
+{
+	W2AData    *data = ctx->output_plugin_private;
+	MemoryContext old;
+	W2ARelation **rels;
+	int			n = 0;
+
+	MemoryContextReset(data->change_cxt);
+	old = MemoryContextSwitchTo(data->change_cxt);
+	rels = palloc(sizeof(W2ARelation *) * Max(nrelations, 1));
+	for (int i = 0; i < nrelations; i++)
+	{
+		W2ARelation *rel = get_relation(ctx, data, relations[i]);
+
+		if (rel->emit)
+			rels[n++] = rel;
+	}
+	if (n > 0)
+	{
+		size_t		start;
+		uint8	   *p;
+		uint32		flags = 0;
+		AIpcError	err;
+
+		ensure_begin(data, txn);
+		flush_batch(ctx, data);
+		if (change->data.truncate.cascade)
+			flags |= 1;
+		if (change->data.truncate.restart_seqs)
+			flags |= 2;
+		start = frame_start(data, 'T', W2A_TRUNCATE_H);
+		p = data->pending.data + start;
+		aipc_store_u32(p + 8, flags);
+		aipc_store_u32(p + 12, (uint32) n);
+		for (int i = 0; i < n; i++)
+		{
+			uint8		b[4];
+			size_t		nl = strlen(rels[i]->nspname);
+			size_t		rl = strlen(rels[i]->relname);
+			int			rc;
+
+			aipc_store_u32(b, rels[i]->relid);
+			rc = aipc_buffer_append(&data->pending, b, 4, &err);
+			aipc_store_u32(b, (uint32) nl);
+			if (rc == AIPC_OK)
+				rc = aipc_buffer_append(&data->pending, b, 4, &err);
+			if (rc == AIPC_OK)
+				rc = aipc_buffer_append(&data->pending, rels[i]->nspname, nl, &err);
+			aipc_store_u32(b, (uint32) rl);
+			if (rc == AIPC_OK)
+				rc = aipc_buffer_append(&data->pending, b, 4, &err);
+			if (rc == AIPC_OK)
+				rc = aipc_buffer_append(&data->pending, rels[i]->relname, rl, &err);
+			w2a_check(rc, &err, rels[i]);
+		}
+		frame_finish(data, start);
+		maybe_write_pending(ctx, data);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->change_cxt);
+	if (n == 0)
+		skipped_change(ctx, data);
+}
+
+static void
+w2a_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+			XLogRecPtr message_lsn, bool transactional,
+			const char *prefix, Size message_size, const char *message)
+{
+	W2AData    *data = ctx->output_plugin_private;
+	size_t		plen = strlen(prefix);
+	size_t		start;
+	uint8	   *p;
+	AIpcError	err;
+
+	if (!data->messages)
+		return;
+	if (plen + message_size + W2A_MESSAGE_H > W2A_MAX_MESSAGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("wal2arrow frame too large"),
+				 errdetail("A logical message with prefix \"%s\" of %zu bytes does not fit "
+						   "a replication message of at most %zu bytes.",
+						   prefix, (size_t) message_size, W2A_MAX_MESSAGE)));
+	if (transactional)
+	{
+		ensure_begin(data, txn);
+		flush_batch(ctx, data);
+	}
+	start = frame_start(data, 'M', W2A_MESSAGE_H);
+	p = data->pending.data + start;
+	aipc_store_u32(p + 8, transactional ? 1 : 0);
+	aipc_store_u32(p + 12, txn ? txn->xid : InvalidTransactionId);
+	aipc_store_u64(p + 16, message_lsn);
+	aipc_store_u32(p + 24, (uint32) plen);
+	aipc_store_u32(p + 28, (uint32) message_size);
+	w2a_check(aipc_buffer_append(&data->pending, prefix, plen, &err), &err, NULL);
+	w2a_check(aipc_buffer_append(&data->pending, message, message_size, &err), &err, NULL);
+	frame_finish(data, start);
+	if (transactional)
+		maybe_write_pending(ctx, data);
+	else
+		write_pending(ctx, data, true);
+}
+
+static void
+w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	W2AData    *data = ctx->output_plugin_private;
+
+	/* an empty transaction writes nothing but lets the slot move on */
+	W2A_UPDATE_PROGRESS(ctx, !data->begin_written);
+	if (data->begin_written)
+	{
+		size_t		start;
+		uint8	   *p;
+
+		flush_batch(ctx, data);
+		start = frame_start(data, 'C', W2A_COMMIT_H);
+		p = data->pending.data + start;
+		aipc_store_u32(p + 8, txn->xid);
+		aipc_store_u64(p + 16, commit_lsn);
+		aipc_store_u64(p + 24, txn->end_lsn);
+		aipc_store_u64(p + 32, (uint64) unix_usecs(W2A_TXN_COMMIT_TIME(txn)));
+		aipc_store_u64(p + 40, data->txn_rows);
+		frame_finish(data, start);
+		write_pending(ctx, data, true);
+	}
+
+	/* per-transaction memory goes, pending and scratch included */
+	MemoryContextReset(data->txn_cxt);
+	aipc_buffer_init(&data->pending, &data->txn_alloc);
+	aipc_buffer_init(&data->scratch, &data->txn_alloc);
+	data->batch_rel = NULL;
+	data->begin_written = false;
+	data->txn_rows = 0;
 }
