@@ -14,6 +14,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import dev.pgarrowcdc.flink.source.enumerator.PgArrowEnumState;
 import dev.pgarrowcdc.flink.source.enumerator.PgArrowEnumStateSerializer;
 import dev.pgarrowcdc.flink.source.enumerator.PgArrowSourceEnumerator;
+import dev.pgarrowcdc.flink.source.reader.PgArrowRecordEmitter;
+import dev.pgarrowcdc.flink.source.reader.PgArrowSourceReader;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplitSerializer;
 
@@ -57,7 +59,10 @@ public final class PgArrowSource<T>
     @Override
     public SourceReader<T, PgArrowSplit> createReader(SourceReaderContext readerContext)
             throws Exception {
-        throw new UnsupportedOperationException("The pg-arrow-cdc reader is being written");
+        deserializer.open(new DeserializationContext(readerContext));
+        return new PgArrowSourceReader<>(
+                config, new PgArrowRecordEmitter<>(deserializer), readerContext.getConfiguration(),
+                readerContext);
     }
 
     @Override
@@ -90,5 +95,26 @@ public final class PgArrowSource<T>
     @VisibleForTesting
     public PgArrowSourceConfig config() {
         return config;
+    }
+
+    /** What {@link PgArrowDeserializationSchema#open} gets from the reader. */
+    private static final class DeserializationContext
+            implements org.apache.flink.api.common.serialization.DeserializationSchema.InitializationContext {
+        private final SourceReaderContext context;
+
+        DeserializationContext(SourceReaderContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public org.apache.flink.metrics.MetricGroup getMetricGroup() {
+            return context.metricGroup().addGroup("deserializer");
+        }
+
+        @Override
+        public org.apache.flink.util.UserCodeClassLoader getUserCodeClassLoader() {
+            return org.apache.flink.util.SimpleUserCodeClassLoader.create(
+                    Thread.currentThread().getContextClassLoader());
+        }
     }
 }

@@ -144,6 +144,8 @@ public final class PgArrowSourceConfig implements Serializable {
         // A lost server must not hang a thread forever: TCP keepalives and a connect timeout.
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
         PGProperty.CONNECT_TIMEOUT.set(p, 30);
+        // Snapshot values are parsed from PostgreSQL's own text output, never pgjdbc's rendering.
+        PGProperty.BINARY_TRANSFER.set(p, false);
         if (replication) {
             PGProperty.REPLICATION.set(p, "database");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");

@@ -53,9 +53,28 @@ public final class TestSources {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(row.isNullAt(i) ? "null" : String.valueOf(fieldOf(row, i)));
+            sb.append(row.isNullAt(i) ? "null" : text(fieldOf(row, i)));
         }
         return sb.append(')').toString();
+    }
+
+    private static String text(Object value) {
+        if (value instanceof byte[]) {
+            StringBuilder hex = new StringBuilder("\\x");
+            for (byte b : (byte[]) value) {
+                hex.append(String.format("%02x", b));
+            }
+            return hex.toString();
+        }
+        if (value instanceof org.apache.flink.table.data.GenericArrayData) {
+            Object[] items = ((org.apache.flink.table.data.GenericArrayData) value).toObjectArray();
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < items.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(items[i] == null ? "null" : text(items[i]));
+            }
+            return sb.append(']').toString();
+        }
+        return String.valueOf(value);
     }
 
     private static Object fieldOf(RowData row, int i) {
@@ -64,5 +83,4 @@ public final class TestSources {
         }
         throw new IllegalArgumentException("Expected GenericRowData but got " + row.getClass());
     }
-
 }

@@ -1,0 +1,45 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.fetcher.SingleThreadFetcherManager;
+import org.apache.flink.connector.base.source.reader.fetcher.SplitFetcher;
+import org.apache.flink.connector.base.source.reader.fetcher.SplitFetcherTask;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+
+/** The single fetcher, plus a way to run LSN confirmations on its thread. */
+final class PgArrowSourceFetcherManager extends SingleThreadFetcherManager<PgArrowRecord, PgArrowSplit> {
+
+    PgArrowSourceFetcherManager(
+            Supplier<SplitReader<PgArrowRecord, PgArrowSplit>> splitReaderSupplier,
+            Configuration configuration) {
+        super(splitReaderSupplier, configuration);
+    }
+
+    /**
+     * Enqueues the confirmation of these LSNs on the fetcher thread, which owns the replication
+     * streams. Without a running fetcher there is no stream to confirm to: nothing happens.
+     */
+    void confirm(Map<String, Long> lsnBySplit, Consumer<Integer> onDone) {
+        SplitFetcher<PgArrowRecord, PgArrowSplit> fetcher = getRunningFetcher();
+        if (fetcher == null) {
+            return;
+        }
+        PgArrowSplitReader reader = (PgArrowSplitReader) fetcher.getSplitReader();
+        fetcher.enqueueTask(new SplitFetcherTask() {
+            @Override
+            public boolean run() {
+                onDone.accept(reader.confirm(lsnBySplit));
+                return true;
+            }
+
+            @Override
+            public void wakeUp() {}
+        });
+    }
+}

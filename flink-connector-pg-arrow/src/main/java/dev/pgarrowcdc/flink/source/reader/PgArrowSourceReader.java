@@ -1,0 +1,100 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
+
+/**
+ * The source reader. Each checkpoint records, per streaming split, the end LSN of the last
+ * transaction fully emitted before the barrier; only when that checkpoint completes is the LSN
+ * confirmed to the slot (so PostgreSQL keeps the WAL a restore needs). Confirmations run on the
+ * fetcher thread; a failed one is logged and counted ({@code commitsFailed}), never fatal.
+ */
+public final class PgArrowSourceReader<T>
+        extends SingleThreadMultiplexSourceReaderBase<PgArrowRecord, T, PgArrowSplit, PgArrowSplitState> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgArrowSourceReader.class);
+
+    private final SortedMap<Long, Map<String, Long>> lsnsToConfirm = new TreeMap<>();
+    private final PgArrowSourceFetcherManager fetcherManager;
+    private final Counter commitsSucceeded;
+    private final Counter commitsFailed;
+
+    public PgArrowSourceReader(
+            PgArrowSourceConfig config,
+            PgArrowRecordEmitter<T> emitter,
+            Configuration flinkConfig,
+            SourceReaderContext context) {
+        this(new PgArrowSourceFetcherManager(() -> new PgArrowSplitReader(config), flinkConfig),
+                emitter, flinkConfig, context);
+    }
+
+    private PgArrowSourceReader(
+            PgArrowSourceFetcherManager fetcherManager,
+            PgArrowRecordEmitter<T> emitter,
+            Configuration flinkConfig,
+            SourceReaderContext context) {
+        super(fetcherManager, emitter, flinkConfig, context);
+        this.fetcherManager = fetcherManager;
+        this.commitsSucceeded = context.metricGroup().counter("commitsSucceeded");
+        this.commitsFailed = context.metricGroup().counter("commitsFailed");
+    }
+
+    @Override
+    protected PgArrowSplitState initializedState(PgArrowSplit split) {
+        return new PgArrowSplitState(split);
+    }
+
+    @Override
+    protected PgArrowSplit toSplitType(String splitId, PgArrowSplitState state) {
+        return state.toSplit();
+    }
+
+    @Override
+    protected void onSplitFinished(Map<String, PgArrowSplitState> finishedSplitIds) {
+        LOG.info("Finished splits {}", finishedSplitIds.keySet());
+    }
+
+    @Override
+    public List<PgArrowSplit> snapshotState(long checkpointId) {
+        List<PgArrowSplit> splits = super.snapshotState(checkpointId);
+        Map<String, Long> lsns = new HashMap<>();
+        for (PgArrowSplit split : splits) {
+            if (split.phase() == PgArrowSplit.Phase.STREAM && split.startLsn() != 0) {
+                lsns.put(split.splitId(), split.startLsn());
+            }
+        }
+        lsnsToConfirm.put(checkpointId, lsns);
+        return splits;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        Map<String, Long> lsns = lsnsToConfirm.get(checkpointId);
+        if (lsns == null) {
+            LOG.debug("Checkpoint {} is unknown or already confirmed", checkpointId);
+            return;
+        }
+        // Older checkpoints are subsumed by this one.
+        lsnsToConfirm.headMap(checkpointId + 1).clear();
+        if (!lsns.isEmpty()) {
+            fetcherManager.confirm(lsns, failed -> {
+                commitsFailed.inc(failed);
+                commitsSucceeded.inc(lsns.size() - failed);
+            });
+        }
+    }
+}

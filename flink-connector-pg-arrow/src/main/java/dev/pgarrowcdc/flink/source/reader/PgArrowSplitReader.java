@@ -1,0 +1,129 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+
+/**
+ * The one fetcher thread of a reader, serving all its splits: each split's slot streams over its
+ * own replication connection, and {@link #fetch()} polls them all without blocking ({@code
+ * readPending}), sleeping briefly only when every one is idle. A split in its snapshot phase is
+ * read a fetch-size chunk per call, so the other splits keep streaming meanwhile.
+ */
+public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgArrowSplit> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgArrowSplitReader.class);
+
+    /** Records per split per fetch: bounds memory between the fetcher and the task thread. */
+    private static final int MAX_RECORDS_PER_SPLIT = 10_000;
+    private static final long IDLE_SLEEP_MILLIS = 5;
+    /** Longest a fetch waits on idle streams, so enqueued tasks (LSN commits) run promptly. */
+    private static final long MAX_IDLE_FETCH_NANOS = 100_000_000L;
+
+    private final PgArrowSourceConfig config;
+    private final BufferAllocator allocator;
+    private final Map<String, SlotStreamer> streamers = new LinkedHashMap<>();
+    private volatile boolean wakeUp;
+
+    public PgArrowSplitReader(PgArrowSourceConfig config) {
+        this.config = config;
+        this.allocator = new RootAllocator();
+    }
+
+    @Override
+    public RecordsWithSplitIds<PgArrowRecord> fetch() throws IOException {
+        PgArrowRecords records = new PgArrowRecords();
+        long deadline = System.nanoTime() + MAX_IDLE_FETCH_NANOS;
+        while (true) {
+            boolean any = false;
+            for (Iterator<SlotStreamer> it = streamers.values().iterator(); it.hasNext(); ) {
+                SlotStreamer s = it.next();
+                any |= s.poll(records.listFor(s.splitId()), MAX_RECORDS_PER_SPLIT);
+                if (s.finished()) {
+                    records.finish(s.splitId());
+                    s.close();
+                    it.remove();
+                }
+            }
+            if (records.size() > 0 || records.hasFinished() || wakeUp || streamers.isEmpty()
+                    || System.nanoTime() > deadline) {
+                wakeUp = false;
+                return records;
+            }
+            if (!any) {
+                try {
+                    Thread.sleep(IDLE_SLEEP_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("Interrupted while polling replication streams", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<PgArrowSplit> splitsChanges) {
+        if (!(splitsChanges instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException(
+                    "Unsupported split change " + splitsChanges.getClass().getSimpleName());
+        }
+        for (PgArrowSplit split : splitsChanges.splits()) {
+            LOG.info("Reading {}", split);
+            streamers.put(split.splitId(), new SlotStreamer(split, config, allocator));
+        }
+    }
+
+    /**
+     * Confirms checkpointed LSNs to their slots; runs on the fetcher thread (a task enqueued by
+     * the reader on checkpoint completion). A failure is logged and does not fail the job: the
+     * next completed checkpoint confirms a later LSN anyway.
+     *
+     * @return how many confirmations failed
+     */
+    int confirm(Map<String, Long> lsnBySplit) {
+        int failed = 0;
+        for (Map.Entry<String, Long> e : lsnBySplit.entrySet()) {
+            SlotStreamer s = streamers.get(e.getKey());
+            if (s == null) {
+                continue;
+            }
+            try {
+                s.confirm(e.getValue());
+            } catch (SQLException ex) {
+                failed++;
+                LOG.warn("Could not confirm LSN {} to slot {}; a later checkpoint will",
+                        Lsn.format(e.getValue()), e.getKey(), ex);
+            }
+        }
+        return failed;
+    }
+
+    @Override
+    public void wakeUp() {
+        wakeUp = true;
+    }
+
+    @Override
+    public void close() {
+        for (SlotStreamer s : streamers.values()) {
+            s.close();
+        }
+        streamers.clear();
+        allocator.close();
+    }
+}

@@ -1,0 +1,381 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.Frame;
+import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
+import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
+import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+/**
+ * One split's slot, driven by the fetcher thread: creates the slot, reads the snapshot under the
+ * slot's exported snapshot, then streams the slot and turns frames into records. Not thread safe;
+ * every method runs on the fetcher thread.
+ *
+ * <p>A split restored in the SNAPSHOT phase (the job failed mid-snapshot) cannot resume its
+ * snapshot: the exported snapshot died with the connection that held it. Its slot is dropped and
+ * created again and the table is read again from the start under the new snapshot, so downstream
+ * sees the rows emitted before the failure a second time (the snapshot phase is at-least-once;
+ * an upsert sink keyed by the primary key converges). Once a split streams, delivery is
+ * exactly-once: see {@link PgArrowSplit}.
+ */
+final class SlotStreamer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlotStreamer.class);
+    static final String PLUGIN = "wal2arrow";
+
+    private final PgArrowSplit split;
+    private final PgArrowSourceConfig config;
+    private final BufferAllocator allocator;
+    private final String description;
+
+    private Connection replication;
+    private PGReplicationStream stream;
+    private WalArrowFrameDecoder decoder;
+    private final Map<RelationSchema, RowDataConverter> converters = new IdentityHashMap<>();
+
+    private SnapshotReader snapshot;
+    private long consistentPoint;
+    private boolean finished;
+
+    /** Rows of the first streamed transaction already emitted before a restore. */
+    private long rowsToSkip;
+    private BeginFrame transaction;
+    private PgArrowRecord.RowContext transactionContext;
+    private RelationSchema contextSchema;
+
+    SlotStreamer(PgArrowSplit split, PgArrowSourceConfig config, BufferAllocator allocator) {
+        this.split = split;
+        this.config = config;
+        this.allocator = allocator;
+        this.description = "slot '" + split.slotName() + "' (tables " + split.tables() + ")";
+        this.rowsToSkip = split.phase() == PgArrowSplit.Phase.STREAM ? split.rowsEmittedInNextTxn() : 0;
+    }
+
+    String splitId() {
+        return split.splitId();
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    /**
+     * Adds up to about {@code limit} records to {@code out}.
+     *
+     * @return whether anything was read (false: idle)
+     */
+    boolean poll(List<PgArrowRecord> out, int limit) throws IOException {
+        try {
+            if (finished) {
+                return false;
+            }
+            if (stream == null && snapshot == null) {
+                open();
+            }
+            if (snapshot != null) {
+                return pollSnapshot(out);
+            }
+            return pollStream(out, limit);
+        } catch (SQLException e) {
+            throw new IOException("pg-arrow-cdc: reading " + description + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void open() throws SQLException {
+        replication = config.connectForReplication();
+        if (split.phase() == PgArrowSplit.Phase.SNAPSHOT) {
+            startSnapshot();
+        } else {
+            startStreaming(ensureSlotWithoutSnapshot());
+        }
+    }
+
+    private void startSnapshot() throws SQLException {
+        boolean bounded = config.startupMode() == StartupMode.SNAPSHOT;
+        String snapshotName = null;
+        if (!bounded) {
+            dropStaleSlot();
+            try (Statement st = replication.createStatement();
+                    ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + split.slotName()
+                            + " LOGICAL " + PLUGIN + " (SNAPSHOT 'export')")) {
+                rs.next();
+                consistentPoint = Lsn.parse(rs.getString("consistent_point"));
+                snapshotName = rs.getString("snapshot_name");
+            } catch (SQLException e) {
+                throw slotCreationFailed(e);
+            }
+            LOG.info("Created slot {} at {}; snapshotting {} under snapshot {}", split.slotName(),
+                    Lsn.format(consistentPoint), split.tables(), snapshotName);
+        }
+        snapshot = new SnapshotReader(config, split.tables(), snapshotName);
+        if (split.snapshotRowsEmitted() > 0) {
+            LOG.warn("Split {} failed mid-snapshot after {} rows: the snapshot restarts and those rows"
+                    + " are emitted again", split.slotName(), split.snapshotRowsEmitted());
+        }
+    }
+
+    private boolean pollSnapshot(List<PgArrowRecord> out) throws SQLException {
+        if (snapshot.readChunk(out)) {
+            return true;
+        }
+        snapshot.close();
+        snapshot = null;
+        if (config.startupMode() == StartupMode.SNAPSHOT) {
+            finished = true;
+            return true;
+        }
+        out.add(PgArrowRecord.snapshotDone(consistentPoint));
+        startStreaming(consistentPoint);
+        return true;
+    }
+
+    /** A slot left by a snapshot that did not finish is useless: its snapshot is gone. */
+    private void dropStaleSlot() throws SQLException {
+        try (Connection c = config.connect()) {
+            Integer pid = null;
+            boolean exists = false;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, split.slotName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        exists = true;
+                        pid = (Integer) rs.getObject(1);
+                    }
+                }
+            }
+            if (!exists) {
+                return;
+            }
+            LOG.info("Dropping slot {} left by an unfinished snapshot", split.slotName());
+            if (pid != null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                    ps.setInt(1, pid);
+                    ps.execute();
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT pg_catalog.pg_drop_replication_slot(?)")) {
+                    ps.setString(1, split.slotName());
+                    ps.execute();
+                    return;
+                } catch (SQLException e) {
+                    // 55006: still active while the terminated walsender exits
+                    if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    sleep(50);
+                }
+            }
+        }
+    }
+
+    /** The LSN to stream from: the split's own, else where the slot stands. */
+    private long ensureSlotWithoutSnapshot() throws SQLException {
+        try (Connection c = config.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT confirmed_flush_lsn, plugin FROM pg_catalog.pg_replication_slots"
+                                + " WHERE slot_name = ?")) {
+            ps.setString(1, split.slotName());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (!PLUGIN.equals(rs.getString(2))) {
+                        throw new SQLException("Replication slot '" + split.slotName() + "' exists but"
+                                + " uses output plugin '" + rs.getString(2) + "', not " + PLUGIN
+                                + ": drop it (SELECT pg_drop_replication_slot('" + split.slotName()
+                                + "')) or choose another 'slot.name'");
+                    }
+                    return split.startLsn();
+                }
+            }
+        }
+        long created;
+        try (Statement st = replication.createStatement();
+                ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + split.slotName()
+                        + " LOGICAL " + PLUGIN + " (SNAPSHOT 'nothing')")) {
+            rs.next();
+            created = Lsn.parse(rs.getString("consistent_point"));
+        } catch (SQLException e) {
+            throw slotCreationFailed(e);
+        }
+        if (split.startLsn() != 0 && Long.compareUnsigned(created, split.startLsn()) > 0
+                && config.startupMode() != StartupMode.LATEST_OFFSET) {
+            LOG.warn("Slot {} did not exist and was created at {}: changes between {} and {} to {}"
+                            + " (if any) are not captured", split.slotName(), Lsn.format(created),
+                    Lsn.format(split.startLsn()), Lsn.format(created), split.tables());
+        }
+        return split.startLsn();
+    }
+
+    private SQLException slotCreationFailed(SQLException e) {
+        String msg = e.getMessage() == null ? "" : e.getMessage();
+        String hint;
+        if (msg.contains("may not be used as an output plugin")) {
+            hint = "add wal2arrow to the server's output_plugin_libraries: ALTER SYSTEM SET"
+                    + " output_plugin_libraries = pgoutput, test_decoding, wal2arrow; SELECT pg_reload_conf();";
+        } else if (msg.contains("could not access file") || msg.contains("No such file")) {
+            hint = "install the wal2arrow plugin on the server (make -C wal2arrow install)";
+        } else if (msg.contains("all replication slots are in use")) {
+            hint = "raise max_replication_slots (restart) or capture fewer tables: this source uses"
+                    + " one slot per table";
+        } else {
+            hint = "check the server log";
+        }
+        return new SQLException("Creating replication slot '" + split.slotName() + "' for "
+                + split.tables() + " failed: " + msg + " (" + hint + ")", e.getSQLState(), e);
+    }
+
+    private void startStreaming(long startLsn) throws SQLException {
+        try (Statement st = replication.createStatement()) {
+            // Output functions of text-mapped types run in the walsender: same settings as the snapshot.
+            st.execute("SET TimeZone = 'UTC'");
+            st.execute("SET DateStyle = 'ISO'");
+            st.execute("SET extra_float_digits = 3");
+        }
+        String tables = split.tables().stream().map(TableId::quoted).collect(Collectors.joining(","));
+        stream = replication.unwrap(PGConnection.class)
+                .getReplicationAPI()
+                .replicationStream()
+                .logical()
+                .withSlotName(split.slotName())
+                .withStartPosition(LogSequenceNumber.valueOf(startLsn))
+                // pgjdbc puts option values between single quotes as they are
+                .withSlotOption("tables", tables.replace("'", "''"))
+                .withSlotOption("batch_rows", config.batchRows())
+                .withSlotOption("compression", config.compression().value())
+                .withStatusInterval((int) config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS)
+                .start();
+        decoder = new WalArrowFrameDecoder(allocator, description);
+        LOG.info("Streaming {} from {}{}", description, Lsn.format(startLsn),
+                rowsToSkip > 0 ? ", skipping " + rowsToSkip + " rows already emitted" : "");
+    }
+
+    private boolean pollStream(List<PgArrowRecord> out, int limit) throws SQLException {
+        boolean any = false;
+        while (out.size() < limit) {
+            ByteBuffer message = stream.readPending();
+            if (message == null) {
+                break;
+            }
+            any = true;
+            for (Frame frame : decoder.decodeAll(message)) {
+                try (Frame f = frame) {
+                    handle(f, out);
+                }
+            }
+        }
+        return any;
+    }
+
+    private void handle(Frame frame, List<PgArrowRecord> out) {
+        if (frame instanceof BeginFrame) {
+            transaction = (BeginFrame) frame;
+            transactionContext = null;
+        } else if (frame instanceof RowsFrame) {
+            RowsFrame rows = (RowsFrame) frame;
+            RowDataConverter converter =
+                    converters.computeIfAbsent(rows.schema(), RowDataConverter::new);
+            PgArrowRecord.RowContext context = contextFor(rows.schema());
+            for (int r = 0; r < rows.rowCount(); r++) {
+                if (rowsToSkip > 0) {
+                    rowsToSkip--;
+                    continue;
+                }
+                out.add(PgArrowRecord.row(converter.toRowData(rows, r), context));
+            }
+        } else if (frame instanceof CommitFrame) {
+            out.add(PgArrowRecord.transactionEnd(((CommitFrame) frame).endLsn()));
+            rowsToSkip = 0;
+            transaction = null;
+        }
+        // SCHEMA frames are cached by the decoder; TRUNCATE and MESSAGE are not emitted (yet).
+    }
+
+    private PgArrowRecord.RowContext contextFor(RelationSchema schema) {
+        if (transactionContext == null || contextSchema != schema) {
+            transactionContext = new PgArrowRecord.RowContext(
+                    schema.namespace(), schema.tableName(), false,
+                    transaction == null ? 0 : transaction.finalLsn(),
+                    transaction == null ? 0 : transaction.xid(),
+                    transaction == null ? 0 : transaction.commitTimeMicros());
+            contextSchema = schema;
+        }
+        return transactionContext;
+    }
+
+    /** Confirms to the slot that everything up to {@code lsn} is durable downstream. */
+    void confirm(long lsn) throws SQLException {
+        if (stream == null || stream.isClosed() || lsn == 0) {
+            return;
+        }
+        LogSequenceNumber confirmed = LogSequenceNumber.valueOf(lsn);
+        stream.setFlushedLSN(confirmed);
+        stream.setAppliedLSN(confirmed);
+        stream.forceUpdateStatus();
+        LOG.debug("Confirmed {} to {}", Lsn.format(lsn), split.slotName());
+    }
+
+    @Override
+    public void close() {
+        if (snapshot != null) {
+            snapshot.close();
+            snapshot = null;
+        }
+        try {
+            if (stream != null && !stream.isClosed()) {
+                stream.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("Closing the stream of {}", description, e);
+        }
+        try {
+            if (replication != null) {
+                replication.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("Closing the connection of {}", description, e);
+        }
+        if (decoder != null) {
+            decoder.close();
+        }
+        stream = null;
+        replication = null;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
