@@ -349,7 +349,8 @@ w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 											ALLOCSET_DEFAULT_SIZES);
 	data->txn_cxt = AllocSetContextCreate(ctx->context, "wal2arrow transaction",
 										  ALLOCSET_DEFAULT_SIZES);
-	data->batch_cxt = AllocSetContextCreate(data->txn_cxt, "wal2arrow batch",
+	/* not a child of txn_cxt: resetting a context deletes its children */
+	data->batch_cxt = AllocSetContextCreate(ctx->context, "wal2arrow batch",
 											ALLOCSET_DEFAULT_SIZES);
 	data->change_cxt = AllocSetContextCreate(ctx->context, "wal2arrow change",
 											 ALLOCSET_DEFAULT_SIZES);
@@ -1423,6 +1424,7 @@ w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 	}
 
 	/* per-transaction memory goes, pending and scratch included */
+	MemoryContextReset(data->batch_cxt);
 	MemoryContextReset(data->txn_cxt);
 	aipc_buffer_init(&data->pending, &data->txn_alloc);
 	aipc_buffer_init(&data->scratch, &data->txn_alloc);

@@ -82,7 +82,8 @@ touch "$tmp/server.log" && chmod 666 "$tmp/server.log"
 
 "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres wal2arrow_regression
 
-tests=$(cd "$here/sql" && ls *.sql | sed 's/\.sql$//' | sort)
+# setup (helper functions) first, then every other test in name order
+tests="setup $(cd "$here/sql" && ls *.sql | sed 's/\.sql$//' | grep -vx setup | sort | tr '\n' ' ')"
 # shellcheck disable=SC2086
 "$pg_regress" --use-existing --bindir="$bindir" \
 	--host=127.0.0.1 --port="$port" --user=postgres \

@@ -1,0 +1,23 @@
+-- Options are parsed strictly; every error names the option.
+SELECT 'init' FROM pg_create_logical_replication_slot('opts', 'wal2arrow');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL,
+  'format_version', '1', 'tables', 'public.a, "My Schema"."T,1"""', 'columns.public.a', 'x, "Y"',
+  'batch_rows', '100', 'batch_bytes', '65536', 'compression', 'zstd', 'compression_level', '3',
+  'messages', 'on', 'coalesce_frames', 'false');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'nonsense', '1');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'batch_rows', '1', 'batch_rows', '2');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'batch_rows', '0');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'batch_rows', '12abc');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'batch_bytes', '10');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'compression', 'gzip');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'compression', 'lz4', 'compression_level', '20');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'messages', 'maybe');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'format_version', '2');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'tables', 'orders');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'tables', 'public.a public.b');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'tables', '"unterminated.x');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'tables', 'public.a,');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns.public', 'a');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns.public.a', 'x', 'columns.PUBLIC.A', 'y');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns.public.a', '');
+SELECT 'dropped' FROM pg_drop_replication_slot('opts');

@@ -1,0 +1,18 @@
+-- TRUNCATE and logical messages.
+SELECT 'init' FROM pg_create_logical_replication_slot('tm', 'wal2arrow');
+CREATE TABLE tr1 (id int PRIMARY KEY);
+CREATE TABLE tr2 (id int PRIMARY KEY, r int REFERENCES tr1);
+CREATE SEQUENCE tr_seq;
+TRUNCATE tr1, tr2;
+TRUNCATE tr1 RESTART IDENTITY CASCADE;
+BEGIN;
+INSERT INTO tr1 VALUES (1);
+SELECT 'emitted' FROM pg_logical_emit_message(true, 'watermark', 'low');
+INSERT INTO tr1 VALUES (2);
+COMMIT;
+SELECT 'emitted' FROM pg_logical_emit_message(false, 'heartbeat', 'beat');
+-- messages are off by default
+SELECT * FROM w2a_peek('tm');
+SELECT * FROM w2a_peek('tm', 'messages', 'on', 'tables', 'public.tr2');
+SELECT * FROM w2a_get('tm', 'messages', 'on');
+SELECT 'dropped' FROM pg_drop_replication_slot('tm');
