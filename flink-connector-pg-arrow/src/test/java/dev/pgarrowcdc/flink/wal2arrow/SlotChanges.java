@@ -135,6 +135,22 @@ final class SlotChanges {
             return javaValue(data, p, schema.column(p).logicalType());
         }
 
+        /** The value as comparable text: byte arrays in hex, everything else by toString. */
+        String display(String column) {
+            return display(value(column));
+        }
+
+        static String display(Object v) {
+            if (v instanceof byte[]) {
+                StringBuilder b = new StringBuilder("\\x");
+                for (byte x : (byte[]) v) {
+                    b.append(String.format("%02x", x & 0xFF));
+                }
+                return b.toString();
+            }
+            return String.valueOf(v);
+        }
+
         List<String> columns() {
             return schema.columns().stream().map(RelationSchema.Column::name)
                     .collect(Collectors.toList());
@@ -154,7 +170,7 @@ final class SlotChanges {
                 } else if (marks[p] != null) {
                     b.append('<').append(marks[p]).append('>');
                 } else {
-                    b.append(javaValue(data, p, schema.column(p).logicalType()));
+                    b.append(display(javaValue(data, p, schema.column(p).logicalType())));
                 }
             }
             return b.append(')').toString();
