@@ -42,4 +42,11 @@
 	((change)->data.tp.oldtuple ? &(change)->data.tp.oldtuple->tuple : NULL)
 #endif
 
+/* Virtual generated columns (18) are not stored, so not in the WAL: skip. */
+#ifdef ATTRIBUTE_GENERATED_VIRTUAL
+#define W2A_ATT_IS_VIRTUAL(att)	((att)->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL)
+#else
+#define W2A_ATT_IS_VIRTUAL(att)	false
+#endif
+
 #endif							/* WAL2ARROW_COMPAT_H */

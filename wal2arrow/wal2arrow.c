@@ -862,7 +862,7 @@ build_relation(W2AData *data, W2ARelation *entry, Relation relation)
 		int			nmd = 0;
 		bool		ident;
 
-		if (att->attisdropped)
+		if (att->attisdropped || W2A_ATT_IS_VIRTUAL(att))
 			continue;
 		if (proj && !projection_has(proj, NameStr(att->attname)))
 			continue;

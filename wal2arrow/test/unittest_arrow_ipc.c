@@ -366,8 +366,23 @@ batch_buffers(const AIpcBuffer *b)
  * Decompresses every buffer of a compressed batch and compares it with the
  * same buffer of the uncompressed batch.
  */
+static int	compare_buffers(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec codec);
+
 static void
 check_compressed(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec codec)
+{
+	CHECK(compare_buffers(plain, packed, codec) > 0, "no buffer was compressed");
+}
+
+static void
+check_compressed_any(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec codec)
+{
+	(void) compare_buffers(plain, packed, codec);
+}
+
+/* Returns how many buffers were stored compressed. */
+static int
+compare_buffers(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec codec)
 {
 	uint64_t	plain_body_len;
 	uint64_t	packed_body_len;
@@ -422,7 +437,7 @@ check_compressed(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec co
 		free(tmp);
 		compressed++;
 	}
-	CHECK(compressed > 0, "no buffer was compressed");
+	return compressed;
 }
 
 static void
@@ -486,6 +501,119 @@ test_compression(const char *dir, int update)
 	aipc_buffer_free(&packed);
 	aipc_buffer_free(&scratch);
 	aipc_buffer_free(&schema);
+}
+
+/*
+ * Randomised batches: random layouts, lengths and nulls.  Checks that every
+ * buffer is 8-aligned, inside the body and in order, that node lengths and
+ * null counts are right, and that both codecs round-trip buffer by buffer.
+ */
+static void
+test_random(void)
+{
+	uint32_t	seed = 12345;
+
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+	for (int iter = 0; iter < 200; iter++)
+	{
+		int			ncols = 1 + RND() % 6;
+		int64_t		nrows = RND() % 300;
+		AIpcColumn	c[6];
+		AIpcColumn	kids[6];
+		AIpcColumn *p[6];
+		AIpcBuffer	plain,
+					packed,
+					scratch;
+		int64_t		nulls[6] = {0};
+		uint64_t	body_len;
+		size_t		body;
+		const uint8_t *bufs;
+		uint64_t	prev_end = 0;
+
+		for (int i = 0; i < ncols; i++)
+		{
+			int			kind = RND() % 4;
+
+			p[i] = &c[i];
+			if (kind == 0)
+				OK(aipc_column_init(&c[i], AIPC_LAYOUT_FIXED, 0, NULL, &alloc, &err));
+			else if (kind == 1)
+				OK(aipc_column_init(&c[i], AIPC_LAYOUT_FIXED, 1 << (RND() % 5), NULL, &alloc, &err));
+			else if (kind == 2)
+				OK(aipc_column_init(&c[i], AIPC_LAYOUT_VARLEN, 0, NULL, &alloc, &err));
+			else
+			{
+				OK(aipc_column_init(&kids[i], AIPC_LAYOUT_FIXED, 8, NULL, &alloc, &err));
+				OK(aipc_column_init(&c[i], AIPC_LAYOUT_LIST, 0, &kids[i], &alloc, &err));
+			}
+			for (int64_t r = 0; r < nrows; r++)
+			{
+				if (RND() % 5 == 0)
+				{
+					OK(aipc_column_append_null(&c[i], &err));
+					nulls[i]++;
+					continue;
+				}
+				if (kind == 0)
+					OK(aipc_column_append_bool(&c[i], RND() & 1, &err));
+				else if (kind == 1)
+				{
+					uint8_t		v[16];
+
+					for (int b = 0; b < 16; b++)
+						v[b] = (uint8_t) (RND() % 4);
+					OK(aipc_column_append_fixed(&c[i], v, &err));
+				}
+				else if (kind == 2)
+				{
+					char		v[64];
+					int			n = RND() % 64;
+
+					memset(v, 'a' + RND() % 3, (size_t) n);
+					OK(aipc_column_append_bytes(&c[i], v, (size_t) n, &err));
+				}
+				else
+				{
+					int			n = RND() % 4;
+
+					for (int e = 0; e < n; e++)
+						OK(aipc_column_append_int(c[i].child, RND() % 7, &err));
+					OK(aipc_column_list_end(&c[i], &err));
+				}
+			}
+			CHECK(c[i].length == nrows && c[i].null_count == nulls[i], "column %d counts", i);
+		}
+		aipc_buffer_init(&plain, &alloc);
+		aipc_buffer_init(&packed, &alloc);
+		aipc_buffer_init(&scratch, &alloc);
+		OK(aipc_write_record_batch(&plain, p, ncols, nrows, AIPC_CODEC_NONE, 0, NULL, &err));
+		body = check_envelope(&plain, &body_len);
+		bufs = batch_buffers(&plain);
+		for (uint32_t b = 0; b < le32(bufs); b++)
+		{
+			uint64_t	off = le64(bufs + 4 + 16 * b);
+			uint64_t	len = le64(bufs + 12 + 16 * b);
+
+			CHECK(off % 8 == 0 && off >= prev_end && off + len <= body_len,
+				  "iter %d buffer %u at %llu+%llu (body %llu)", iter, b,
+				  (unsigned long long) off, (unsigned long long) len,
+				  (unsigned long long) body_len);
+			prev_end = off + len;
+		}
+		CHECK(body + body_len == plain.len, "iter %d: body length", iter);
+		for (int codec = 0; codec <= 1 && nrows > 0; codec++)
+		{
+			packed.len = 0;
+			OK(aipc_write_record_batch(&packed, p, ncols, nrows, (AIpcCodec) codec, 0, &scratch, &err));
+			check_compressed_any(&plain, &packed, (AIpcCodec) codec);
+		}
+		for (int i = 0; i < ncols; i++)
+			aipc_column_free(&c[i]);
+		aipc_buffer_free(&plain);
+		aipc_buffer_free(&packed);
+		aipc_buffer_free(&scratch);
+	}
+#undef RND
 }
 
 static void
@@ -552,6 +680,7 @@ main(int argc, char **argv)
 	golden(dir, "batch_empty.arrows", &empty, update);
 
 	test_errors();
+	test_random();
 
 	/* tiny buffers: nothing pays, every buffer is stored raw with -1 */
 	check_compressed_small(&plain, &zstd);
