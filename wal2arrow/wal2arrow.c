@@ -1158,6 +1158,18 @@ append_row(W2AData *data, W2ARelation *rel, TupleDesc desc, int8 op,
 		   HeapTuple tuple, HeapTuple old)
 {
 	AIpcError	err;
+	Datum	   *values = NULL;
+	bool	   *nulls = NULL;
+	Datum	   *old_values = NULL;
+	bool	   *old_nulls = NULL;
+
+	/* deform once: heap_getattr per column is quadratic past a varlena */
+	if (tuple)
+	{
+		values = palloc(sizeof(Datum) * desc->natts);
+		nulls = palloc(sizeof(bool) * desc->natts);
+		heap_deform_tuple(tuple, desc, values, nulls);
+	}
 
 	w2a_check(aipc_column_append_int(&data->batch_cols[0], op, &err), &err, rel);
 	for (int i = 0; i < rel->ncols; i++)
@@ -1165,30 +1177,34 @@ append_row(W2AData *data, W2ARelation *rel, TupleDesc desc, int8 op,
 		W2AColumnPlan *plan = &rel->cols[i];
 		AIpcColumn *col = &data->batch_cols[i + 1];
 		Form_pg_attribute att = TupleDescAttr(desc, plan->attidx);
-		Datum		value;
+		Datum		value = (Datum) 0;
 		bool		isnull = true;
 		uint16		mark = W2A_MARK_NONE;
 		int			rc;
 
 		if (tuple)
-			value = heap_getattr(tuple, plan->attidx + 1, desc, &isnull);
+		{
+			value = values[plan->attidx];
+			isnull = nulls[plan->attidx];
+		}
 		if (!isnull && att->attlen == -1 &&
 			VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value)))
 		{
 			/* unchanged TOAST: not in this WAL record; the old tuple may have it */
 			isnull = true;
 			mark = W2A_MARK_UNCHANGED_TOAST;
-			if (old)
+			if (old && old_values == NULL)
 			{
-				bool		oldnull;
-				Datum		oldvalue = heap_getattr(old, plan->attidx + 1, desc, &oldnull);
-
-				if (!oldnull && !VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(oldvalue)))
-				{
-					value = oldvalue;
-					isnull = false;
-					mark = W2A_MARK_NONE;
-				}
+				old_values = palloc(sizeof(Datum) * desc->natts);
+				old_nulls = palloc(sizeof(bool) * desc->natts);
+				heap_deform_tuple(old, desc, old_values, old_nulls);
+			}
+			if (old && !old_nulls[plan->attidx] &&
+				!VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_values[plan->attidx])))
+			{
+				value = old_values[plan->attidx];
+				isnull = false;
+				mark = W2A_MARK_NONE;
 			}
 		}
 		if (isnull)
