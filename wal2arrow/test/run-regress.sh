@@ -84,6 +84,9 @@ touch "$tmp/server.log" && chmod 666 "$tmp/server.log"
 
 # setup (helper functions) first, then every other test in name order
 tests="setup $(cd "$here/sql" && ls *.sql | sed 's/\.sql$//' | grep -vx setup | sort | tr '\n' ' ')"
+# for sql/walsender.sql: pg_recvlogical and a directory the server can read
+export W2A_BINDIR="$bindir" W2A_TMPDIR="$tmp/out"
+chmod 755 "$tmp/out"
 # shellcheck disable=SC2086
 "$pg_regress" --use-existing --bindir="$bindir" \
 	--host=127.0.0.1 --port="$port" --user=postgres \
