@@ -1,0 +1,33 @@
+/**
+ * Decoding of wal2arrow frames (wal2arrow/PROTOCOL.md, version 1) into Java objects and Flink
+ * {@code RowData}.
+ *
+ * <p>{@link dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder} turns each message of a
+ * slot (one CopyData payload or one SQL-function row; it may hold several frames) into {@link
+ * dev.pgarrowcdc.flink.source.reader.frame.Frame}s: {@code BeginFrame}, {@code SchemaFrame},
+ * {@code RowsFrame} (an Arrow {@code VectorSchemaRoot} it owns: close it), {@code CommitFrame},
+ * {@code TruncateFrame}, {@code MessageFrame}. Arrow IPC bodies are read by Arrow Java, compressed
+ * ones through arrow-compression's codecs. One decoder per decoding session: schema versions
+ * restart on every connection.
+ *
+ * <p>{@link dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter} maps rows to Flink types
+ * following DESIGN.md's type map, with these decisions:
+ *
+ * <ul>
+ *   <li>A null that is not an SQL NULL is never hidden: columns absent from {@code -U}/{@code -D}
+ *       rows (outside the replica identity) and values carrying a {@link
+ *       dev.pgarrowcdc.flink.source.reader.frame.ValueMark} (unchanged TOAST, numeric NaN/±Infinity
+ *       in DECIMAL columns, values the Arrow type cannot hold such as 2-D arrays) are null in the
+ *       {@code RowData}, and {@code RowsFrame.isAbsent}/{@code mark}/{@code valueKnown} say so.
+ *   <li>PostgreSQL {@code time} is Flink {@code TIME(3)}: Flink stores milliseconds of the day,
+ *       so microseconds are cut, and {@code 24:00:00} becomes 23:59:59.999.
+ *   <li>{@code ±infinity} dates and timestamps keep the protocol's sentinels (INT32/INT64 max and
+ *       min), exposed as constants on {@code RowDataConverter}.
+ *   <li>Nothing depends on the JVM's or the server's time zone.
+ * </ul>
+ *
+ * <p>Arrow Java's LZ4 decoder needs commons-io 2.16 or newer (commons-compress 1.27 calls
+ * {@code BoundedInputStream.builder()}); Flink 1.20 brings 2.15.1, so the connector pins 2.16.1
+ * and a shaded jar must carry it.
+ */
+package dev.pgarrowcdc.flink.source.reader.frame;
