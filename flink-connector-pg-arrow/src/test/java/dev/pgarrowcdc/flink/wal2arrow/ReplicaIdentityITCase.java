@@ -135,4 +135,20 @@ class ReplicaIdentityITCase {
                 "+U t(id=1, a=y, b=10)",
                 "-D t(id=<absent>, a=<absent>, b=<absent>)");
     }
+
+    @Test
+    void defaultIdentityWithoutAPrimaryKeySendsDeletesWithEveryColumnAbsent() throws Exception {
+        PG.execute("CREATE TABLE t (id int, a text, b int)");
+
+        SlotChanges changes = updateAndDelete("t");
+
+        RelationSchema schema = schemaOf(changes);
+        assertThat(schema.replicaIdentity()).isEqualTo(ReplicaIdentity.DEFAULT);
+        assertThat(schema.columns()).extracting(RelationSchema.Column::isReplicaIdentity)
+                .containsExactly(false, false, false);
+        assertThat(changes.rows("t")).extracting(Object::toString).containsExactly(
+                "+I t(id=1, a=x, b=10)",
+                "+U t(id=1, a=y, b=10)",
+                "-D t(id=<absent>, a=<absent>, b=<absent>)");
+    }
 }
