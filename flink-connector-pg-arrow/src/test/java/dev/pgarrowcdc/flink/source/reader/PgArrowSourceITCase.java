@@ -27,6 +27,7 @@ import dev.pgarrowcdc.flink.testutils.PostgresExtension;
  * The source end to end on a MiniCluster against the fixture's PostgreSQL and the real wal2arrow
  * plugin, comparing what Flink emitted, row by row, with what PostgreSQL committed.
  */
+@org.junit.jupiter.api.Timeout(180)
 class PgArrowSourceITCase {
 
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
@@ -208,5 +209,86 @@ class PgArrowSourceITCase {
             }
         }
         assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private static String confirmedFlushLsn(String slot) throws Exception {
+        try (java.sql.Connection c = PG.connect();
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static boolean slotActive(String slot) throws Exception {
+        try (java.sql.Connection c = PG.connect();
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static long currentWalLsn() throws Exception {
+        try (java.sql.Connection c = PG.connect();
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return dev.pgarrowcdc.flink.source.Lsn.parse(rs.getString(1));
+        }
+    }
+
+    @Test
+    void theSlotIsConfirmedOnlyWhenACheckpointCompletes() throws Exception {
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (0)");
+
+        // Without checkpoints: rows stream, but the slot never moves.
+        try (CloseableIterator<String> it = env(1)
+                .fromSource(source(StartupMode.INITIAL, "public.t"), WatermarkStrategy.noWatermarks(), "pg")
+                .executeAndCollect()) {
+            assertThat(take(it, 1)).as("the snapshot, so the slot exists").containsExactly("public.t +I(0)");
+            PG.execute("INSERT INTO t VALUES (1)");
+            assertThat(take(it, 1)).containsExactly("public.t +I(1)");
+            String created = confirmedFlushLsn("it_public_t");
+            PG.execute("INSERT INTO t VALUES (2)");
+            assertThat(take(it, 1)).containsExactly("public.t +I(2)");
+            Thread.sleep(1500);
+            assertThat(confirmedFlushLsn("it_public_t")).isEqualTo(created);
+        }
+
+        // With checkpoints (the slot now exists: committed-offset resumes from it), once the first
+        // job's walsender has let go of the slot.
+        long released = System.nanoTime() + 30_000_000_000L;
+        while (slotActive("it_public_t") && System.nanoTime() < released) {
+            Thread.sleep(100);
+        }
+        StreamExecutionEnvironment env = env(1);
+        env.enableCheckpointing(200);
+        try (CloseableIterator<String> it = env
+                .fromSource(source(StartupMode.COMMITTED_OFFSET, "public.t"),
+                        WatermarkStrategy.noWatermarks(), "pg")
+                .executeAndCollect()) {
+            assertThat(take(it, 2))
+                    .as("committed-offset replays what was never confirmed")
+                    .containsExactly("public.t +I(1)", "public.t +I(2)");
+            PG.execute("INSERT INTO t VALUES (3)");
+            long afterInsert = currentWalLsn();
+            assertThat(take(it, 1)).containsExactly("public.t +I(3)");
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (Long.compareUnsigned(
+                            dev.pgarrowcdc.flink.source.Lsn.parse(confirmedFlushLsn("it_public_t")), afterInsert) < 0
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Long.compareUnsigned(
+                            dev.pgarrowcdc.flink.source.Lsn.parse(confirmedFlushLsn("it_public_t")), afterInsert))
+                    .as("confirmed_flush_lsn reached the insert's commit after a checkpoint")
+                    .isGreaterThanOrEqualTo(0);
+        }
     }
 }
