@@ -27,7 +27,10 @@ pg_start() {
     echo "max_wal_size = 8GB"
     echo "checkpoint_timeout = 30min"
     echo "log_min_messages = warning"
-    if "${AS_PG[@]}" "$PG_BIN/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
+    # (captured first: grep -q closing the pipe early would fail the pipeline under pipefail)
+    local described
+    described=$("${AS_PG[@]}" "$PG_BIN/postgres" --describe-config 2>/dev/null || true)
+    if grep -q '^output_plugin_libraries' <<<"$described"; then
       echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2arrow, noop_decoder'"
     fi
     local line
