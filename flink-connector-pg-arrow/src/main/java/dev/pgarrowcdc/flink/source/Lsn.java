@@ -1,9 +1,10 @@
 package dev.pgarrowcdc.flink.source;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** PostgreSQL LSNs as unsigned 64-bit values, in the {@code XXX/XXX} notation. */
+/** PostgreSQL LSNs as unsigned 64-bit values, in {@code pg_lsn}'s {@code XXX/XXX} notation. */
 public final class Lsn {
 
     private static final Pattern NOTATION = Pattern.compile("([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})");
@@ -23,6 +24,7 @@ public final class Lsn {
     }
 
     public static String format(long lsn) {
-        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+        return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT) + '/'
+                + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
     }
 }

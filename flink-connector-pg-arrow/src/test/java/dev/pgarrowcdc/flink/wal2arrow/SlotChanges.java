@@ -26,7 +26,7 @@ import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.Frame;
 import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
-import dev.pgarrowcdc.flink.source.reader.frame.Lsn;
+import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
 import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;

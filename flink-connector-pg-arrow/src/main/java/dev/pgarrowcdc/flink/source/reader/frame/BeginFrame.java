@@ -1,5 +1,7 @@
 package dev.pgarrowcdc.flink.source.reader.frame;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+
 /** {@code B}: the start of a transaction that produced output for this slot. */
 public final class BeginFrame extends Frame {
 

@@ -1,5 +1,7 @@
 package dev.pgarrowcdc.flink.source.reader.frame;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+
 /** {@code C}: the end of a transaction; {@link #endLsn()} is what to confirm to the slot. */
 public final class CommitFrame extends Frame {
 

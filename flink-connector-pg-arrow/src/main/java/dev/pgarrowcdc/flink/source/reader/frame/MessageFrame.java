@@ -2,6 +2,8 @@ package dev.pgarrowcdc.flink.source.reader.frame;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+
 /** {@code M}: a logical message ({@code pg_logical_emit_message}), when option messages is on. */
 public final class MessageFrame extends Frame {
 
