@@ -21,6 +21,11 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
 
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
+import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /** The contenders the benchmark knows, by name. */
@@ -46,6 +51,7 @@ final class Contenders {
 
     static List<Contender> select(String names) {
         List<Contender> all = new ArrayList<>();
+        all.add(new PgArrowCdc());
         all.add(new FlinkCdcPostgres());
         if (names.equals("all")) {
             return all;
@@ -158,6 +164,45 @@ final class Contenders {
                             .debeziumProperties(dbz)
                             .deserializer(deserializer)
                             .startupOptions(StartupOptions.committed())
+                            .build();
+            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name());
+        }
+    }
+
+    /** This project's source, resuming from its slot's confirmed position, changelog {@code all}. */
+    static final class PgArrowCdc implements Contender {
+        private static final String PREFIX = "bench";
+        private static final String SLOT =
+                SlotNames.slotName(PREFIX, new TableId("public", "cdc_bench"));
+
+        @Override
+        public String name() {
+            return "pg-arrow-cdc";
+        }
+
+        @Override
+        public void prepareSlot(PostgresCluster pg, String templateSlot) throws SQLException {
+            copySlot(pg, templateSlot, SLOT, "wal2arrow");
+        }
+
+        @Override
+        public void dropSlot(PostgresCluster pg) throws SQLException {
+            Contenders.dropSlot(pg, SLOT);
+        }
+
+        @Override
+        public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
+            PgArrowSource<RowData> source =
+                    PgArrowSource.<RowData>builder()
+                            .hostname(pg.host())
+                            .port(pg.port())
+                            .database(StreamBenchmark.DATABASE)
+                            .username(PostgresCluster.SUPERUSER)
+                            .password("")
+                            .tableList("public.cdc_bench")
+                            .slotName(PREFIX)
+                            .startupMode(StartupMode.COMMITTED_OFFSET)
+                            .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH))
                             .build();
             return env.fromSource(source, WatermarkStrategy.noWatermarks(), name());
         }

@@ -83,6 +83,9 @@ public final class StreamBenchmark {
         psql(pg, benchDir.resolve("cdc_bench_schema.sql"));
         pg.execute(DATABASE, "SELECT pg_create_logical_replication_slot('tmpl', 'test_decoding')");
         psql(pg, benchDir.resolve(workloadFile));
+        // The OLTP workload commits asynchronously and decoding reads only flushed WAL: one
+        // synchronous commit flushes everything before it.
+        pg.execute(DATABASE, "SELECT pg_current_xact_id()");
         long expected = expectedChangelogRows(pg);
         System.out.printf(Locale.ROOT, "%n== %s: %,d changelog rows (+I, -U/+U, -D), %d reps, medians%n",
                 label, expected, reps);
