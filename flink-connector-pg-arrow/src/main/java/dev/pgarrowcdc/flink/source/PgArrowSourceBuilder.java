@@ -2,7 +2,10 @@ package dev.pgarrowcdc.flink.source;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -28,6 +31,7 @@ public final class PgArrowSourceBuilder<T> {
 
     private final Configuration options = new Configuration();
     private PgArrowDeserializationSchema<T> deserializer;
+    private List<String> projectedColumns;
 
     PgArrowSourceBuilder() {}
 
@@ -110,6 +114,17 @@ public final class PgArrowSourceBuilder<T> {
         return this;
     }
 
+    /**
+     * Reads only these columns (exact, case-sensitive PostgreSQL names) of every captured table:
+     * wal2arrow neither decodes nor sends the others and the snapshot does not select them. Rows
+     * hold the projected columns a table has, in attribute order ({@link
+     * PgArrowRecordContext#rowType()} names them).
+     */
+    public PgArrowSourceBuilder<T> projectedColumns(List<String> columns) {
+        this.projectedColumns = Collections.unmodifiableList(new ArrayList<>(columns));
+        return this;
+    }
+
     public PgArrowSourceBuilder<T> deserializer(PgArrowDeserializationSchema<T> deserializer) {
         this.deserializer = deserializer;
         return this;
@@ -132,7 +147,7 @@ public final class PgArrowSourceBuilder<T> {
         TablePatterns tables = null;
         if (options.getOptional(PgArrowSourceOptions.TABLE_NAME).isPresent()) {
             try {
-                tables = TablePatterns.parse(options.get(PgArrowSourceOptions.TABLE_NAME), database);
+                tables = TablePatterns.parse(tablePatterns(problems), database);
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
@@ -190,8 +205,35 @@ public final class PgArrowSourceBuilder<T> {
         PgArrowSourceConfig config = new PgArrowSourceConfig(
                 hostname, port, username, options.get(PgArrowSourceOptions.PASSWORD), database,
                 tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
-                options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery);
+                options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery,
+                projectedColumns);
         return new PgArrowSource<>(config, deserializer);
+    }
+
+    /**
+     * {@code table-name} as {@link TablePatterns} reads it: as written, or with {@code
+     * schema-name} set (postgres-cdc's form) one {@code regex:} entry matching both regexes.
+     */
+    private String tablePatterns(List<String> problems) {
+        String tableName = options.get(PgArrowSourceOptions.TABLE_NAME);
+        String schemaName = options.get(PgArrowSourceOptions.SCHEMA_NAME);
+        if (schemaName == null) {
+            return tableName;
+        }
+        checkRegex(PgArrowSourceOptions.SCHEMA_NAME, schemaName, problems);
+        checkRegex(PgArrowSourceOptions.TABLE_NAME, tableName, problems);
+        return "regex:(?:" + schemaName + ")\\.(?:" + tableName + ")";
+    }
+
+    private static void checkRegex(ConfigOption<String> option, String regex, List<String> problems) {
+        try {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            problems.add("'" + option.key() + "' = '" + regex + "' is not a valid regular expression ("
+                    + e.getDescription() + " near index " + e.getIndex() + "): with 'schema-name' set,"
+                    + " 'schema-name' and 'table-name' are Java regular expressions, e.g. public and"
+                    + " orders_[0-9]+");
+        }
     }
 
     private String required(ConfigOption<String> option, String what, List<String> problems) {

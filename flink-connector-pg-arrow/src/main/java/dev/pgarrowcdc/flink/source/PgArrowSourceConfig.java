@@ -5,7 +5,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+
+import javax.annotation.Nullable;
 
 import org.postgresql.PGProperty;
 
@@ -34,6 +37,8 @@ public final class PgArrowSourceConfig implements Serializable {
     private final ArrowCompression compression;
     private final Duration heartbeatInterval;
     private final Duration discoveryInterval;
+    /** The columns to read (by exact name), or null for all of them. */
+    @Nullable private final List<String> projectedColumns;
 
     PgArrowSourceConfig(
             String hostname,
@@ -49,7 +54,8 @@ public final class PgArrowSourceConfig implements Serializable {
             int batchRows,
             ArrowCompression compression,
             Duration heartbeatInterval,
-            Duration discoveryInterval) {
+            Duration discoveryInterval,
+            @Nullable List<String> projectedColumns) {
         this.hostname = hostname;
         this.port = port;
         this.username = username;
@@ -64,6 +70,7 @@ public final class PgArrowSourceConfig implements Serializable {
         this.compression = compression;
         this.heartbeatInterval = heartbeatInterval;
         this.discoveryInterval = discoveryInterval;
+        this.projectedColumns = projectedColumns;
     }
 
     public String hostname() {
@@ -116,6 +123,15 @@ public final class PgArrowSourceConfig implements Serializable {
 
     public Duration discoveryInterval() {
         return discoveryInterval;
+    }
+
+    /**
+     * The columns to read, by exact name, or null for every column. Only these are decoded and
+     * sent by wal2arrow and selected by the snapshot; names a table lacks are skipped.
+     */
+    @Nullable
+    public List<String> projectedColumns() {
+        return projectedColumns;
     }
 
     public String jdbcUrl() {
@@ -171,6 +187,7 @@ public final class PgArrowSourceConfig implements Serializable {
                 + ", wal2arrow.compression=" + compression
                 + ", heartbeat.interval.ms=" + heartbeatInterval.toMillis()
                 + ", scan.table-discovery.interval=" + discoveryInterval
+                + (projectedColumns != null ? ", columns=" + projectedColumns : "")
                 + '}';
     }
 }

@@ -44,12 +44,24 @@ public final class PgArrowSourceOptions {
                     .noDefaultValue()
                     .withDescription("Database to capture; replication slots are bound to it.");
 
+    public static final ConfigOption<String> SCHEMA_NAME =
+            ConfigOptions.key("schema-name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "As in postgres-cdc: a Java regular expression for the schemas to"
+                                    + " capture. When set, 'table-name' is a Java regular"
+                                    + " expression for the table names, and a table is captured"
+                                    + " when both match its whole (case-sensitive) name.");
+
     public static final ConfigOption<String> TABLE_NAME =
             ConfigOptions.key("table-name")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Tables to capture: a comma-separated list of patterns"
+                            "With 'schema-name' set (postgres-cdc's form): a Java regular"
+                                    + " expression matching whole table names. Without it:"
+                                    + " tables to capture as a comma-separated list of patterns"
                                     + " [database.]schema.table where '*' matches any characters"
                                     + " and '?' one (public.*, public.user_*, *.orders,"
                                     + " mydb.public.orders); write a name part in double quotes"

@@ -1,6 +1,7 @@
 package dev.pgarrowcdc.flink.source.reader;
 
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
 
 import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
 
@@ -51,15 +52,17 @@ final class PgArrowRecord {
         private final long commitLsn;
         private final long xid;
         private final long commitTimeMicros;
+        private final RowType rowType;
 
         RowContext(String schema, String table, boolean snapshot, long commitLsn, long xid,
-                long commitTimeMicros) {
+                long commitTimeMicros, RowType rowType) {
             this.schema = schema;
             this.table = table;
             this.snapshot = snapshot;
             this.commitLsn = commitLsn;
             this.xid = xid;
             this.commitTimeMicros = commitTimeMicros;
+            this.rowType = rowType;
         }
 
         @Override
@@ -90,6 +93,11 @@ final class PgArrowRecord {
         @Override
         public long commitTimeMicros() {
             return commitTimeMicros;
+        }
+
+        @Override
+        public RowType rowType() {
+            return rowType;
         }
     }
 }

@@ -272,11 +272,30 @@ final class SlotStreamer implements AutoCloseable {
                 .withSlotOption("tables", tables.replace("'", "''"))
                 .withSlotOption("batch_rows", config.batchRows())
                 .withSlotOption("compression", config.compression().value())
+                .withSlotOptions(projectionOptions())
                 .withStatusInterval((int) config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS)
                 .start();
         decoder = new WalArrowFrameDecoder(allocator, description);
         LOG.info("Streaming {} from {}{}", description, Lsn.format(startLsn),
                 rowsToSkip > 0 ? ", skipping " + rowsToSkip + " rows already emitted" : "");
+    }
+
+    /**
+     * wal2arrow's {@code columns.<schema>.<table>} per table when the source reads only some
+     * columns. pgjdbc writes each option name between double quotes as it is, so a quote inside
+     * the name is doubled here to reach the plugin as one.
+     */
+    private java.util.Properties projectionOptions() {
+        java.util.Properties options = new java.util.Properties();
+        List<String> columns = config.projectedColumns();
+        if (columns != null) {
+            String list = columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
+            for (TableId table : split.tables()) {
+                options.setProperty(("columns." + table.quoted()).replace("\"", "\"\""),
+                        list.replace("'", "''"));
+            }
+        }
+        return options;
     }
 
     private boolean pollStream(List<PgArrowRecord> out, int limit) throws SQLException {
@@ -326,7 +345,8 @@ final class SlotStreamer implements AutoCloseable {
                     schema.namespace(), schema.tableName(), false,
                     transaction == null ? 0 : transaction.finalLsn(),
                     transaction == null ? 0 : transaction.xid(),
-                    transaction == null ? 0 : transaction.commitTimeMicros());
+                    transaction == null ? 0 : transaction.commitTimeMicros(),
+                    schema.toRowType());
             contextSchema = schema;
         }
         return transactionContext;
