@@ -2,7 +2,11 @@
 # Flink-side stream benchmark: pg-arrow-cdc against Flink CDC's postgres-cdc, same Flink, same
 # JVM flags, same pre-filled WAL, one run. Arguments go to StreamBenchmark, e.g.
 #   benchmarks/run-stream.sh --workload oltp --reps 3 --contenders pg-arrow-cdc,postgres-cdc
+# and, for commit-to-emit latency at a steady rate,
+#   benchmarks/run-stream.sh --main LatencyBenchmark --rate 20000 --seconds 20
 set -euo pipefail
+main=StreamBenchmark
+if [ "${1:-}" = --main ]; then main=$2; shift 2; fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source tools/prereqs.sh
@@ -17,4 +21,4 @@ cp="benchmarks/$build_dir/classes:$(cat "benchmarks/$build_dir/classpath.txt")"
 exec java -Xmx4g --add-opens=java.base/java.nio=ALL-UNNAMED \
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
   -Dwal2arrow.dir="$root/wal2arrow" -Dlog4j.configurationFile="$root/benchmarks/log4j2.properties" \
-  -cp "$cp" dev.pgarrowcdc.benchmarks.StreamBenchmark --bench-dir "${BENCH_DIR:-$root/../shared/bench}" "$@"
+  -cp "$cp" dev.pgarrowcdc.benchmarks.$main --bench-dir "${BENCH_DIR:-$root/../shared/bench}" "$@"

@@ -1,7 +1,5 @@
 package dev.pgarrowcdc.benchmarks;
 
-import java.sql.SQLException;
-
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -13,11 +11,11 @@ interface Contender {
 
     String name();
 
-    /** Copies the template slot to the name (and plugin) this contender resumes from. */
-    void prepareSlot(PostgresCluster pg, String templateSlot) throws SQLException;
+    /** The slot this contender resumes from (committed-offset): the harness creates it. */
+    String slotName();
 
-    /** Drops what {@link #prepareSlot} made, after the job is cancelled. */
-    void dropSlot(PostgresCluster pg) throws SQLException;
+    /** The output plugin that slot uses. */
+    String plugin();
 
     DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg);
 }

@@ -82,6 +82,16 @@ final class Contenders {
         }
     }
 
+    static void createSlot(PostgresCluster pg, String slot, String plugin) throws SQLException {
+        try (Connection c = pg.connect(StreamBenchmark.DATABASE);
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT pg_create_logical_replication_slot(?, ?)")) {
+            ps.setString(1, slot);
+            ps.setString(2, plugin);
+            ps.execute();
+        }
+    }
+
     /** Drops a slot once its walsender, ended by the job's cancellation, has let it go. */
     static void dropSlot(PostgresCluster pg, String slot) throws SQLException {
         try (Connection c = pg.connect(StreamBenchmark.DATABASE)) {
@@ -127,13 +137,13 @@ final class Contenders {
         }
 
         @Override
-        public void prepareSlot(PostgresCluster pg, String templateSlot) throws SQLException {
-            copySlot(pg, templateSlot, SLOT, "pgoutput");
+        public String slotName() {
+            return SLOT;
         }
 
         @Override
-        public void dropSlot(PostgresCluster pg) throws SQLException {
-            Contenders.dropSlot(pg, SLOT);
+        public String plugin() {
+            return "pgoutput";
         }
 
         @Override
@@ -181,13 +191,13 @@ final class Contenders {
         }
 
         @Override
-        public void prepareSlot(PostgresCluster pg, String templateSlot) throws SQLException {
-            copySlot(pg, templateSlot, SLOT, "wal2arrow");
+        public String slotName() {
+            return SLOT;
         }
 
         @Override
-        public void dropSlot(PostgresCluster pg) throws SQLException {
-            Contenders.dropSlot(pg, SLOT);
+        public String plugin() {
+            return "wal2arrow";
         }
 
         @Override

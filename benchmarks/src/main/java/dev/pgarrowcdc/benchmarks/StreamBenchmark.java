@@ -122,7 +122,7 @@ public final class StreamBenchmark {
 
     private static Result runOnce(PostgresCluster pg, Contender contender, long expected)
             throws Exception {
-        contender.prepareSlot(pg, "tmpl");
+        Contenders.copySlot(pg, "tmpl", contender.slotName(), contender.plugin());
         CountingSink.reset(expected);
         Configuration conf = new Configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
@@ -149,7 +149,7 @@ public final class StreamBenchmark {
         }
         Thread.sleep(200);
         long extra = CountingSink.COUNT.get() - expected;
-        contender.dropSlot(pg);
+        Contenders.dropSlot(pg, contender.slotName());
         return new Result(expected, submit, CountingSink.firstNanos, CountingSink.lastNanos, extra);
     }
 
