@@ -194,6 +194,16 @@ public final class PgArrowSourceBuilder<T> {
             problems.add("'scan.table-discovery.interval' = " + discovery
                     + " is negative: use 0 to discover only at start, or a period such as 30 s");
         }
+        int maxRetries = options.get(PgArrowSourceOptions.CONNECT_MAX_RETRIES);
+        if (maxRetries < 0) {
+            problems.add("'connect.max-retries' = " + maxRetries
+                    + " is negative: use 0 to fail at the first connection error, or e.g. 5");
+        }
+        Duration connectTimeout = options.get(PgArrowSourceOptions.CONNECT_TIMEOUT);
+        if (connectTimeout.getSeconds() < 1 || connectTimeout.getSeconds() > Integer.MAX_VALUE) {
+            problems.add("'connect.timeout' = " + connectTimeout
+                    + " must be at least 1 s (whole seconds), e.g. 30 s");
+        }
         if (deserializer == null) {
             problems.add("No deserializer: call deserializer(...), e.g."
                     + " PgArrowDeserializationSchema.rowData(rowType) to emit the tables' RowData");
@@ -207,7 +217,7 @@ public final class PgArrowSourceBuilder<T> {
                 tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
                 options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery,
                 projectedColumns);
-        return new PgArrowSource<>(config, deserializer);
+        return new PgArrowSource<>(config.withConnectSettings(maxRetries, connectTimeout), deserializer);
     }
 
     /**

@@ -37,6 +37,9 @@ public final class PgArrowSourceConfig implements Serializable {
     private final ArrowCompression compression;
     private final Duration heartbeatInterval;
     private final Duration discoveryInterval;
+    /** Set once by the builder, right after construction. */
+    private int connectMaxRetries = PgArrowSourceOptions.CONNECT_MAX_RETRIES.defaultValue();
+    private Duration connectTimeout = PgArrowSourceOptions.CONNECT_TIMEOUT.defaultValue();
     /** The columns to read (by exact name), or null for all of them. */
     @Nullable private final List<String> projectedColumns;
 
@@ -134,6 +137,21 @@ public final class PgArrowSourceConfig implements Serializable {
         return projectedColumns;
     }
 
+    /** {@code connect.max-retries} and {@code connect.timeout}; for the builder only. */
+    PgArrowSourceConfig withConnectSettings(int maxRetries, Duration timeout) {
+        this.connectMaxRetries = maxRetries;
+        this.connectTimeout = timeout;
+        return this;
+    }
+
+    public int connectMaxRetries() {
+        return connectMaxRetries;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
     public String jdbcUrl() {
         String host = hostname.contains(":") && !hostname.startsWith("[") ? "[" + hostname + "]" : hostname;
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
@@ -159,7 +177,8 @@ public final class PgArrowSourceConfig implements Serializable {
         PGProperty.APPLICATION_NAME.set(p, "pg-arrow-cdc");
         // A lost server must not hang a thread forever: TCP keepalives and a connect timeout.
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
-        PGProperty.CONNECT_TIMEOUT.set(p, 30);
+        PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, connectTimeout.getSeconds()));
+        PGProperty.LOGIN_TIMEOUT.set(p, (int) Math.max(1, connectTimeout.getSeconds()));
         // Snapshot values are parsed from PostgreSQL's own text output, never pgjdbc's rendering.
         PGProperty.BINARY_TRANSFER.set(p, false);
         if (replication) {
@@ -187,6 +206,8 @@ public final class PgArrowSourceConfig implements Serializable {
                 + ", wal2arrow.compression=" + compression
                 + ", heartbeat.interval.ms=" + heartbeatInterval.toMillis()
                 + ", scan.table-discovery.interval=" + discoveryInterval
+                + ", connect.timeout=" + connectTimeout
+                + ", connect.max-retries=" + connectMaxRetries
                 + (projectedColumns != null ? ", columns=" + projectedColumns : "")
                 + '}';
     }

@@ -131,5 +131,25 @@ public final class PgArrowSourceOptions {
                             "How often to look for new tables matching table-name while running;"
                                     + " 0 discovers once, at start.");
 
+    public static final ConfigOption<Duration> CONNECT_TIMEOUT =
+            ConfigOptions.key("connect.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long to wait for the server when opening a connection (whole"
+                                    + " seconds, at least 1).");
+
+    public static final ConfigOption<Integer> CONNECT_MAX_RETRIES =
+            ConfigOptions.key("connect.max-retries")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription(
+                            "How many times in a row a split reconnects its replication stream"
+                                    + " after the connection fails (walsender terminated,"
+                                    + " connection dropped, server restarted), waiting 1 s, 2 s,"
+                                    + " 4 s ... (at most 30 s) between attempts, before the job"
+                                    + " fails. Streaming resumes exactly where emission stopped."
+                                    + " 0 fails the job at the first error.");
+
     private PgArrowSourceOptions() {}
 }

@@ -17,7 +17,12 @@ final class PgArrowRecord {
         /** The snapshot is complete; {@link #lsn} is the slot's consistent point. */
         SNAPSHOT_DONE,
         /** Every row of a transaction was handed over; {@link #lsn} is its end LSN. */
-        TRANSACTION_END
+        TRANSACTION_END,
+        /**
+         * Nothing is pending and every change of the split's tables committed before {@link #lsn}
+         * was handed over (a keepalive's position): the split may resume from there.
+         */
+        PROGRESS
     }
 
     final Kind kind;
@@ -42,6 +47,10 @@ final class PgArrowRecord {
 
     static PgArrowRecord transactionEnd(long endLsn) {
         return new PgArrowRecord(Kind.TRANSACTION_END, null, null, endLsn);
+    }
+
+    static PgArrowRecord progress(long lsn) {
+        return new PgArrowRecord(Kind.PROGRESS, null, null, lsn);
     }
 
     /** The origin of rows: one instance per snapshot table, or per table and transaction. */

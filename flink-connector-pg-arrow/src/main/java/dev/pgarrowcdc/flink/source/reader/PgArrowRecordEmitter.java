@@ -36,6 +36,9 @@ public final class PgArrowRecordEmitter<T> implements RecordEmitter<PgArrowRecor
             case TRANSACTION_END:
                 state.transactionCompleted(record.lsn);
                 break;
+            case PROGRESS:
+                state.progressed(record.lsn);
+                break;
             case SNAPSHOT_DONE:
                 state.snapshotFinished(record.lsn);
                 break;

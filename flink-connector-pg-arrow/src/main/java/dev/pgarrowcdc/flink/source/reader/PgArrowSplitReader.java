@@ -29,8 +29,12 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
 
     private static final Logger LOG = LoggerFactory.getLogger(PgArrowSplitReader.class);
 
-    /** Records per split per fetch: bounds memory between the fetcher and the task thread. */
+    /**
+     * Records and message bytes per split per fetch (whichever is reached first): bound the memory
+     * queued between the fetcher and the task thread, whatever the width of the rows.
+     */
     private static final int MAX_RECORDS_PER_SPLIT = 10_000;
+    private static final long MAX_BYTES_PER_SPLIT = 4L << 20;
     private static final long IDLE_SLEEP_MILLIS = 5;
     /** Longest a fetch waits on idle streams, so enqueued tasks (LSN commits) run promptly. */
     private static final long MAX_IDLE_FETCH_NANOS = 100_000_000L;
@@ -53,7 +57,7 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
             boolean any = false;
             for (Iterator<SlotStreamer> it = streamers.values().iterator(); it.hasNext(); ) {
                 SlotStreamer s = it.next();
-                any |= s.poll(records.listFor(s.splitId()), MAX_RECORDS_PER_SPLIT);
+                any |= s.poll(records.listFor(s.splitId()), MAX_RECORDS_PER_SPLIT, MAX_BYTES_PER_SPLIT);
                 if (s.finished()) {
                     records.finish(s.splitId());
                     s.close();

@@ -44,6 +44,19 @@ import dev.pgarrowcdc.flink.source.split.TableId;
  * sees the rows emitted before the failure a second time (the snapshot phase is at-least-once;
  * an upsert sink keyed by the primary key converges). Once a split streams, delivery is
  * exactly-once: see {@link PgArrowSplit}.
+ *
+ * <p>Reconnects. A streaming connection that fails (walsender terminated, connection dropped,
+ * server restarted) is opened again after a backoff, without failing the job: streaming resumes
+ * from the end of the last transaction whose rows were all handed to the emitter (or the last
+ * keepalive position), skipping the rows of the next transaction already handed over, so nothing
+ * is lost or repeated. After {@code connect.max-retries} failed attempts in a row the job fails.
+ * The decoder is new on every connection: schema versions belong to one decoding session.
+ *
+ * <p>Idle slots. When nothing is pending (no partly received transaction), the walsender's
+ * keepalive position (pgjdbc's last received LSN) is handed to the emitter as progress: every
+ * change of this slot's tables committed before it was already sent. The split state records it,
+ * so the next completed checkpoint confirms it and a slot whose tables see no changes does not
+ * retain WAL while other tables are busy.
  */
 final class SlotStreamer implements AutoCloseable {
 
@@ -62,10 +75,21 @@ final class SlotStreamer implements AutoCloseable {
 
     private SnapshotReader snapshot;
     private long consistentPoint;
+    private boolean snapshotDone;
     private boolean finished;
 
-    /** Rows of the first streamed transaction already emitted before a restore. */
+    /**
+     * Where a new connection streams from: the end LSN of the last transaction whose rows were all
+     * handed to the emitter, or the last progress (keepalive) position handed over.
+     */
+    private long resumeLsn;
+    /** Rows of the next transaction after {@link #resumeLsn} already emitted: skip them. */
     private long rowsToSkip;
+    /** Rows of the current transaction read so far (skipped or handed over). */
+    private long rowsReadInTransaction;
+    /** The last LSN confirmed to the slot; confirmed again on every new connection. */
+    private long confirmedLsn;
+    private final Reconnects reconnects;
     private BeginFrame transaction;
     private PgArrowRecord.RowContext transactionContext;
     private RelationSchema contextSchema;
@@ -76,6 +100,9 @@ final class SlotStreamer implements AutoCloseable {
         this.allocator = allocator;
         this.description = "slot '" + split.slotName() + "' (tables " + split.tables() + ")";
         this.rowsToSkip = split.phase() == PgArrowSplit.Phase.STREAM ? split.rowsEmittedInNextTxn() : 0;
+        this.resumeLsn = split.phase() == PgArrowSplit.Phase.STREAM ? split.startLsn() : 0;
+        this.snapshotDone = split.phase() == PgArrowSplit.Phase.STREAM;
+        this.reconnects = new Reconnects(config.connectMaxRetries(), description);
     }
 
     String splitId() {
@@ -87,34 +114,56 @@ final class SlotStreamer implements AutoCloseable {
     }
 
     /**
-     * Adds up to about {@code limit} records to {@code out}.
+     * Adds records to {@code out} until about {@code limit} records or {@code byteLimit} bytes of
+     * messages were read.
      *
      * @return whether anything was read (false: idle)
      */
-    boolean poll(List<PgArrowRecord> out, int limit) throws IOException {
+    boolean poll(List<PgArrowRecord> out, int limit, long byteLimit) throws IOException {
+        if (finished || !reconnects.due()) {
+            return false;
+        }
         try {
-            if (finished) {
-                return false;
-            }
             if (stream == null && snapshot == null) {
                 open();
             }
             if (snapshot != null) {
                 return pollSnapshot(out);
             }
-            return pollStream(out, limit);
+            return pollStream(out, limit, byteLimit);
         } catch (SQLException e) {
-            throw new IOException("pg-arrow-cdc: reading " + description + " failed: " + e.getMessage(), e);
+            if (!snapshotDone || !Reconnects.isTransient(e)) {
+                throw new IOException(
+                        "pg-arrow-cdc: reading " + description + " failed: " + e.getMessage(), e);
+            }
+            connectionLost(e);
+            return !out.isEmpty();
         }
     }
 
     private void open() throws SQLException {
         replication = config.connectForReplication();
-        if (split.phase() == PgArrowSplit.Phase.SNAPSHOT) {
+        if (!snapshotDone) {
             startSnapshot();
         } else {
             startStreaming(ensureSlotWithoutSnapshot());
         }
+    }
+
+    /**
+     * The streaming connection failed with a transient error: drop it and schedule a new one.
+     * Rows of a partly received transaction were handed over, so the new stream skips them.
+     *
+     * @throws IOException when {@code connect.max-retries} attempts in a row failed
+     */
+    private void connectionLost(SQLException cause) throws IOException {
+        closeConnection(false);
+        if (transaction != null) {
+            rowsToSkip += rowsReadInTransaction;
+            transaction = null;
+        }
+        rowsReadInTransaction = 0;
+        reconnects.failed(cause, resumeLsn, rowsToSkip);
     }
 
     private void startSnapshot() throws SQLException {
@@ -152,6 +201,8 @@ final class SlotStreamer implements AutoCloseable {
             return true;
         }
         out.add(PgArrowRecord.snapshotDone(consistentPoint));
+        snapshotDone = true;
+        resumeLsn = consistentPoint;
         startStreaming(consistentPoint);
         return true;
     }
@@ -214,7 +265,7 @@ final class SlotStreamer implements AutoCloseable {
                                 + ": drop it (SELECT pg_drop_replication_slot('" + split.slotName()
                                 + "')) or choose another 'slot.name'");
                     }
-                    return split.startLsn();
+                    return resumeLsn;
                 }
             }
         }
@@ -227,13 +278,13 @@ final class SlotStreamer implements AutoCloseable {
         } catch (SQLException e) {
             throw slotCreationFailed(e);
         }
-        if (split.startLsn() != 0 && Long.compareUnsigned(created, split.startLsn()) > 0
+        if (resumeLsn != 0 && Long.compareUnsigned(created, resumeLsn) > 0
                 && config.startupMode() != StartupMode.LATEST_OFFSET) {
             LOG.warn("Slot {} did not exist and was created at {}: changes between {} and {} to {}"
                             + " (if any) are not captured", split.slotName(), Lsn.format(created),
-                    Lsn.format(split.startLsn()), Lsn.format(created), split.tables());
+                    Lsn.format(resumeLsn), Lsn.format(created), split.tables());
         }
-        return split.startLsn();
+        return resumeLsn;
     }
 
     private SQLException slotCreationFailed(SQLException e) {
@@ -274,8 +325,17 @@ final class SlotStreamer implements AutoCloseable {
                 .withSlotOption("compression", config.compression().value())
                 .withSlotOptions(projectionOptions())
                 .withStatusInterval((int) config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS)
+                // Only a completed checkpoint confirms an LSN: pgjdbc must not flush on its own.
+                .withAutomaticFlush(false)
                 .start();
+        // A new decoding session: schema versions start over.
         decoder = new WalArrowFrameDecoder(allocator, description);
+        converters.clear();
+        if (confirmedLsn != 0) {
+            stream.setFlushedLSN(LogSequenceNumber.valueOf(confirmedLsn));
+            stream.setAppliedLSN(LogSequenceNumber.valueOf(confirmedLsn));
+        }
+        reconnects.connected();
         LOG.info("Streaming {} from {}{}", description, Lsn.format(startLsn),
                 rowsToSkip > 0 ? ", skipping " + rowsToSkip + " rows already emitted" : "");
     }
@@ -298,14 +358,18 @@ final class SlotStreamer implements AutoCloseable {
         return options;
     }
 
-    private boolean pollStream(List<PgArrowRecord> out, int limit) throws SQLException {
+    private boolean pollStream(List<PgArrowRecord> out, int limit, long byteLimit) throws SQLException {
         boolean any = false;
-        while (out.size() < limit) {
+        long bytes = 0;
+        while (out.size() < limit && bytes < byteLimit) {
             ByteBuffer message = stream.readPending();
             if (message == null) {
+                reportProgress(out);
                 break;
             }
             any = true;
+            bytes += message.remaining();
+            reconnects.streaming();
             for (Frame frame : decoder.decodeAll(message)) {
                 try (Frame f = frame) {
                     handle(f, out);
@@ -315,16 +379,35 @@ final class SlotStreamer implements AutoCloseable {
         return any;
     }
 
+    /**
+     * Hands over the walsender's position when nothing is pending: with no partly received
+     * transaction (nor a partly emitted one still to skip), every change of the slot's tables
+     * committed before the last received LSN (a keepalive's, or the last commit's) was handed over.
+     */
+    private void reportProgress(List<PgArrowRecord> out) {
+        if (transaction != null || rowsToSkip > 0) {
+            return;
+        }
+        long received = stream.getLastReceiveLSN().asLong();
+        if (Long.compareUnsigned(received, resumeLsn) > 0) {
+            resumeLsn = received;
+            out.add(PgArrowRecord.progress(received));
+            reconnects.streaming();
+        }
+    }
+
     private void handle(Frame frame, List<PgArrowRecord> out) {
         if (frame instanceof BeginFrame) {
             transaction = (BeginFrame) frame;
             transactionContext = null;
+            rowsReadInTransaction = 0;
         } else if (frame instanceof RowsFrame) {
             RowsFrame rows = (RowsFrame) frame;
             RowDataConverter converter =
                     converters.computeIfAbsent(rows.schema(), RowDataConverter::new);
             PgArrowRecord.RowContext context = contextFor(rows.schema());
             for (int r = 0; r < rows.rowCount(); r++) {
+                rowsReadInTransaction++;
                 if (rowsToSkip > 0) {
                     rowsToSkip--;
                     continue;
@@ -332,8 +415,11 @@ final class SlotStreamer implements AutoCloseable {
                 out.add(PgArrowRecord.row(converter.toRowData(rows, r), context));
             }
         } else if (frame instanceof CommitFrame) {
-            out.add(PgArrowRecord.transactionEnd(((CommitFrame) frame).endLsn()));
+            long endLsn = ((CommitFrame) frame).endLsn();
+            out.add(PgArrowRecord.transactionEnd(endLsn));
+            resumeLsn = endLsn;
             rowsToSkip = 0;
+            rowsReadInTransaction = 0;
             transaction = null;
         }
         // SCHEMA frames are cached by the decoder; TRUNCATE and MESSAGE are not emitted (yet).
@@ -354,7 +440,12 @@ final class SlotStreamer implements AutoCloseable {
 
     /** Confirms to the slot that everything up to {@code lsn} is durable downstream. */
     void confirm(long lsn) throws SQLException {
-        if (stream == null || stream.isClosed() || lsn == 0) {
+        if (lsn == 0 || Long.compareUnsigned(lsn, confirmedLsn) <= 0) {
+            return;
+        }
+        confirmedLsn = lsn;
+        if (stream == null || stream.isClosed()) {
+            // Reconnecting: the new stream confirms it.
             return;
         }
         LogSequenceNumber confirmed = LogSequenceNumber.valueOf(lsn);
@@ -370,8 +461,16 @@ final class SlotStreamer implements AutoCloseable {
             snapshot.close();
             snapshot = null;
         }
+        closeConnection(true);
+    }
+
+    /**
+     * @param endStream whether to end the COPY politely first; not on a failed connection, where
+     *     waiting for the server's answer could hang
+     */
+    private void closeConnection(boolean endStream) {
         try {
-            if (stream != null && !stream.isClosed()) {
+            if (endStream && stream != null && !stream.isClosed()) {
                 stream.close();
             }
         } catch (SQLException e) {
@@ -386,7 +485,11 @@ final class SlotStreamer implements AutoCloseable {
         }
         if (decoder != null) {
             decoder.close();
+            decoder = null;
         }
+        converters.clear();
+        transactionContext = null;
+        contextSchema = null;
         stream = null;
         replication = null;
     }

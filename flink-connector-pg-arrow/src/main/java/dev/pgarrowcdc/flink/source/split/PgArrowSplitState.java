@@ -63,6 +63,17 @@ public final class PgArrowSplitState {
         rowsEmittedInNextTxn = 0;
     }
 
+    /**
+     * Every change committed before {@code lsn} went out and nothing after it did (a keepalive
+     * position): resume from there. Ignored in the middle of a transaction or when not ahead.
+     */
+    public void progressed(long lsn) {
+        if (phase == PgArrowSplit.Phase.STREAM && rowsEmittedInNextTxn == 0
+                && Long.compareUnsigned(lsn, startLsn) > 0) {
+            startLsn = lsn;
+        }
+    }
+
     public PgArrowSplit toSplit() {
         return new PgArrowSplit(
                 split.slotName(), split.tables(), phase, snapshotRowsEmitted, startLsn,

@@ -1,0 +1,302 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.testutils.logging.LoggerAuditingExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.PGReplicationStream;
+
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
+import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import dev.pgarrowcdc.flink.testutils.TcpProxy;
+
+/**
+ * The replication connection fails while a job streams: a terminated walsender, a dropped
+ * connection, a restarted server. The job must not fail (its restart strategy is "none", so a
+ * failure would surface here): the split reconnects and resumes exactly where emission stopped.
+ * What Flink emitted is compared, row by row and in commit order, with what PostgreSQL committed.
+ */
+@Timeout(240)
+class PgArrowSourceResilienceITCase {
+
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension(b -> b.setting("wal_sender_timeout", "10s"));
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(1)
+                    .build());
+
+    @RegisterExtension
+    final LoggerAuditingExtension reconnectLog =
+            new LoggerAuditingExtension(Reconnects.class, org.slf4j.event.Level.WARN);
+
+    private static final String SLOT = "it_public_t";
+    private static final int PAD = 1000;
+
+    private static StreamExecutionEnvironment env() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        return env;
+    }
+
+    private static PgArrowSourceBuilder<String> source(String host, int port) {
+        return TestSources.<String>builder(PG, "public.t")
+                .hostname(host)
+                .port(port)
+                .startupMode(StartupMode.INITIAL)
+                .batchRows(500)
+                .heartbeatInterval(Duration.ofMillis(500))
+                .deserializer(new TestSources.RowsAsText());
+    }
+
+    private static CloseableIterator<String> run(PgArrowSource<String> source) throws Exception {
+        return env().fromSource(source, WatermarkStrategy.noWatermarks(), "pg")
+                .map(new Gate())
+                .executeAndCollect();
+    }
+
+    private static List<String> take(CloseableIterator<String> it, int n) {
+        List<String> out = new ArrayList<>(n);
+        while (out.size() < n && it.hasNext()) {
+            out.add(it.next());
+        }
+        return out;
+    }
+
+    /** A row as RowsAsText prints it, a last value of PAD equal characters as "<PAD>x<char>". */
+    static String abbreviated(String row) {
+        int at = row.length() - 1 - PAD;
+        if (at > 2 && row.endsWith(")") && row.startsWith(", ", at - 2)
+                && row.substring(at, at + PAD).chars().allMatch(ch -> ch == row.charAt(at))) {
+            return row.substring(0, at) + PAD + "x" + row.charAt(at) + ")";
+        }
+        return row;
+    }
+
+    /** Whether a reconnect had to skip rows of a transaction already partly emitted. */
+    private void assertResumedMidTransaction() {
+        assertThat(reconnectLog.getMessages())
+                .as("the connection failed in the middle of the large transaction")
+                .anyMatch(m -> m.contains("rows already emitted"));
+    }
+
+    /** What PostgreSQL committed: the large transaction's rows 1..n, in insert order. */
+    private static List<String> largeTransaction(int n) {
+        List<String> expected = new ArrayList<>(n);
+        for (int g = 1; g <= n; g++) {
+            expected.add("public.t +I(" + g + ", " + PAD + "x" + (char) ('A' + g % 26) + ")");
+        }
+        return expected;
+    }
+
+    private static final String LARGE_INSERT =
+            "INSERT INTO t SELECT g, repeat(chr(65 + mod(g, 26)), " + PAD + ") FROM generate_series(1, %d) g";
+
+    @Test
+    void aTerminatedWalsenderMidTransactionResumesWhereEmissionStopped() throws Exception {
+        int large = 50_000;
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        Gate.blockAt(1 + 2_000);
+
+        try (CloseableIterator<String> it = run(source(PG.host(), PG.port()).build())) {
+            assertThat(take(it, 1)).containsExactly("public.t +I(0, seed)");
+            int walsender = awaitWalsender(-1);
+
+            PG.execute(String.format(LARGE_INSERT, large));
+            Gate.awaitBlocked();
+            // The reader has handed over part of the transaction; the rest is still on its way.
+            terminate(walsender);
+            Gate.release();
+            PG.execute("INSERT INTO t VALUES (50001, 'after')", "UPDATE t SET pad = 'changed' WHERE id = 1");
+
+            List<String> expected = largeTransaction(large);
+            expected.add("public.t +I(50001, after)");
+            expected.add("public.t +U(1, changed)");
+            assertThat(take(it, large + 2)).containsExactlyElementsOf(expected);
+            assertThat(awaitWalsender(walsender)).as("a new walsender streams the slot").isNotEqualTo(walsender);
+            assertResumedMidTransaction();
+        }
+    }
+
+    @Test
+    void aDroppedConnectionIsReopenedAndStreamingResumes() throws Exception {
+        int large = 5_000;
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        Gate.blockAt(1 + 1_000);
+
+        try (TcpProxy proxy = new TcpProxy(PG.host(), PG.port());
+                CloseableIterator<String> it = run(source(proxy.host(), proxy.port()).build())) {
+            assertThat(take(it, 1)).containsExactly("public.t +I(0, seed)");
+            int walsender = awaitWalsender(-1);
+
+            PG.execute(String.format(LARGE_INSERT, large));
+            Gate.awaitBlocked();
+            proxy.dropConnections();
+            Gate.release();
+            PG.execute("DELETE FROM t WHERE id = 2", "INSERT INTO t VALUES (5001, 'after')");
+
+            List<String> expected = largeTransaction(large);
+            expected.add("public.t -D(2, null)");
+            expected.add("public.t +I(5001, after)");
+            assertThat(take(it, large + 2)).containsExactlyElementsOf(expected);
+            assertThat(awaitWalsender(walsender)).isNotEqualTo(walsender);
+        }
+    }
+
+    @Test
+    void aServerRestartWhileStreamingLosesNothingAndRepeatsNothing() throws Exception {
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        Gate.blockAt(-1);
+
+        try (CloseableIterator<String> it = run(source(PG.host(), PG.port()).build())) {
+            assertThat(take(it, 1)).containsExactly("public.t +I(0, seed)");
+            int walsender = awaitWalsender(-1);
+            for (int i = 1; i <= 3; i++) {
+                PG.execute("INSERT INTO t VALUES (" + i + ", 'before')");
+            }
+            assertThat(take(it, 3)).containsExactly(
+                    "public.t +I(1, before)", "public.t +I(2, before)", "public.t +I(3, before)");
+
+            PG.cluster().restart();
+            // Written while the source is still reconnecting, and after.
+            PG.execute("INSERT INTO t VALUES (4, 'after')", "UPDATE t SET pad = 'again' WHERE id = 1");
+            awaitWalsender(walsender);
+            PG.execute("DELETE FROM t WHERE id = 3");
+
+            assertThat(take(it, 3)).containsExactly(
+                    "public.t +I(4, after)", "public.t +U(1, again)", "public.t -D(3, null)");
+        }
+    }
+
+    @Test
+    void reconnectsAreBoundedAndThenFailTheJobNamingTheOption() throws Exception {
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        Gate.blockAt(-1);
+
+        try (CloseableIterator<String> it = run(source(PG.host(), PG.port())
+                        .option(PgArrowSourceOptions.CONNECT_MAX_RETRIES, 2)
+                        .build());
+                Connection thief = PG.connectForReplication()) {
+            assertThat(take(it, 1)).containsExactly("public.t +I(0, seed)");
+            terminate(awaitWalsender(-1));
+            // Another client takes the slot before the source's first reconnect (after 1 s).
+            PGReplicationStream stolen = stealSlot(thief);
+
+            assertThatThrownBy(it::hasNext)
+                    .hasStackTraceContaining("could not reconnect: 2 attempts")
+                    .hasStackTraceContaining("slot '" + SLOT + "'")
+                    .hasStackTraceContaining("'connect.max-retries'");
+            stolen.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    /** Passes records through, blocking at the n-th until released: the reader stalls mid-stream. */
+    static final class Gate implements MapFunction<String, String> {
+        private static final long serialVersionUID = 1L;
+        private static final AtomicInteger SEEN = new AtomicInteger();
+        private static volatile int blockAt;
+        private static volatile CountDownLatch blocked;
+        private static volatile CountDownLatch released;
+
+        static void blockAt(int n) {
+            SEEN.set(0);
+            blockAt = n;
+            blocked = new CountDownLatch(1);
+            released = new CountDownLatch(1);
+        }
+
+        static void awaitBlocked() throws InterruptedException {
+            assertThat(blocked.await(60, TimeUnit.SECONDS)).as("the gate was reached").isTrue();
+        }
+
+        static void release() {
+            released.countDown();
+        }
+
+        @Override
+        public String map(String value) throws Exception {
+            if (SEEN.incrementAndGet() == blockAt) {
+                blocked.countDown();
+                released.await(120, TimeUnit.SECONDS);
+            }
+            return abbreviated(value);
+        }
+    }
+
+    /** Waits until a walsender other than {@code previous} holds the slot; returns its PID. */
+    private static int awaitWalsender(int previous) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try (Connection c = PG.connect();
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, SLOT);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getObject(1) != null && rs.getInt(1) != previous) {
+                        return rs.getInt(1);
+                    }
+                }
+            } catch (SQLException e) {
+                // the server is restarting
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("No walsender other than " + previous + " took slot " + SLOT);
+    }
+
+    private static void terminate(int pid) throws SQLException {
+        PG.execute("SELECT pg_terminate_backend(" + pid + ")");
+    }
+
+    private static PGReplicationStream stealSlot(Connection replication) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return replication.unwrap(PGConnection.class).getReplicationAPI()
+                        .replicationStream().logical().withSlotName(SLOT)
+                        .withSlotOption("tables", "\"public\".\"t\"")
+                        .start();
+            } catch (SQLException e) {
+                // 55006: the terminated walsender has not let go of the slot yet
+                if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+}
