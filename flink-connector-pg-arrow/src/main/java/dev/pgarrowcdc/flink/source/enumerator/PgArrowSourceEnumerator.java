@@ -39,9 +39,9 @@ import dev.pgarrowcdc.flink.source.split.TableId;
  * all fields. Discovery repeats every {@code scan.table-discovery.interval} (unbounded modes), so
  * a table created while the job runs becomes a new split, read from its beginning.
  *
- * <p>The first discovery also checks the server (wal_level, REPLICATION, output_plugin_libraries)
- * and that {@code table-name} matches at least one table; either failure fails the job with what
- * to change. Later discoveries that fail (say, the server restarting) are logged and retried at the
+ * <p>The first discovery also checks the server (wal_level, REPLICATION, output_plugin_libraries,
+ * free max_replication_slots and max_wal_senders for the tables' slots) and that {@code
+ * table-name} matches at least one table; either failure fails the job with what to change. Later discoveries that fail (say, the server restarting) are logged and retried at the
  * next interval. A table dropped while the job runs keeps its split and slot: the slot streams
  * nothing more for it, and the slot is left for the DBA to drop (a source never drops a slot it
  * may still need on restore).
@@ -92,6 +92,13 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         try (Connection c = config.connect()) {
             ServerChecks.check(c);
             List<TableId> tables = discovery.discover(c);
+            if (!bounded) {
+                List<String> slots = new ArrayList<>(tables.size());
+                for (TableId t : tables) {
+                    slots.add(SlotNames.slotName(config.slotPrefix(), t));
+                }
+                ServerChecks.checkCapacity(c, slots);
+            }
             long currentLsn = 0;
             if (config.startupMode() == StartupMode.LATEST_OFFSET) {
                 try (Statement st = c.createStatement();

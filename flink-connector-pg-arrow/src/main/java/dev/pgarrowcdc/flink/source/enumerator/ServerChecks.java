@@ -5,13 +5,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Checks, before any slot is created, the server settings a CDC source needs, failing with what to
  * change: {@code wal_level}, the role's REPLICATION attribute, and {@code
  * output_plugin_libraries} (a setting of some builds, e.g. Debian's PostgreSQL 15.20, that refuses
- * any output plugin it does not list, superusers included).
+ * any output plugin it does not list, superusers included), and room for the slots and walsenders
+ * the captured tables need ({@code max_replication_slots}, {@code max_wal_senders}). A missing
+ * plugin file is reported when the first slot is created, naming the fix.
  */
 public final class ServerChecks {
 
@@ -49,6 +54,63 @@ public final class ServerChecks {
                             + (allowed.trim().isEmpty() ? "" : allowed.trim() + ", ") + PLUGIN
                             + "; (the list unquoted) and SELECT pg_reload_conf();");
         }
+    }
+
+    /**
+     * Checks that the server can give every slot in {@code slotNames} (one per captured table) a
+     * replication slot and a walsender: slots that do not exist yet need free {@code
+     * max_replication_slots}, slots not streaming yet need free {@code max_wal_senders}.
+     *
+     * @throws IllegalStateException naming the setting, the number needed and the fix
+     */
+    public static void checkCapacity(Connection c, List<String> slotNames) throws SQLException {
+        if (slotNames.isEmpty()) {
+            return;
+        }
+        Set<String> existing = new HashSet<>();
+        Set<String> active = new HashSet<>();
+        int slotsInUse = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT slot_name, active FROM pg_catalog.pg_replication_slots");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                slotsInUse++;
+                existing.add(rs.getString(1));
+                if (rs.getBoolean(2)) {
+                    active.add(rs.getString(1));
+                }
+            }
+        }
+        long newSlots = slotNames.stream().filter(s -> !existing.contains(s)).count();
+        int maxSlots = Integer.parseInt(setting(c, "max_replication_slots"));
+        if (newSlots > maxSlots - slotsInUse) {
+            throw capacity("max_replication_slots", maxSlots, slotsInUse, newSlots, "replication slots",
+                    slotNames.size());
+        }
+        long newSenders = slotNames.stream().filter(s -> !active.contains(s)).count();
+        int maxSenders = Integer.parseInt(setting(c, "max_wal_senders"));
+        int sendersInUse;
+        try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'walsender'");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            sendersInUse = rs.getInt(1);
+        }
+        if (newSenders > maxSenders - sendersInUse) {
+            throw capacity("max_wal_senders", maxSenders, sendersInUse, newSenders,
+                    "walsenders (replication connections)", slotNames.size());
+        }
+    }
+
+    private static IllegalStateException capacity(
+            String setting, int max, int inUse, long needed, String what, int tables) {
+        long atLeast = inUse + needed;
+        return new IllegalStateException(
+                "pg-arrow-cdc needs " + needed + " more " + what + " (one per captured table, "
+                        + tables + " captured) but PostgreSQL setting " + setting + " = " + max
+                        + " and " + inUse + " are in use: raise " + setting + " to at least "
+                        + atLeast + " (ALTER SYSTEM SET " + setting + " = " + atLeast
+                        + "; then restart the server), or capture fewer tables");
     }
 
     static boolean listsPlugin(String list) {

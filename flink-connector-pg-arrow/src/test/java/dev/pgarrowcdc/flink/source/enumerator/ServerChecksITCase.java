@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.sql.Connection;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,30 @@ class ServerChecksITCase {
                             + " not list wal2arrow")
                     .hasMessageContaining("ALTER SYSTEM SET output_plugin_libraries = pgoutput,"
                             + " test_decoding, wal2arrow; (the list unquoted) and SELECT pg_reload_conf();");
+        }
+    }
+
+    @Test
+    void tooFewFreeSlotsOrWalSendersAreRefusedNamingTheSettingAndTheFix() throws Exception {
+        try (PostgresCluster pg = PostgresCluster.builder()
+                        .setting("max_replication_slots", "3")
+                        .setting("max_wal_senders", "1")
+                        .start();
+                Connection c = pg.connect("postgres")) {
+            pg.execute("postgres", "SELECT pg_create_logical_replication_slot('someone_else', 'test_decoding')");
+
+            assertThatThrownBy(() -> ServerChecks.checkCapacity(c, List.of("s_a", "s_b", "s_c")))
+                    .hasMessage("pg-arrow-cdc needs 3 more replication slots (one per captured table,"
+                            + " 3 captured) but PostgreSQL setting max_replication_slots = 3 and 1 are"
+                            + " in use: raise max_replication_slots to at least 4 (ALTER SYSTEM SET"
+                            + " max_replication_slots = 4; then restart the server), or capture fewer tables");
+            assertThatThrownBy(() -> ServerChecks.checkCapacity(c, List.of("s_a", "s_b")))
+                    .hasMessage("pg-arrow-cdc needs 2 more walsenders (replication connections) (one"
+                            + " per captured table, 2 captured) but PostgreSQL setting max_wal_senders"
+                            + " = 1 and 0 are in use: raise max_wal_senders to at least 2 (ALTER SYSTEM"
+                            + " SET max_wal_senders = 2; then restart the server), or capture fewer tables");
+            // Slots that exist already need no new slot.
+            ServerChecks.checkCapacity(c, List.of("someone_else"));
         }
     }
 }

@@ -1,0 +1,43 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.TableId;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+/** A server where wal2arrow is allowed but its file is not installed. */
+class MissingPluginITCase {
+
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+    @Test
+    void aSplitFailsNamingTheMissingPluginAndHowToInstallIt() throws Exception {
+        // Given the plugin file removed from the server's library path
+        Files.delete(PG.cluster().baseDir().resolve("lib").resolve("wal2arrow.so"));
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        PgArrowSplit split = PgArrowSplit.fresh(
+                "it_public_t", List.of(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0);
+
+        try (BufferAllocator allocator = new RootAllocator();
+                SlotStreamer streamer = new SlotStreamer(split, TestSources.config(PG, "public.t"), allocator)) {
+            // When the split creates its slot, then the error names the file and the fix
+            assertThatThrownBy(() -> streamer.poll(new ArrayList<>(), 10, 1 << 20))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Creating replication slot 'it_public_t' for [public.t] failed")
+                    .hasMessageContaining("could not access file \"wal2arrow\"")
+                    .hasMessageContaining("install the wal2arrow plugin on the server (make -C wal2arrow install)");
+        }
+    }
+}
