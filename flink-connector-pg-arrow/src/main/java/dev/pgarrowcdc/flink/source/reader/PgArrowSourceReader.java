@@ -38,7 +38,7 @@ public final class PgArrowSourceReader<T>
             PgArrowRecordEmitter<T> emitter,
             Configuration flinkConfig,
             SourceReaderContext context) {
-        this(new PgArrowSourceFetcherManager(() -> new PgArrowSplitReader(config), flinkConfig),
+        this(new PgArrowSourceFetcherManager(() -> new PgArrowSplitReader(config, context.metricGroup()), flinkConfig),
                 emitter, flinkConfig, context);
     }
 

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
@@ -44,9 +46,14 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private final Map<String, SlotStreamer> streamers = new LinkedHashMap<>();
     private volatile boolean wakeUp;
 
-    public PgArrowSplitReader(PgArrowSourceConfig config) {
+    private final Counter bytesIn;
+    private final Counter truncatesSkipped;
+
+    public PgArrowSplitReader(PgArrowSourceConfig config, SourceReaderMetricGroup metrics) {
         this.config = config;
         this.allocator = new RootAllocator();
+        this.bytesIn = metrics.getIOMetricGroup().getNumBytesInCounter();
+        this.truncatesSkipped = metrics.counter("truncatesSkipped");
     }
 
     @Override
@@ -88,7 +95,7 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
         }
         for (PgArrowSplit split : splitsChanges.splits()) {
             LOG.info("Reading {}", split);
-            streamers.put(split.splitId(), new SlotStreamer(split, config, allocator));
+            streamers.put(split.splitId(), new SlotStreamer(split, config, allocator, bytesIn, truncatesSkipped));
         }
     }
 

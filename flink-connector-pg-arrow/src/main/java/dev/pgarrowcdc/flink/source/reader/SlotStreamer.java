@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -29,6 +31,7 @@ import dev.pgarrowcdc.flink.source.reader.frame.Frame;
 import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
 import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.TruncateFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.TableId;
@@ -90,11 +93,21 @@ final class SlotStreamer implements AutoCloseable {
     /** The last LSN confirmed to the slot; confirmed again on every new connection. */
     private long confirmedLsn;
     private final Reconnects reconnects;
+    /** Message bytes received (the reader's numBytesIn). */
+    private final Counter bytesIn;
+    private final Counter truncatesSkipped;
     private BeginFrame transaction;
     private PgArrowRecord.RowContext transactionContext;
     private RelationSchema contextSchema;
 
     SlotStreamer(PgArrowSplit split, PgArrowSourceConfig config, BufferAllocator allocator) {
+        this(split, config, allocator, new SimpleCounter(), new SimpleCounter());
+    }
+
+    SlotStreamer(PgArrowSplit split, PgArrowSourceConfig config, BufferAllocator allocator,
+            Counter bytesIn, Counter truncatesSkipped) {
+        this.bytesIn = bytesIn;
+        this.truncatesSkipped = truncatesSkipped;
         this.split = split;
         this.config = config;
         this.allocator = allocator;
@@ -369,6 +382,7 @@ final class SlotStreamer implements AutoCloseable {
             }
             any = true;
             bytes += message.remaining();
+            bytesIn.inc(message.remaining());
             reconnects.streaming();
             for (Frame frame : decoder.decodeAll(message)) {
                 try (Frame f = frame) {
@@ -421,8 +435,26 @@ final class SlotStreamer implements AutoCloseable {
             rowsToSkip = 0;
             rowsReadInTransaction = 0;
             transaction = null;
+        } else if (frame instanceof TruncateFrame) {
+            truncated((TruncateFrame) frame);
         }
-        // SCHEMA frames are cached by the decoder; TRUNCATE and MESSAGE are not emitted (yet).
+        // SCHEMA frames are cached by the decoder; MESSAGE frames are not asked for.
+    }
+
+    /**
+     * A Flink changelog has no "remove every row" record, so a TRUNCATE is not emitted: it is
+     * logged (naming the tables, so an operator can clear the sink) and counted in the reader's
+     * {@code truncatesSkipped} metric. The stream goes on with the changes after it.
+     */
+    private void truncated(TruncateFrame frame) {
+        truncatesSkipped.inc();
+        LOG.warn("TRUNCATE of {} (transaction {} committed at {}) on {} is not emitted: a Flink"
+                        + " changelog cannot express it, so rows emitted before it stay in downstream"
+                        + " state; clear them there if needed",
+                frame.relations().stream().map(r -> r.namespace() + "." + r.name())
+                        .collect(Collectors.joining(", ")),
+                transaction == null ? "?" : transaction.xid(),
+                transaction == null ? "?" : Lsn.format(transaction.finalLsn()), description);
     }
 
     private PgArrowRecord.RowContext contextFor(RelationSchema schema) {
