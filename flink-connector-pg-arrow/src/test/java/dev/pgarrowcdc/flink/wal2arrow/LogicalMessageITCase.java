@@ -37,6 +37,9 @@ class LogicalMessageITCase {
                 "SELECT pg_logical_emit_message(true, 'pfx', 'hello')");
         long x2 = inTransaction(PG, "SELECT pg_logical_emit_message(true, 'only', 'just me')");
         PG.execute("SELECT pg_logical_emit_message(false, 'nontx', '\\x00ff01'::bytea)");
+        // A non-transactional message commits nothing, so nothing flushes its WAL, and decoding
+        // reads only flushed WAL: a transaction with an xid (a synchronous commit) flushes it.
+        PG.execute("SELECT pg_current_xact_id()");
         SlotChanges off = Wal2ArrowTestSupport.peek(PG, "msgs");
         SlotChanges explicitOff = Wal2ArrowTestSupport.peek(PG, "msgs", "messages", "off");
         SlotChanges on = Wal2ArrowTestSupport.get(PG, "msgs", "messages", "on");
