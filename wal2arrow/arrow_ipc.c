@@ -49,30 +49,9 @@ aipc_fail(AIpcError *err, int code, const char *fmt,...)
 }
 
 /* ---------------------------------------------------------------------
- * Little-endian stores and growable buffers
+ * Growable buffers (the inline fast paths are in arrow_ipc.h)
  * ---------------------------------------------------------------------
  */
-void
-aipc_store_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t) v;
-	p[1] = (uint8_t) (v >> 8);
-}
-
-void
-aipc_store_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t) (v >> (8 * i));
-}
-
-void
-aipc_store_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t) (v >> (8 * i));
-}
-
 void
 aipc_buffer_init(AIpcBuffer *buf, const AIpcAllocator *alloc)
 {
@@ -93,7 +72,7 @@ aipc_buffer_free(AIpcBuffer *buf)
 }
 
 int
-aipc_buffer_reserve(AIpcBuffer *buf, size_t extra, AIpcError *err)
+aipc_buffer_grow(AIpcBuffer *buf, size_t extra, AIpcError *err)
 {
 	size_t		need;
 	size_t		cap;
@@ -115,34 +94,6 @@ aipc_buffer_reserve(AIpcBuffer *buf, size_t extra, AIpcError *err)
 						 "out of memory growing a buffer to %zu bytes", cap);
 	buf->data = p;
 	buf->cap = cap;
-	return AIPC_OK;
-}
-
-int
-aipc_buffer_append(AIpcBuffer *buf, const void *data, size_t n, AIpcError *err)
-{
-	int			rc;
-
-	if (n == 0)
-		return AIPC_OK;
-	if ((rc = aipc_buffer_reserve(buf, n, err)) != AIPC_OK)
-		return rc;
-	memcpy(buf->data + buf->len, data, n);
-	buf->len += n;
-	return AIPC_OK;
-}
-
-int
-aipc_buffer_append_zeros(AIpcBuffer *buf, size_t n, AIpcError *err)
-{
-	int			rc;
-
-	if (n == 0)
-		return AIPC_OK;
-	if ((rc = aipc_buffer_reserve(buf, n, err)) != AIPC_OK)
-		return rc;
-	memset(buf->data + buf->len, 0, n);
-	buf->len += n;
 	return AIPC_OK;
 }
 
@@ -309,23 +260,26 @@ fb_ref_vector(FB *fb, int n)
 	return pos;
 }
 
-/* A vector of n structs of two int64 each (FieldNode, Buffer). */
-static size_t
-fb_pair_vector(FB *fb, const int64_t *pairs, int n)
+/*
+ * Starts a vector of n structs of two int64 each (FieldNode, Buffer) and
+ * returns where its 16 * n bytes go (to be filled at once, before the buffer
+ * can move), or NULL on error.  *pos gets the vector's position.
+ */
+static uint8_t *
+fb_pair_vector(FB *fb, int n, size_t *pos)
 {
-	size_t		pos;
+	uint8_t    *p;
 
 	fb_align(fb, 8, 4);
-	pos = fb_pos(fb);
+	*pos = fb_pos(fb);
 	fb_u32(fb, (uint32_t) n);
-	for (int i = 0; i < 2 * n; i++)
-	{
-		uint8_t		b[8];
-
-		aipc_store_u64(b, (uint64_t) pairs[i]);
-		fb_bytes(fb, b, 8);
-	}
-	return pos;
+	if (fb->status == AIPC_OK)
+		fb->status = aipc_buffer_reserve(fb->buf, 16 * (size_t) n, fb->err);
+	if (fb->status != AIPC_OK)
+		return NULL;
+	p = fb->buf->data + fb->buf->len;
+	fb->buf->len += 16 * (size_t) n;
+	return p;
 }
 
 static void
@@ -621,9 +575,9 @@ aipc_column_reset(AIpcColumn *col, AIpcError *err)
 	return AIPC_OK;
 }
 
-/* Records validity for the value about to be appended at col->length. */
+/* validity_next's slow path: a null, or a column that already had one. */
 static int
-validity_next(AIpcColumn *col, bool valid, AIpcError *err)
+validity_slow(AIpcColumn *col, bool valid, AIpcError *err)
 {
 	int			rc;
 
@@ -640,9 +594,16 @@ validity_next(AIpcColumn *col, bool valid, AIpcError *err)
 		col->validity.len = nbytes;
 		col->has_validity = true;
 	}
-	if (col->has_validity)
-		return bitmap_append(&col->validity, col->length, valid, err);
-	return AIPC_OK;
+	return bitmap_append(&col->validity, col->length, valid, err);
+}
+
+/* Records validity for the value about to be appended at col->length. */
+static inline int
+validity_next(AIpcColumn *col, bool valid, AIpcError *err)
+{
+	if (valid && !col->has_validity)
+		return AIPC_OK;
+	return validity_slow(col, valid, err);
 }
 
 int
@@ -793,6 +754,16 @@ aipc_column_size(const AIpcColumn *col)
 	return n;
 }
 
+size_t
+aipc_column_capacity(const AIpcColumn *col)
+{
+	size_t		n = col->validity.cap + col->offsets.cap + col->values.cap;
+
+	if (col->child)
+		n += aipc_column_capacity(col->child);
+	return n;
+}
+
 /* ---------------------------------------------------------------------
  * Record batches
  * ---------------------------------------------------------------------
@@ -801,6 +772,8 @@ typedef struct BodyPart
 {
 	const uint8_t *data;
 	size_t		len;
+	int64_t		offset;			/* in the body, as the Buffer entry says */
+	int64_t		stored;			/* bytes in the body, as the Buffer entry says */
 } BodyPart;
 
 static void
@@ -812,13 +785,10 @@ count_column(const AIpcColumn *col, int *nodes, int *buffers)
 		count_column(col->child, nodes, buffers);
 }
 
+/* Collects the column's buffers in Arrow's order (children after parents). */
 static void
-collect_column(const AIpcColumn *col, int64_t *nodes, int *nn,
-			   BodyPart *parts, int *np)
+collect_parts(const AIpcColumn *col, BodyPart *parts, int *np)
 {
-	nodes[2 * *nn] = col->length;
-	nodes[2 * *nn + 1] = col->null_count;
-	(*nn)++;
 	parts[*np].data = col->validity.data;
 	parts[*np].len = col->has_validity ? (size_t) (col->length + 7) / 8 : 0;
 	(*np)++;
@@ -836,92 +806,220 @@ collect_column(const AIpcColumn *col, int64_t *nodes, int *nn,
 		(*np)++;
 	}
 	else
-		collect_column(col->child, nodes, nn, parts, np);
+		collect_parts(col->child, parts, np);
+}
+
+/* Writes the column's FieldNodes (16 bytes each) at *p, in the same order. */
+static void
+write_nodes(const AIpcColumn *col, uint8_t **p)
+{
+	aipc_store_u64(*p, (uint64_t) col->length);
+	aipc_store_u64(*p + 8, (uint64_t) col->null_count);
+	*p += 16;
+	if (col->layout == AIPC_LAYOUT_LIST)
+		write_nodes(col->child, p);
+}
+
+void
+aipc_compressor_init(AIpcCompressor *comp, AIpcCodec codec, int level)
+{
+	comp->codec = codec;
+	comp->level = level;
+	comp->cctx = NULL;
+}
+
+void
+aipc_compressor_end(AIpcCompressor *comp)
+{
+	if (comp->cctx == NULL)
+		return;
+	if (comp->codec == AIPC_CODEC_ZSTD)
+		ZSTD_freeCCtx((ZSTD_CCtx *) comp->cctx);
+	else
+		LZ4F_freeCompressionContext((LZ4F_cctx *) comp->cctx);
+	comp->cctx = NULL;
+}
+
+/* Compresses src into dst (capacity cap); *clen gets the frame's length. */
+static int
+compress_frame(AIpcCompressor *comp, uint8_t *dst, size_t cap,
+			   const uint8_t *src, size_t len, size_t *clen, AIpcError *err)
+{
+	if (comp->codec == AIPC_CODEC_ZSTD)
+	{
+		size_t		n;
+
+		if (comp->cctx == NULL && (comp->cctx = ZSTD_createCCtx()) == NULL)
+			return aipc_fail(err, AIPC_ENOMEM, "out of memory for a zstd context");
+		n = ZSTD_compressCCtx((ZSTD_CCtx *) comp->cctx, dst, cap, src, len,
+							  comp->level != 0 ? comp->level : 1);
+		if (ZSTD_isError(n))
+			return aipc_fail(err, AIPC_ECODEC, "zstd compression failed: %s",
+							 ZSTD_getErrorName(n));
+		*clen = n;
+	}
+	else
+	{
+		LZ4F_preferences_t prefs;
+		LZ4F_cctx  *cctx;
+		size_t		n;
+		size_t		pos;
+
+		if (comp->cctx == NULL)
+		{
+			LZ4F_cctx  *made = NULL;
+
+			n = LZ4F_createCompressionContext(&made, LZ4F_VERSION);
+			if (LZ4F_isError(n))
+				return aipc_fail(err, AIPC_ENOMEM, "cannot create an LZ4 context: %s",
+								 LZ4F_getErrorName(n));
+			comp->cctx = made;
+		}
+		cctx = (LZ4F_cctx *) comp->cctx;
+		memset(&prefs, 0, sizeof(prefs));
+		prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+		prefs.compressionLevel = comp->level;
+		n = LZ4F_compressBegin(cctx, dst, cap, &prefs);
+		if (LZ4F_isError(n))
+			goto lz4_error;
+		pos = n;
+		n = LZ4F_compressUpdate(cctx, dst + pos, cap - pos, src, len, NULL);
+		if (LZ4F_isError(n))
+			goto lz4_error;
+		pos += n;
+		n = LZ4F_compressEnd(cctx, dst + pos, cap - pos, NULL);
+		if (LZ4F_isError(n))
+			goto lz4_error;
+		*clen = pos + n;
+		return AIPC_OK;
+lz4_error:
+		return aipc_fail(err, AIPC_ECODEC, "LZ4 frame compression failed: %s",
+						 LZ4F_getErrorName(n));
+	}
+	return AIPC_OK;
 }
 
 /*
  * Appends one buffer to scratch as Arrow stores it compressed: the
  * uncompressed length (int64) and the codec's frame, or -1 and the raw bytes
- * when compressing does not pay; then pads to 8.  *stored gets the length
- * without the padding.
+ * when the buffer is short or compressing does not pay; then pads to 8.
+ * Sets part->offset and part->stored (the length without the padding).
  */
 static int
-compress_part(AIpcBuffer *scratch, const BodyPart *part, AIpcCodec codec,
-			  int level, size_t *stored, AIpcError *err)
+compress_part(AIpcCompressor *comp, AIpcBuffer *scratch, BodyPart *part,
+			  AIpcError *err)
 {
-	size_t		bound;
-	size_t		clen;
 	size_t		start = scratch->len;
+	size_t		clen = SIZE_MAX;
 	int			rc;
 
-	if (codec == AIPC_CODEC_LZ4_FRAME)
+	part->offset = (int64_t) start;
+	part->stored = 0;
+	if (part->len == 0)
+		return AIPC_OK;
+	if (part->len >= AIPC_COMPRESS_MIN_BUFFER)
 	{
-		LZ4F_preferences_t prefs;
+		size_t		bound;
 
-		memset(&prefs, 0, sizeof(prefs));
-		prefs.frameInfo.blockMode = LZ4F_blockIndependent;
-		prefs.compressionLevel = level;
-		bound = LZ4F_compressFrameBound(part->len, &prefs);
-		if ((rc = aipc_buffer_reserve(scratch, 8 + bound + 8, err)) != AIPC_OK)
+		if (comp->codec == AIPC_CODEC_ZSTD)
+			bound = ZSTD_compressBound(part->len);
+		else
+		{
+			LZ4F_preferences_t prefs;
+
+			memset(&prefs, 0, sizeof(prefs));
+			prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+			prefs.compressionLevel = comp->level;
+			bound = LZ4F_compressFrameBound(part->len, &prefs);
+		}
+		if ((rc = aipc_buffer_reserve(scratch, 8 + bound + 8, err)) != AIPC_OK ||
+			(rc = compress_frame(comp, scratch->data + start + 8, bound,
+								 part->data, part->len, &clen, err)) != AIPC_OK)
 			return rc;
-		clen = LZ4F_compressFrame(scratch->data + start + 8, bound,
-								  part->data, part->len, &prefs);
-		if (LZ4F_isError(clen))
-			return aipc_fail(err, AIPC_ECODEC, "LZ4 frame compression failed: %s",
-							 LZ4F_getErrorName(clen));
-	}
-	else
-	{
-		bound = ZSTD_compressBound(part->len);
-		if ((rc = aipc_buffer_reserve(scratch, 8 + bound + 8, err)) != AIPC_OK)
-			return rc;
-		clen = ZSTD_compress(scratch->data + start + 8, bound,
-							 part->data, part->len, level != 0 ? level : 1);
-		if (ZSTD_isError(clen))
-			return aipc_fail(err, AIPC_ECODEC, "zstd compression failed: %s",
-							 ZSTD_getErrorName(clen));
 	}
 	if (clen < part->len)
 	{
 		aipc_store_u64(scratch->data + start, (uint64_t) part->len);
 		scratch->len = start + 8 + clen;
-		*stored = 8 + clen;
 	}
 	else
 	{
-		/* not worth it: -1 then the raw bytes, as Arrow Java does */
+		/* short or not worth it: -1 then the raw bytes, as Arrow Java does */
 		if ((rc = aipc_buffer_reserve(scratch, 8 + part->len + 8, err)) != AIPC_OK)
 			return rc;
 		aipc_store_u64(scratch->data + start, UINT64_MAX);
 		memcpy(scratch->data + start + 8, part->data, part->len);
 		scratch->len = start + 8 + part->len;
-		*stored = 8 + part->len;
 	}
+	part->stored = (int64_t) (scratch->len - start);
 	return aipc_buffer_append_zeros(scratch, align8(scratch->len) - scratch->len, err);
 }
 
+/*
+ * Compresses the parts into scratch.  Returns AIPC_OK with *use set when the
+ * batch is worth sending compressed (PROTOCOL.md section 3.1), with *use
+ * false (and the parts' offsets untouched) when it is not.
+ */
+static int
+compress_body(AIpcCompressor *comp, AIpcBuffer *scratch, BodyPart *parts,
+			  int n_parts, size_t plain_len, bool *use, AIpcError *err)
+{
+	bool		any_long = false;
+	int			rc;
+
+	*use = false;
+	for (int i = 0; i < n_parts && !any_long; i++)
+		any_long = parts[i].len >= AIPC_COMPRESS_MIN_BUFFER;
+	if (!any_long)
+		return AIPC_OK;
+	scratch->len = 0;
+	for (int i = 0; i < n_parts; i++)
+		if ((rc = compress_part(comp, scratch, &parts[i], err)) != AIPC_OK)
+			return rc;
+	if (scratch->len < plain_len)
+		*use = true;
+	else
+	{
+		/* not smaller: lay the parts out plainly again */
+		size_t		at = 0;
+
+		for (int i = 0; i < n_parts; i++)
+		{
+			parts[i].offset = (int64_t) at;
+			parts[i].stored = (int64_t) parts[i].len;
+			at = align8(at + parts[i].len);
+		}
+	}
+	return AIPC_OK;
+}
+
+/* Buffers described on the stack up to this many (tables up to ~40 columns). */
+#define AIPC_STACK_PARTS	128
+
 int
-aipc_write_record_batch(AIpcBuffer *out, AIpcColumn *const *cols, int ncols,
-						int64_t nrows, AIpcCodec codec, int level,
-						AIpcBuffer *scratch, AIpcError *err)
+aipc_write_batch(AIpcBuffer *out, AIpcColumn *const *cols, int ncols,
+				 int64_t nrows, AIpcCompressor *comp, AIpcBuffer *scratch,
+				 AIpcError *err)
 {
 	const AIpcAllocator *alloc = out->alloc;
 	int			n_nodes = 0;
 	int			n_parts = 0;
-	int64_t    *nodes = NULL;
-	int64_t    *bufs = NULL;
-	BodyPart   *parts = NULL;
-	size_t		body_len = 0;
+	BodyPart	stack_parts[AIPC_STACK_PARTS];
+	BodyPart   *parts = stack_parts;
+	size_t		plain_len = 0;
+	size_t		body_len;
+	bool		compressed = false;
 	int			rc = AIPC_OK;
 	FB			fb;
 	FBField		f[4];
 	int			nf = 0;
 	size_t		header_slot;
-	size_t		t;
+	size_t		vec;
+	uint8_t    *p;
 
 	if (ncols < 0 || nrows < 0 || (ncols > 0 && cols == NULL))
 		return aipc_fail(err, AIPC_EINVAL, "expected columns and a row count but found none");
-	if (codec != AIPC_CODEC_NONE && scratch == NULL)
+	if (comp != NULL && comp->codec != AIPC_CODEC_NONE && scratch == NULL)
 		return aipc_fail(err, AIPC_EINVAL, "expected a scratch buffer for compression");
 	for (int i = 0; i < ncols; i++)
 	{
@@ -931,62 +1029,67 @@ aipc_write_record_batch(AIpcBuffer *out, AIpcColumn *const *cols, int ncols,
 							 i, (long long) nrows, (long long) cols[i]->length);
 		count_column(cols[i], &n_nodes, &n_parts);
 	}
-
-	nodes = alloc->realloc_fn(alloc->ctx, NULL, sizeof(int64_t) * 2 * (size_t) (n_nodes + 1));
-	bufs = alloc->realloc_fn(alloc->ctx, NULL, sizeof(int64_t) * 2 * (size_t) (n_parts + 1));
-	parts = alloc->realloc_fn(alloc->ctx, NULL, sizeof(BodyPart) * (size_t) (n_parts + 1));
-	if (nodes == NULL || bufs == NULL || parts == NULL)
+	if (n_parts > AIPC_STACK_PARTS)
 	{
-		rc = aipc_fail(err, AIPC_ENOMEM, "out of memory for %d Arrow buffers", n_parts);
-		goto done;
+		parts = alloc->realloc_fn(alloc->ctx, NULL, sizeof(BodyPart) * (size_t) n_parts);
+		if (parts == NULL)
+			return aipc_fail(err, AIPC_ENOMEM, "out of memory for %d Arrow buffers", n_parts);
 	}
-	n_nodes = n_parts = 0;
+	n_parts = 0;
 	for (int i = 0; i < ncols; i++)
-		collect_column(cols[i], nodes, &n_nodes, parts, &n_parts);
+		collect_parts(cols[i], parts, &n_parts);
 
-	/* body layout: buffer offsets/lengths as they will be written */
-	if (codec == AIPC_CODEC_NONE)
+	/* plain body layout: every buffer 8-aligned */
+	for (int i = 0; i < n_parts; i++)
 	{
-		for (int i = 0; i < n_parts; i++)
-		{
-			bufs[2 * i] = (int64_t) body_len;
-			bufs[2 * i + 1] = (int64_t) parts[i].len;
-			body_len = align8(body_len + parts[i].len);
-		}
+		parts[i].offset = (int64_t) plain_len;
+		parts[i].stored = (int64_t) parts[i].len;
+		plain_len = align8(plain_len + parts[i].len);
 	}
-	else
+	body_len = plain_len;
+	if (comp != NULL && comp->codec != AIPC_CODEC_NONE)
 	{
-		scratch->len = 0;
-		for (int i = 0; i < n_parts; i++)
-		{
-			size_t		start = scratch->len;
-			size_t		stored = 0;
-
-			if (parts[i].len > 0 &&
-				(rc = compress_part(scratch, &parts[i], codec, level,
-									&stored, err)) != AIPC_OK)
-				goto done;
-			bufs[2 * i] = (int64_t) start;
-			bufs[2 * i + 1] = (int64_t) stored;
-		}
-		body_len = scratch->len;
+		if ((rc = compress_body(comp, scratch, parts, n_parts, plain_len,
+								&compressed, err)) != AIPC_OK)
+			goto done;
+		if (compressed)
+			body_len = scratch->len;
 	}
 
+	/*
+	 * The metadata's size is known but for a few bytes of padding: reserve it
+	 * and the body at once, so that writing them never reallocates.
+	 */
+	if ((rc = aipc_buffer_reserve(out, 256 + 16 * (size_t) (n_nodes + n_parts) + body_len,
+								  err)) != AIPC_OK)
+		goto done;
 	header_slot = fb_begin_message(&fb, out, err, FB_HEADER_RECORD_BATCH,
 								   (int64_t) body_len);
 	f[nf++] = (FBField) {.id = 0, .size = 8, .value = (uint64_t) nrows};
 	f[nf++] = (FBField) {.id = 1, .size = 4, .is_ref = true};
 	f[nf++] = (FBField) {.id = 2, .size = 4, .is_ref = true};
-	if (codec != AIPC_CODEC_NONE)
+	if (compressed)
 		f[nf++] = (FBField) {.id = 3, .size = 4, .is_ref = true};
-	t = fb_table(&fb, f, nf);
-	fb_patch(&fb, header_slot, t);
-	fb_patch(&fb, f[1].slot, fb_pair_vector(&fb, nodes, n_nodes));
-	fb_patch(&fb, f[2].slot, fb_pair_vector(&fb, bufs, n_parts));
-	if (codec != AIPC_CODEC_NONE)
+	fb_patch(&fb, header_slot, fb_table(&fb, f, nf));
+	if ((p = fb_pair_vector(&fb, n_nodes, &vec)) != NULL)
+	{
+		fb_patch(&fb, f[1].slot, vec);
+		for (int i = 0; i < ncols; i++)
+			write_nodes(cols[i], &p);
+	}
+	if ((p = fb_pair_vector(&fb, n_parts, &vec)) != NULL)
+	{
+		fb_patch(&fb, f[2].slot, vec);
+		for (int i = 0; i < n_parts; i++, p += 16)
+		{
+			aipc_store_u64(p, (uint64_t) parts[i].offset);
+			aipc_store_u64(p + 8, (uint64_t) parts[i].stored);
+		}
+	}
+	if (compressed)
 	{
 		FBField		c[2] = {
-			{.id = 0, .size = 1, .value = (uint8_t) codec},
+			{.id = 0, .size = 1, .value = (uint8_t) comp->codec},
 			{.id = 1, .size = 1, .value = 0},	/* BUFFER */
 		};
 
@@ -995,15 +1098,15 @@ aipc_write_record_batch(AIpcBuffer *out, AIpcColumn *const *cols, int ncols,
 	if ((rc = fb_end_message(&fb)) != AIPC_OK)
 		goto done;
 
-	if (codec == AIPC_CODEC_NONE)
+	if (compressed)
+		rc = aipc_buffer_append(out, scratch->data, scratch->len, err);
+	else if ((rc = aipc_buffer_reserve(out, body_len, err)) == AIPC_OK)
 	{
 		size_t		body_start = out->len;
 
-		if ((rc = aipc_buffer_reserve(out, body_len, err)) != AIPC_OK)
-			goto done;
 		for (int i = 0; i < n_parts; i++)
 		{
-			size_t		at = body_start + (size_t) bufs[2 * i];
+			size_t		at = body_start + (size_t) parts[i].offset;
 
 			memset(out->data + out->len, 0, at - out->len);
 			if (parts[i].len)
@@ -1013,15 +1116,23 @@ aipc_write_record_batch(AIpcBuffer *out, AIpcColumn *const *cols, int ncols,
 		memset(out->data + out->len, 0, body_start + body_len - out->len);
 		out->len = body_start + body_len;
 	}
-	else
-		rc = aipc_buffer_append(out, scratch->data, scratch->len, err);
 
 done:
-	if (nodes)
-		alloc->free_fn(alloc->ctx, nodes);
-	if (bufs)
-		alloc->free_fn(alloc->ctx, bufs);
-	if (parts)
+	if (parts != stack_parts)
 		alloc->free_fn(alloc->ctx, parts);
+	return rc;
+}
+
+int
+aipc_write_record_batch(AIpcBuffer *out, AIpcColumn *const *cols, int ncols,
+						int64_t nrows, AIpcCodec codec, int level,
+						AIpcBuffer *scratch, AIpcError *err)
+{
+	AIpcCompressor comp;
+	int			rc;
+
+	aipc_compressor_init(&comp, codec, level);
+	rc = aipc_write_batch(out, cols, ncols, nrows, &comp, scratch, err);
+	aipc_compressor_end(&comp);
 	return rc;
 }

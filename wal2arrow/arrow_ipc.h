@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Return codes. */
 #define AIPC_OK			0
@@ -52,13 +53,86 @@ typedef struct AIpcBuffer
 
 extern void aipc_buffer_init(AIpcBuffer *buf, const AIpcAllocator *alloc);
 extern void aipc_buffer_free(AIpcBuffer *buf);
-extern int	aipc_buffer_reserve(AIpcBuffer *buf, size_t extra, AIpcError *err);
-extern int	aipc_buffer_append(AIpcBuffer *buf, const void *data, size_t n,
-							   AIpcError *err);
-extern int	aipc_buffer_append_zeros(AIpcBuffer *buf, size_t n, AIpcError *err);
-extern void aipc_store_u16(uint8_t *p, uint16_t v);
-extern void aipc_store_u32(uint8_t *p, uint32_t v);
-extern void aipc_store_u64(uint8_t *p, uint64_t v);
+/* The slow path of aipc_buffer_reserve: grows the buffer geometrically. */
+extern int	aipc_buffer_grow(AIpcBuffer *buf, size_t extra, AIpcError *err);
+
+/*
+ * The helpers below run once per value or per metadata field, so they are
+ * inline and cost a compare and a store when the buffer has room.
+ */
+static inline int
+aipc_buffer_reserve(AIpcBuffer *buf, size_t extra, AIpcError *err)
+{
+	if (extra <= buf->cap - buf->len)
+		return AIPC_OK;
+	return aipc_buffer_grow(buf, extra, err);
+}
+
+static inline int
+aipc_buffer_append(AIpcBuffer *buf, const void *data, size_t n, AIpcError *err)
+{
+	int			rc;
+
+	if (n == 0)
+		return AIPC_OK;
+	if ((rc = aipc_buffer_reserve(buf, n, err)) != AIPC_OK)
+		return rc;
+	memcpy(buf->data + buf->len, data, n);
+	buf->len += n;
+	return AIPC_OK;
+}
+
+static inline int
+aipc_buffer_append_zeros(AIpcBuffer *buf, size_t n, AIpcError *err)
+{
+	int			rc;
+
+	if (n == 0)
+		return AIPC_OK;
+	if ((rc = aipc_buffer_reserve(buf, n, err)) != AIPC_OK)
+		return rc;
+	memset(buf->data + buf->len, 0, n);
+	buf->len += n;
+	return AIPC_OK;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AIPC_HOST_LE 1
+#else
+#define AIPC_HOST_LE 0
+#endif
+
+static inline void
+aipc_store_u16(uint8_t *p, uint16_t v)
+{
+	if (AIPC_HOST_LE)
+		memcpy(p, &v, 2);
+	else
+	{
+		p[0] = (uint8_t) v;
+		p[1] = (uint8_t) (v >> 8);
+	}
+}
+
+static inline void
+aipc_store_u32(uint8_t *p, uint32_t v)
+{
+	if (AIPC_HOST_LE)
+		memcpy(p, &v, 4);
+	else
+		for (int i = 0; i < 4; i++)
+			p[i] = (uint8_t) (v >> (8 * i));
+}
+
+static inline void
+aipc_store_u64(uint8_t *p, uint64_t v)
+{
+	if (AIPC_HOST_LE)
+		memcpy(p, &v, 8);
+	else
+		for (int i = 0; i < 8; i++)
+			p[i] = (uint8_t) (v >> (8 * i));
+}
 
 /* Arrow logical types we write; values are the FlatBuffers Type union tags. */
 typedef enum AIpcType
@@ -159,6 +233,8 @@ extern int	aipc_column_append_bytes(AIpcColumn *col, const void *v, size_t n,
 extern int	aipc_column_list_end(AIpcColumn *col, AIpcError *err);
 /* Bytes held in the column's buffers (what a batch body costs, roughly). */
 extern size_t aipc_column_size(const AIpcColumn *col);
+/* Bytes allocated for the column's buffers (what keeping it costs). */
+extern size_t aipc_column_capacity(const AIpcColumn *col);
 
 typedef enum AIpcCodec
 {
@@ -168,10 +244,44 @@ typedef enum AIpcCodec
 } AIpcCodec;
 
 /*
- * Appends one encapsulated RecordBatch message holding the columns (all of
- * them nrows long).  With a codec, scratch is used for the compressed body;
- * level 0 is the codec's default.
+ * A compression session: the codec, its level and the codec library's own
+ * context, created on first use (with the library's malloc) and reused for
+ * every buffer after, since creating one costs far more than compressing a
+ * small buffer.  aipc_compressor_end frees that context; it must be called
+ * exactly once, also on error paths.
  */
+typedef struct AIpcCompressor
+{
+	AIpcCodec	codec;			/* AIPC_CODEC_NONE: batches are never compressed */
+	int			level;			/* 0 = the codec's default */
+	void	   *cctx;			/* ZSTD_CCtx or LZ4F_cctx; NULL until needed */
+} AIpcCompressor;
+
+extern void aipc_compressor_init(AIpcCompressor *comp, AIpcCodec codec, int level);
+extern void aipc_compressor_end(AIpcCompressor *comp);
+
+/*
+ * When compressing a batch (PROTOCOL.md section 3.1): buffers shorter than
+ * AIPC_COMPRESS_MIN_BUFFER bytes are stored raw (uncompressed length -1), so
+ * are buffers that do not shrink; a batch with no buffer that long, or whose
+ * compressed body is not smaller than its plain body, is written without
+ * BodyCompression, exactly as with no codec.
+ */
+#define AIPC_COMPRESS_MIN_BUFFER	256
+
+/*
+ * Appends one encapsulated RecordBatch message holding the columns (all of
+ * them nrows long).  comp may be NULL (no compression); with a codec,
+ * scratch holds the compressed body while it is built.
+ */
+extern int	aipc_write_batch(AIpcBuffer *out,
+							 AIpcColumn *const *cols, int ncols,
+							 int64_t nrows,
+							 AIpcCompressor *comp,
+							 AIpcBuffer *scratch,
+							 AIpcError *err);
+
+/* aipc_write_batch with a one-off compressor (tests, one-shot callers). */
 extern int	aipc_write_record_batch(AIpcBuffer *out,
 									AIpcColumn *const *cols, int ncols,
 									int64_t nrows,

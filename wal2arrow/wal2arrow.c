@@ -63,6 +63,18 @@ PG_MODULE_MAGIC;
  * bytes, and the walsender puts its own header in front. */
 #define W2A_MAX_MESSAGE		((size_t) MaxAllocSize - 1024)
 
+/*
+ * Buffers are kept between batches and transactions (allocating and
+ * page-faulting them afresh costs more than a small transaction's encoding):
+ * a relation's batch builders while they hold at most W2A_KEEP_BUILDER_BYTES,
+ * all relations' together at most W2A_KEEP_ALL_BUILDERS_BYTES; the pending
+ * frames and compression scratch while they hold at most W2A_KEEP_BUFFER_BYTES.
+ * What a large batch or transaction grew beyond that is freed after it.
+ */
+#define W2A_KEEP_BUILDER_BYTES		((size_t) 4 * 1024 * 1024)
+#define W2A_KEEP_ALL_BUILDERS_BYTES	((size_t) 16 * 1024 * 1024)
+#define W2A_KEEP_BUFFER_BYTES		((size_t) 4 * 1024 * 1024)
+
 /* Report progress every this many skipped changes, as pgoutput does. */
 #define W2A_PROGRESS_EVERY	100
 
@@ -109,6 +121,12 @@ typedef struct W2ARelation
 	uint8	   *schema_msg;		/* encoded Arrow Schema message */
 	size_t		schema_len;
 	MemoryContext entry_cxt;	/* everything above hangs off it */
+
+	/* batch builders, kept from batch to batch; NULL until the first batch */
+	MemoryContext builder_cxt;	/* child of entry_cxt: goes when it is rebuilt */
+	AIpcColumn *builders;		/* ncols + 1, [0] is __op */
+	AIpcColumn **builder_ptrs;
+	size_t		builder_kept;	/* capacity counted in W2AData.builders_kept */
 } W2ARelation;
 
 /* One value mark of the open batch. */
@@ -123,8 +141,7 @@ typedef struct W2AMark
 typedef struct W2AData
 {
 	MemoryContext cache_cxt;	/* relation cache, lives as long as ctx */
-	MemoryContext txn_cxt;		/* pending frames; reset at every commit */
-	MemoryContext batch_cxt;	/* open batch's builders; reset per flush */
+	MemoryContext buffer_cxt;	/* pending, scratch and marks, kept across transactions */
 	MemoryContext change_cxt;	/* reset around every change */
 	HTAB	   *relcache;		/* W2ARelation by relid */
 
@@ -135,13 +152,14 @@ typedef struct W2AData
 	int			batch_bytes;
 	AIpcCodec	codec;
 	int			compression_level;
+	AIpcCompressor compressor;	/* codec context, made once per session */
 	bool		messages;
 	bool		coalesce_frames;
 	bool		convert_encoding;	/* db encoding is not UTF8/SQL_ASCII */
 
-	/* allocators for the encoder: huge allocations in txn / batch contexts */
-	AIpcAllocator txn_alloc;
-	AIpcAllocator batch_alloc;
+	/* the encoder's allocator for buffer_cxt (huge allocations allowed) */
+	AIpcAllocator buffer_alloc;
+	size_t		builders_kept;	/* builder capacity kept by all relations */
 
 	/* transaction */
 	bool		begin_written;	/* B frame is in pending (or sent) */
@@ -150,10 +168,8 @@ typedef struct W2AData
 	AIpcBuffer	pending;		/* whole frames not yet written */
 	AIpcBuffer	scratch;		/* compressed bodies */
 
-	/* the open batch, if batch_rel != NULL */
+	/* the open batch (in batch_rel->builders), if batch_rel != NULL */
 	W2ARelation *batch_rel;
-	AIpcColumn *batch_cols;		/* ncols + 1, [0] is __op */
-	AIpcColumn **batch_col_ptrs;
 	uint32		batch_nrows;
 	W2AMark    *marks;
 	int			nmarks;
@@ -328,12 +344,18 @@ w2a_invalidate_namespace(Datum arg, int cacheid, uint32 hashvalue)
 	w2a_invalidate_relcache(arg, InvalidOid);
 }
 
-/* The cache's memory is going away (shutdown or error): forget it. */
+/*
+ * The session's memory is going away (shutdown or error): forget the cache
+ * and free the codec context, which the codec library malloc'd.
+ */
 static void
-w2a_forget_relcache(void *arg)
+w2a_end_session(void *arg)
 {
-	if (w2a_active_relcache == (HTAB *) arg)
+	W2AData    *data = arg;
+
+	if (w2a_active_relcache == data->relcache)
 		w2a_active_relcache = NULL;
+	aipc_compressor_end(&data->compressor);
 }
 
 static void
@@ -347,11 +369,8 @@ w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 	data = MemoryContextAllocZero(ctx->context, sizeof(W2AData));
 	data->cache_cxt = AllocSetContextCreate(ctx->context, "wal2arrow relation cache",
 											ALLOCSET_DEFAULT_SIZES);
-	data->txn_cxt = AllocSetContextCreate(ctx->context, "wal2arrow transaction",
-										  ALLOCSET_DEFAULT_SIZES);
-	/* not a child of txn_cxt: resetting a context deletes its children */
-	data->batch_cxt = AllocSetContextCreate(ctx->context, "wal2arrow batch",
-											ALLOCSET_DEFAULT_SIZES);
+	data->buffer_cxt = AllocSetContextCreate(ctx->context, "wal2arrow buffers",
+											 ALLOCSET_DEFAULT_SIZES);
 	data->change_cxt = AllocSetContextCreate(ctx->context, "wal2arrow change",
 											 ALLOCSET_DEFAULT_SIZES);
 
@@ -373,10 +392,10 @@ w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 		MemoryContextSwitchTo(old);
 	}
 
-	data->txn_alloc = (AIpcAllocator) {w2a_realloc, w2a_free, data->txn_cxt};
-	data->batch_alloc = (AIpcAllocator) {w2a_realloc, w2a_free, data->batch_cxt};
-	aipc_buffer_init(&data->pending, &data->txn_alloc);
-	aipc_buffer_init(&data->scratch, &data->txn_alloc);
+	data->buffer_alloc = (AIpcAllocator) {w2a_realloc, w2a_free, data->buffer_cxt};
+	aipc_buffer_init(&data->pending, &data->buffer_alloc);
+	aipc_buffer_init(&data->scratch, &data->buffer_alloc);
+	aipc_compressor_init(&data->compressor, data->codec, data->compression_level);
 
 	memset(&hctl, 0, sizeof(hctl));
 	hctl.keysize = sizeof(Oid);
@@ -385,9 +404,13 @@ w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 	data->relcache = hash_create("wal2arrow relations", 64, &hctl,
 								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	w2a_active_relcache = data->relcache;
+	/*
+	 * Runs when the cache goes: at shutdown, or when an ERROR unwinds an SQL
+	 * decoding call, which never reaches the shutdown callback.
+	 */
 	forget = MemoryContextAlloc(data->cache_cxt, sizeof(MemoryContextCallback));
-	forget->func = w2a_forget_relcache;
-	forget->arg = data->relcache;
+	forget->func = w2a_end_session;
+	forget->arg = data;
 	MemoryContextRegisterResetCallback(data->cache_cxt, forget);
 	if (!w2a_callbacks_registered)
 	{
@@ -813,6 +836,13 @@ build_relation(W2AData *data, W2ARelation *entry, Relation relation)
 	AIpcError	err;
 	uint32		version;
 
+	/* the builders were made for the old shape; they go with the old entry_cxt */
+	data->builders_kept -= entry->builder_kept;
+	entry->builder_kept = 0;
+	entry->builder_cxt = NULL;
+	entry->builders = NULL;
+	entry->builder_ptrs = NULL;
+
 	entry->nspname = to_utf8(data, nsp_db);
 	entry->relname = to_utf8(data, rel_db);
 	entry->natts = desc->natts;
@@ -1046,37 +1076,86 @@ write_schema_frame(W2AData *data, W2ARelation *rel)
 	rel->schema_sent = true;
 }
 
+/* Creates rel's batch builders (in a context of their own, under the entry's). */
+static void
+make_builders(W2AData *data, W2ARelation *rel)
+{
+	MemoryContext old;
+	AIpcAllocator *alloc;
+	AIpcError	err;
+
+	rel->builder_cxt = AllocSetContextCreate(rel->entry_cxt, "wal2arrow batch builders",
+											 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(rel->builder_cxt);
+	alloc = palloc(sizeof(AIpcAllocator));
+	*alloc = (AIpcAllocator) {w2a_realloc, w2a_free, rel->builder_cxt};
+	rel->builders = palloc0(sizeof(AIpcColumn) * (rel->ncols + 1));
+	rel->builder_ptrs = palloc(sizeof(AIpcColumn *) * (rel->ncols + 1));
+	w2a_check(aipc_column_init(&rel->builders[0], AIPC_LAYOUT_FIXED, 1, NULL,
+							   alloc, &err), &err, rel);
+	rel->builder_ptrs[0] = &rel->builders[0];
+	for (int i = 0; i < rel->ncols; i++)
+	{
+		w2a_check(w2a_converter_column(&rel->cols[i].conv, &rel->builders[i + 1],
+									   alloc, &err), &err, rel);
+		rel->builder_ptrs[i + 1] = &rel->builders[i + 1];
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * After a flush: empties rel's builders for the next batch, keeping their
+ * buffers while that stays within the W2A_KEEP_* limits, else frees them.
+ */
+static void
+recycle_builders(W2AData *data, W2ARelation *rel)
+{
+	size_t		cap = 0;
+	AIpcError	err;
+
+	if (rel->builders == NULL)
+		return;
+	for (int i = 0; i <= rel->ncols; i++)
+		cap += aipc_column_capacity(&rel->builders[i]);
+	data->builders_kept -= rel->builder_kept;
+	rel->builder_kept = 0;
+	if (cap <= W2A_KEEP_BUILDER_BYTES &&
+		data->builders_kept + cap <= W2A_KEEP_ALL_BUILDERS_BYTES)
+	{
+		for (int i = 0; i <= rel->ncols; i++)
+			w2a_check(aipc_column_reset(&rel->builders[i], &err), &err, rel);
+		rel->builder_kept = cap;
+		data->builders_kept += cap;
+		return;
+	}
+	MemoryContextDelete(rel->builder_cxt);
+	rel->builder_cxt = NULL;
+	rel->builders = NULL;
+	rel->builder_ptrs = NULL;
+}
+
 /* Makes rel the relation of the open batch, flushing another one first. */
 static void
 open_batch(LogicalDecodingContext *ctx, W2AData *data, W2ARelation *rel)
 {
-	MemoryContext old;
-	AIpcError	err;
-
 	if (data->batch_rel == rel)
 		return;
 	flush_batch(ctx, data);
 	if (!rel->schema_sent)
 		write_schema_frame(data, rel);
-
-	old = MemoryContextSwitchTo(data->batch_cxt);
-	data->batch_cols = palloc0(sizeof(AIpcColumn) * (rel->ncols + 1));
-	data->batch_col_ptrs = palloc(sizeof(AIpcColumn *) * (rel->ncols + 1));
-	w2a_check(aipc_column_init(&data->batch_cols[0], AIPC_LAYOUT_FIXED, 1, NULL,
-							   &data->batch_alloc, &err), &err, rel);
-	data->batch_col_ptrs[0] = &data->batch_cols[0];
-	for (int i = 0; i < rel->ncols; i++)
+	if (rel->builders == NULL)
+		make_builders(data, rel);
+	else if (rel->builders[0].length != 0)
 	{
-		w2a_check(w2a_converter_column(&rel->cols[i].conv, &data->batch_cols[i + 1],
-									   &data->batch_alloc, &err), &err, rel);
-		data->batch_col_ptrs[i + 1] = &data->batch_cols[i + 1];
+		/* left half-filled by an error in an earlier callback: start afresh */
+		AIpcError	err;
+
+		for (int i = 0; i <= rel->ncols; i++)
+			w2a_check(aipc_column_reset(&rel->builders[i], &err), &err, rel);
 	}
-	data->marks_cap = 16;
-	data->marks = palloc(sizeof(W2AMark) * data->marks_cap);
 	data->nmarks = 0;
 	data->batch_nrows = 0;
 	data->batch_rel = rel;
-	MemoryContextSwitchTo(old);
 }
 
 /* Encodes the open batch as an R frame and closes it. */
@@ -1087,6 +1166,8 @@ flush_batch(LogicalDecodingContext *ctx, W2AData *data)
 
 	if (rel == NULL)
 		return;
+	/* closed first: if encoding fails, nothing refers to a half-built batch */
+	data->batch_rel = NULL;
 	if (data->batch_nrows > 0)
 	{
 		AIpcError	err;
@@ -1106,10 +1187,9 @@ flush_batch(LogicalDecodingContext *ctx, W2AData *data)
 			aipc_store_u16(p + 36 + 8 * i, data->marks[i].column);
 			aipc_store_u16(p + 38 + 8 * i, data->marks[i].kind);
 		}
-		w2a_check(aipc_write_record_batch(&data->pending, data->batch_col_ptrs,
-										  rel->ncols + 1, data->batch_nrows,
-										  data->codec, data->compression_level,
-										  &data->scratch, &err), &err, rel);
+		w2a_check(aipc_write_batch(&data->pending, rel->builder_ptrs,
+								   rel->ncols + 1, data->batch_nrows,
+								   &data->compressor, &data->scratch, &err), &err, rel);
 		frame_finish(data, start);
 		frame_len = data->pending.len - start;
 		if (frame_len > W2A_MAX_MESSAGE)
@@ -1124,11 +1204,13 @@ flush_batch(LogicalDecodingContext *ctx, W2AData *data)
 							 "column away with columns.%s.%s.",
 							 quote_identifier(rel->nspname), quote_identifier(rel->relname))));
 	}
-	MemoryContextReset(data->batch_cxt);
-	data->batch_rel = NULL;
-	data->batch_cols = NULL;
-	data->batch_col_ptrs = NULL;
-	data->marks = NULL;
+	recycle_builders(data, rel);
+	if (data->marks_cap > 4096)
+	{
+		pfree(data->marks);
+		data->marks = NULL;
+		data->marks_cap = 0;
+	}
 	data->nmarks = 0;
 	data->batch_nrows = 0;
 	maybe_write_pending(ctx, data);
@@ -1139,8 +1221,16 @@ add_mark(W2AData *data, int column, uint16 kind)
 {
 	if (data->nmarks == data->marks_cap)
 	{
-		data->marks_cap *= 2;
-		data->marks = repalloc_huge(data->marks, sizeof(W2AMark) * data->marks_cap);
+		if (data->marks == NULL)
+		{
+			data->marks_cap = 64;
+			data->marks = MemoryContextAlloc(data->buffer_cxt, sizeof(W2AMark) * data->marks_cap);
+		}
+		else
+		{
+			data->marks_cap *= 2;
+			data->marks = repalloc_huge(data->marks, sizeof(W2AMark) * data->marks_cap);
+		}
 	}
 	data->marks[data->nmarks].row = data->batch_nrows;
 	data->marks[data->nmarks].column = (uint16) column;
@@ -1171,11 +1261,11 @@ append_row(W2AData *data, W2ARelation *rel, TupleDesc desc, int8 op,
 		heap_deform_tuple(tuple, desc, values, nulls);
 	}
 
-	w2a_check(aipc_column_append_int(&data->batch_cols[0], op, &err), &err, rel);
+	w2a_check(aipc_column_append_int(&rel->builders[0], op, &err), &err, rel);
 	for (int i = 0; i < rel->ncols; i++)
 	{
 		W2AColumnPlan *plan = &rel->cols[i];
-		AIpcColumn *col = &data->batch_cols[i + 1];
+		AIpcColumn *col = &rel->builders[i + 1];
 		Form_pg_attribute att = TupleDescAttr(desc, plan->attidx);
 		Datum		value = (Datum) 0;
 		bool		isnull = true;
@@ -1225,7 +1315,7 @@ batch_size(const W2AData *data)
 	size_t		n = 0;
 
 	for (int i = 0; i <= data->batch_rel->ncols; i++)
-		n += aipc_column_size(&data->batch_cols[i]);
+		n += aipc_column_size(&data->batch_rel->builders[i]);
 	return n + 8 * (size_t) data->nmarks;
 }
 
@@ -1439,11 +1529,13 @@ w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 		write_pending(ctx, data, true);
 	}
 
-	/* per-transaction memory goes, pending and scratch included */
-	MemoryContextReset(data->batch_cxt);
-	MemoryContextReset(data->txn_cxt);
-	aipc_buffer_init(&data->pending, &data->txn_alloc);
-	aipc_buffer_init(&data->scratch, &data->txn_alloc);
+	/* keep the buffers for the next transaction unless this one grew them big */
+	data->pending.len = 0;
+	data->scratch.len = 0;
+	if (data->pending.cap > W2A_KEEP_BUFFER_BYTES)
+		aipc_buffer_free(&data->pending);
+	if (data->scratch.cap > W2A_KEEP_BUFFER_BYTES)
+		aipc_buffer_free(&data->scratch);
 	data->batch_rel = NULL;
 	data->begin_written = false;
 	data->txn_rows = 0;

@@ -61,7 +61,7 @@ sample_walsender() {
   echo "$(awk -v u="$utime" -v s="$stime" -v t="$CLK_TCK" 'BEGIN{printf "%.3f", (u+s)/t}') $peak $first" > "$out"
 }
 
-# drain DB TEMPLATE_SLOT ENDPOS CONSUMER TAG: prints "wall cpu bytes anon_peak anon_first"
+# drain DB TEMPLATE_SLOT ENDPOS CONSUMER TAG: prints "wall cpu anon_peak anon_first bytes recv_cpu"
 drain() {
   local db=$1 tmpl=$2 endpos=$3 consumer=$4 tag=$5 name plugin opts slot args=() o
   IFS='|' read -r name plugin opts <<<"$consumer"
@@ -72,13 +72,15 @@ drain() {
     for x in "${o[@]}"; do args+=(-o "$x"); done
   fi
   local t0 t1 rpid wpid=""
+  rm -f "$work/rtime"
   t0=$(date +%s.%N)
-  ( pg_recvlogical -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -S "$slot" --start \
+  ( /usr/bin/time -f "%U %S" -o "$work/rtime" \
+      pg_recvlogical -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -S "$slot" --start \
       --endpos="$endpos" --no-loop -f - "${args[@]}" | wc -c > "$work/bytes" ) &
   rpid=$!
+  # the walsender that holds this slot (not one of an earlier drain still exiting)
   while [ -z "$wpid" ] && kill -0 "$rpid" 2>/dev/null; do
-    wpid=$(pgrep -f "postgres: walsender postgres 127.0.0.1" | head -n1 || true)
-    [ -z "$wpid" ] && sleep 0.002
+    wpid=$(q -d "$db" -Atc "select active_pid from pg_replication_slots where slot_name = '$slot'")
   done
   [ -n "$wpid" ] && sample_walsender "$wpid" "$work/sample" &
   local spid=$!
@@ -86,7 +88,9 @@ drain() {
   t1=$(date +%s.%N)
   wait "$spid" 2>/dev/null || true
   q -d "$db" -Atc "select pg_drop_replication_slot('$slot')" >/dev/null
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(cat "$work/sample" 2>/dev/null || echo '0 0 0') $(cat "$work/bytes")"
+  local rcpu
+  rcpu=$(awk '{printf "%.3f", $1 + $2}' "$work/rtime" 2>/dev/null || echo 0)
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(cat "$work/sample" 2>/dev/null || echo '0 0 0') $(cat "$work/bytes") ${rcpu:-0}"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
@@ -106,30 +110,37 @@ run_workload() {
   walmb=$(q -d "$db" -Atc "select round(pg_wal_lsn_diff('$endpos', '$lsn0') / 1048576.0)")
   echo
   echo "== $label: $changes changes, ${walmb} MB of WAL (workload ran in $((t1 - t0)) s), $reps repetitions, medians"
-  declare -A wall cpu bytes
+  declare -A wall cpu rcpu bytes
   local r c i=0
   for ((r = 1; r <= reps; r++)); do
     i=0
     for c in "${CONSUMERS[@]}"; do
-      read -r w u _ _ b < <(drain "$db" tmpl "$endpos" "$c" "${db}_${r}_$i")
-      wall[$i]+="$w "; cpu[$i]+="$u "; bytes[$i]=$b
+      read -r w u _ _ b rc < <(drain "$db" tmpl "$endpos" "$c" "${db}_${r}_$i")
+      wall[$i]+="$w "; cpu[$i]+="$u "; rcpu[$i]+="$rc "; bytes[$i]=$b
       i=$((i + 1))
     done
   done
   local floor ref
   floor=$(tr ' ' '\n' <<<"${wall[0]}" | grep . | median)
   ref=$(tr ' ' '\n' <<<"${wall[4]}" | grep . | median)
-  printf '%-18s %9s %9s %12s %12s %10s %10s\n' consumer "wall s" "cpu s" "MB sent" "changes/s" "vs pgout" "vs floor"
+  printf '%-18s %9s %9s %9s %12s %12s %10s %10s\n' consumer "wall s" "wsnd cpu" "recv cpu" "MB sent" "changes/s" "vs pgout" "vs floor"
   i=0
   for c in "${CONSUMERS[@]}"; do
-    local mw mu
+    local mw mu mr
     mw=$(tr ' ' '\n' <<<"${wall[$i]}" | grep . | median)
     mu=$(tr ' ' '\n' <<<"${cpu[$i]}" | grep . | median)
-    awk -v n="${c%%|*}" -v w="$mw" -v u="$mu" -v b="${bytes[$i]}" -v ch="$changes" -v f="$floor" -v r="$ref" \
-      'BEGIN{printf "%-18s %9.3f %9.3f %12.1f %12.0f %9.2fx %9.2fx\n", n, w, u, b/1048576, ch/w, r/w, w/f}'
+    mr=$(tr ' ' '\n' <<<"${rcpu[$i]}" | grep . | median)
+    awk -v n="${c%%|*}" -v w="$mw" -v u="$mu" -v rc="$mr" -v b="${bytes[$i]}" -v ch="$changes" -v f="$floor" -v r="$ref" \
+      'BEGIN{printf "%-18s %9.3f %9.3f %9.3f %12.1f %12.0f %9.2fx %9.2fx\n", n, w, u, rc, b/1048576, ch/w, r/w, w/f}'
     i=$((i + 1))
   done
-  echo "(vs pgout: pgoutput binary's wall time / this one's — higher is faster; vs floor: this one's wall time / the do-nothing plugin's)"
+  echo "(wsnd cpu: the walsender's user+system CPU; recv cpu: pg_recvlogical's. vs pgout: pgoutput binary's wall time / this one's — higher is faster; vs floor: this one's wall time / the do-nothing plugin's)"
+  echo "(per-rep wall times, in consumer order:)"
+  i=0
+  for c in "${CONSUMERS[@]}"; do
+    printf '  %-18s %s\n' "${c%%|*}" "${wall[$i]}"
+    i=$((i + 1))
+  done
   q -d "$db" -Atc "select pg_drop_replication_slot('tmpl')" >/dev/null
   q -d postgres -c "drop database $db" >/dev/null
 }

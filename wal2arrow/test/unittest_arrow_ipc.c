@@ -4,7 +4,8 @@
  * Builds a schema and record batches covering every Arrow type wal2arrow
  * writes, and compares the bytes with the golden files in test/golden/.
  * Compressed batches are checked by decompressing each buffer (codec output
- * may differ between library versions, so their bytes are not golden).
+ * may differ between library versions, so their bytes are not golden); a
+ * batch that compression does not shrink must come out plain.
  *
  *	unittest_arrow_ipc GOLDEN_DIR [--update]
  *
@@ -380,7 +381,21 @@ check_compressed_any(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCode
 	(void) compare_buffers(plain, packed, codec);
 }
 
-/* Returns how many buffers were stored compressed. */
+/* RecordBatch.compression, or NULL when the batch went plain. */
+static const uint8_t *
+batch_compression(const AIpcBuffer *b)
+{
+	const uint8_t *msg = fb_deref(b->data + 8);
+	const uint8_t *rb = fb_deref(fb_field_ptr(msg, 2));
+	const uint8_t *c = fb_field_ptr(rb, 3);
+
+	return c ? fb_deref(c) : NULL;
+}
+
+/*
+ * Returns how many buffers were stored compressed.  A batch without
+ * BodyCompression (nothing paid) must equal the plain one byte for byte.
+ */
 static int
 compare_buffers(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec codec)
 {
@@ -394,6 +409,19 @@ compare_buffers(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec cod
 	int			compressed = 0;
 
 	CHECK(n == le32(qv), "buffer counts differ: %u vs %u", n, le32(qv));
+	if (batch_compression(packed) == NULL)
+	{
+		CHECK(plain->len == packed->len && memcmp(plain->data, packed->data, plain->len) == 0,
+			  "a batch without BodyCompression differs from the plain one");
+		return 0;
+	}
+	{
+		const uint8_t *c = batch_compression(packed);
+		const uint8_t *codec_field = fb_field_ptr(c, 0);
+
+		CHECK((codec_field ? *codec_field : 0) == (uint8_t) codec,
+			  "BodyCompression.codec %d, expected %d", codec_field ? *codec_field : 0, (int) codec);
+	}
 	for (uint32_t i = 0; i < n; i++)
 	{
 		const uint8_t *praw = plain->data + plain_body + le64(pv + 4 + 16 * i);
@@ -440,14 +468,87 @@ compare_buffers(const AIpcBuffer *plain, const AIpcBuffer *packed, AIpcCodec cod
 	return compressed;
 }
 
+/* Tiny batch: no buffer reaches AIPC_COMPRESS_MIN_BUFFER, so it goes plain. */
 static void
 check_compressed_small(const AIpcBuffer *plain, const AIpcBuffer *packed)
 {
 	uint64_t	len;
-	const uint8_t *qv = batch_buffers(packed);
 
 	check_envelope(packed, &len);
-	CHECK(le32(qv) == le32(batch_buffers(plain)), "buffer counts differ");
+	CHECK(batch_compression(packed) == NULL, "a tiny batch carries BodyCompression");
+	CHECK(plain->len == packed->len && memcmp(plain->data, packed->data, plain->len) == 0,
+		  "a tiny batch differs from the plain one");
+}
+
+/*
+ * One compressor reused for many batches of both kinds, as the plugin does
+ * for a whole decoding session: a long repetitive buffer is compressed, the
+ * short ones beside it stay raw (-1), incompressible bodies go plain, and
+ * every batch round-trips.
+ */
+static void
+test_compressor_reuse(void)
+{
+	for (int codec = 0; codec <= 1; codec++)
+	{
+		AIpcCompressor comp;
+		AIpcBuffer	plain,
+					packed,
+					scratch;
+
+		aipc_compressor_init(&comp, (AIpcCodec) codec, codec == 0 ? 9 : 3);
+		aipc_buffer_init(&plain, &alloc);
+		aipc_buffer_init(&packed, &alloc);
+		aipc_buffer_init(&scratch, &alloc);
+		for (int iter = 0; iter < 40; iter++)
+		{
+			AIpcColumn	c[2];
+			AIpcColumn *p[2] = {&c[0], &c[1]};
+			int			nrows = iter % 4 == 0 ? 1 : 50 * iter;
+			bool		random_text = iter % 3 == 1;	/* incompressible */
+			uint32_t	seed = (uint32_t) iter;
+
+			OK(aipc_column_init(&c[0], AIPC_LAYOUT_FIXED, 1, NULL, &alloc, &err));
+			OK(aipc_column_init(&c[1], AIPC_LAYOUT_VARLEN, 0, NULL, &alloc, &err));
+			for (int r = 0; r < nrows; r++)
+			{
+				char		v[16];
+
+				for (int b = 0; b < 16; b++)
+				{
+					seed = seed * 1103515245u + 12345u;
+					v[b] = random_text ? (char) (seed >> 24) : (char) ('a' + b % 3);
+				}
+				OK(aipc_column_append_int(&c[0], random_text ? (int8_t) (seed >> 16) : r % 4, &err));
+				OK(aipc_column_append_bytes(&c[1], v, sizeof(v), &err));
+			}
+			plain.len = 0;
+			packed.len = 0;
+			/* (offsets of equal-length strings compress: random = random bytes alone) */
+			OK(aipc_write_batch(&plain, p, random_text ? 1 : 2, nrows, NULL, NULL, &err));
+			OK(aipc_write_batch(&packed, p, random_text ? 1 : 2, nrows, &comp, &scratch, &err));
+			if (nrows == 1 || random_text)
+			{
+				CHECK(batch_compression(&packed) == NULL,
+					  "iter %d: a batch that does not shrink carries BodyCompression", iter);
+				(void) compare_buffers(&plain, &packed, (AIpcCodec) codec);
+			}
+			else
+			{
+				CHECK(compare_buffers(&plain, &packed, (AIpcCodec) codec) > 0,
+					  "iter %d: nothing was compressed", iter);
+				CHECK(packed.len < plain.len, "iter %d: compressed batch not smaller", iter);
+			}
+			aipc_column_free(&c[0]);
+			aipc_column_free(&c[1]);
+		}
+		CHECK(comp.cctx != NULL, "the codec context was not kept");
+		aipc_compressor_end(&comp);
+		CHECK(comp.cctx == NULL, "the codec context was not freed");
+		aipc_buffer_free(&plain);
+		aipc_buffer_free(&packed);
+		aipc_buffer_free(&scratch);
+	}
 }
 
 /* 1000 repetitive rows: compression pays and must round-trip exactly. */
@@ -686,6 +787,7 @@ main(int argc, char **argv)
 	check_compressed_small(&plain, &zstd);
 	check_compressed_small(&plain, &lz4);
 	test_compression(dir, update);
+	test_compressor_reuse();
 
 	for (int i = 0; i < NFIELDS; i++)
 		aipc_column_free(&cols[i]);
