@@ -2,7 +2,6 @@ package dev.pgarrowcdc.flink.source;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -159,7 +158,7 @@ public final class PgArrowSourceConfig implements Serializable {
 
     /** A plain connection, for catalog queries and snapshots. */
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), properties(false));
+        return open(properties(false));
     }
 
     /**
@@ -167,7 +166,20 @@ public final class PgArrowSourceConfig implements Serializable {
      * commands and streaming.
      */
     public Connection connectForReplication() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), properties(true));
+        return open(properties(true));
+    }
+
+    /**
+     * pgjdbc's driver directly, not through DriverManager: in the shaded SQL jar the driver is
+     * relocated, and a jar loaded by a user-code class loader is not seen by DriverManager's
+     * service scan anyway.
+     */
+    private Connection open(Properties properties) throws SQLException {
+        Connection connection = new org.postgresql.Driver().connect(jdbcUrl(), properties);
+        if (connection == null) {
+            throw new SQLException("pgjdbc does not accept the URL " + jdbcUrl());
+        }
+        return connection;
     }
 
     private Properties properties(boolean replication) {
