@@ -50,7 +50,10 @@ public final class PgArrowConnectorOptions {
                     .defaultValue(ChangelogMode.ALL)
                     .withDescription("The changelog the table source produces (as postgres-cdc).");
 
-    /** Options of postgres-cdc a DDL may still carry, accepted so it switches by 'connector' alone. */
+    /**
+     * Options of postgres-cdc a DDL may still carry, accepted so it switches by 'connector' alone.
+     * (postgres-cdc's connect.timeout and connect.max-retries are real options of the source.)
+     */
     static final List<ConfigOption<String>> IGNORED_POSTGRES_CDC_OPTIONS = Collections.unmodifiableList(
             Arrays.asList(
                     ignored("decoding.plugin.name", "the plugin is always wal2arrow"),
@@ -66,8 +69,6 @@ public final class PgArrowConnectorOptions {
                     ignored("chunk-meta.group.size", "the snapshot is per table"),
                     ignored("split-key.even-distribution.factor.upper-bound", "the snapshot is per table"),
                     ignored("split-key.even-distribution.factor.lower-bound", "the snapshot is per table"),
-                    ignored("connect.timeout", "connections time out after 30 s"),
-                    ignored("connect.max-retries", "a failed connection fails the task; Flink restarts it"),
                     ignored("connection.pool.size", "no connection pool")));
 
     /** postgres-cdc passes {@code debezium.*} to Debezium; here they are accepted and ignored. */

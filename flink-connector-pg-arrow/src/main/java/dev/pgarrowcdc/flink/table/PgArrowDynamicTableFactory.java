@@ -60,7 +60,13 @@ public final class PgArrowDynamicTableFactory implements DynamicTableSourceFacto
         Set<ConfigOption<?>> optional = new LinkedHashSet<>(sourceOptions());
         optional.removeAll(REQUIRED);
         optional.add(PgArrowConnectorOptions.CHANGELOG_MODE);
-        optional.addAll(PgArrowConnectorOptions.IGNORED_POSTGRES_CDC_OPTIONS);
+        // An ignored postgres-cdc key that the source later defines for real is the source's.
+        Set<String> keys = optional.stream().map(ConfigOption::key).collect(Collectors.toSet());
+        for (ConfigOption<String> ignored : PgArrowConnectorOptions.IGNORED_POSTGRES_CDC_OPTIONS) {
+            if (!keys.contains(ignored.key())) {
+                optional.add(ignored);
+            }
+        }
         return optional;
     }
 
@@ -74,7 +80,8 @@ public final class PgArrowDynamicTableFactory implements DynamicTableSourceFacto
         List<String> ignored = context.getCatalogTable().getOptions().keySet().stream()
                 .filter(k -> k.startsWith(PgArrowConnectorOptions.IGNORED_DEBEZIUM_PREFIX)
                         || PgArrowConnectorOptions.IGNORED_POSTGRES_CDC_OPTIONS.stream()
-                                .anyMatch(o -> o.key().equals(k)))
+                                .anyMatch(o -> o.key().equals(k))
+                                && sourceOptions().stream().noneMatch(o -> o.key().equals(k)))
                 .sorted().collect(Collectors.toList());
         if (!ignored.isEmpty()) {
             LOG.warn("Flink table {}: postgres-cdc options {} have no meaning for '{}' and are ignored",

@@ -64,9 +64,19 @@ class PgArrowDynamicTableFactoryTest {
                         + " 'schema-name' = 'public', 'table-name' = 'orders', 'slot.name' = 'flink',"
                         + " 'decoding.plugin.name' = 'pgoutput', 'changelog-mode' = 'upsert',"
                         + " 'scan.incremental.snapshot.enabled' = 'true', 'heartbeat.interval.ms' = '30s',"
-                        + " 'debezium.snapshot.mode' = 'initial', 'scan.startup.mode' = 'latest-offset'");
+                        + " 'debezium.snapshot.mode' = 'initial', 'scan.startup.mode' = 'latest-offset',"
+                        + " 'connect.timeout' = '20s', 'connect.max-retries' = '3'");
         assertThat(plan).contains("TableSourceScan(table=[[default_catalog, default_database, orders,"
                 + " metadata=[op_ts]]]").contains("ChangelogNormalize");
+    }
+
+    @Test
+    void everyOptionKeyIsDefinedOnce() {
+        PgArrowDynamicTableFactory factory = new PgArrowDynamicTableFactory();
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        factory.requiredOptions().forEach(o -> keys.add(o.key()));
+        factory.optionalOptions().forEach(o -> keys.add(o.key()));
+        assertThat(keys).doesNotHaveDuplicates();
     }
 
     @Test
