@@ -8,6 +8,7 @@ AS_PG=()
 [ "$(id -u)" = 0 ] && AS_PG=(runuser -u postgres --)
 
 # pg_start DIR PORT LIBDIR [extra postgresql.conf lines...]
+# EXTRA_PLUGINS (comma list) are allowed as output plugins besides the usual ones.
 pg_start() {
   PG_DIR=$1; PG_PORT=$2; local libdir=$3; shift 3
   mkdir -p "$PG_DIR"
@@ -31,7 +32,7 @@ pg_start() {
     local described
     described=$("${AS_PG[@]}" "$PG_BIN/postgres" --describe-config 2>/dev/null || true)
     if grep -q '^output_plugin_libraries' <<<"$described"; then
-      echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2arrow, noop_decoder'"
+      echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2arrow, noop_decoder${EXTRA_PLUGINS:+, $EXTRA_PLUGINS}'"
     fi
     local line
     for line in "$@"; do echo "$line"; done

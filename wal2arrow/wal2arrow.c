@@ -7,8 +7,9 @@
  * (Arrow schema, once per session and shape) and R frames (Arrow record
  * batches of consecutive changes), T and M frames where they occur, and C.
  * Frames are collected in a pending buffer and written at commit, or earlier
- * once the buffer holds batch_bytes, so a small transaction costs a single
- * CopyData message and a large one decodes in bounded memory.  A
+ * once the buffer holds W2A_WRITE_BYTES (or batch_bytes if smaller), so a
+ * small transaction costs a single CopyData message and a large one decodes
+ * in bounded memory.  A
  * per-relation cache holds the Arrow schema and per-column converters; relcache
  * invalidations only mark entries stale and they are rebuilt on next use.
  *-------------------------------------------------------------------------
@@ -74,6 +75,14 @@ PG_MODULE_MAGIC;
 #define W2A_KEEP_BUILDER_BYTES		((size_t) 4 * 1024 * 1024)
 #define W2A_KEEP_ALL_BUILDERS_BYTES	((size_t) 16 * 1024 * 1024)
 #define W2A_KEEP_BUFFER_BYTES		((size_t) 4 * 1024 * 1024)
+
+/*
+ * Pending frames are written once they hold this much: a message of this size
+ * costs the walsender no more per byte than a larger one, and every message
+ * is copied twice more (ctx->out, libpq's send buffer), both of which keep
+ * the largest message's size allocated for the rest of the session.
+ */
+#define W2A_WRITE_BYTES		((size_t) 1024 * 1024)
 
 /* Report progress every this many skipped changes, as pgoutput does. */
 #define W2A_PROGRESS_EVERY	100
@@ -1004,7 +1013,8 @@ get_relation(LogicalDecodingContext *ctx, W2AData *data, Relation relation)
 static void
 maybe_write_pending(LogicalDecodingContext *ctx, W2AData *data)
 {
-	if (!data->coalesce_frames || data->pending.len >= (size_t) data->batch_bytes)
+	if (!data->coalesce_frames ||
+		data->pending.len >= Min((size_t) data->batch_bytes, W2A_WRITE_BYTES))
 		write_pending(ctx, data, false);
 }
 

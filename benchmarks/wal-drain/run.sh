@@ -4,22 +4,30 @@
 # ratios to pgoutput (binary) and to the do-nothing plugin (the floor).
 #
 #   benchmarks/wal-drain/run.sh [--workload 1m|oltp|both] [--reps N] [--memory] [--keep]
+#                               [--baseline WAL2ARROW_SO]
+#
+# --baseline adds a "wal2arrow (base)" consumer: another build of the plugin (e.g. from an older
+# commit: git worktree add /tmp/b <rev> && make -C /tmp/b/wal2arrow), loaded as w2a_baseline, so
+# before/after figures come from the same run.
 #
 # --memory also decodes one 5M-row transaction through wal2arrow and through the do-nothing
-# plugin and reports the walsender's peak private memory (RssAnon) growth for each.
+# plugin and reports the walsender's peak private memory (RssAnon) growth for each: once with
+# the server's logical_decoding_work_mem (the reorder buffer's own growth shows in the floor),
+# once with 64kB, so the reorder buffer spills at once and what remains is the plugin's share.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bench=${BENCH_DIR:-$root/../shared/bench}
 source "$root/benchmarks/lib-pg.sh"
 
-workload=both reps=5 memory=0 keep=0
+workload=both reps=5 memory=0 keep=0 baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --workload) workload=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
     --memory) memory=1; shift ;;
     --keep) keep=1; shift ;;
+    --baseline) baseline=$(realpath "$2"); shift 2 ;;
     *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +50,11 @@ cleanup() { pg_stop; [ "$keep" = 1 ] && echo "kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 
 build_plugins "$work/lib"
+if [ -n "$baseline" ]; then
+  cp "$baseline" "$work/lib/w2a_baseline.so" && chmod 644 "$work/lib/w2a_baseline.so"
+  CONSUMERS+=("wal2arrow (base)|w2a_baseline|")
+  EXTRA_PLUGINS=w2a_baseline
+fi
 pg_start "$work/pg" "$(free_port)" "$work/lib"
 CLK_TCK=$(getconf CLK_TCK)
 echo "server: $(q -d postgres -Atc 'select version()' | cut -d' ' -f1-2), port $PG_PORT, $(nproc) cores"
@@ -74,7 +87,7 @@ drain() {
   local t0 t1 rpid wpid=""
   rm -f "$work/rtime"
   t0=$(date +%s.%N)
-  ( /usr/bin/time -f "%U %S" -o "$work/rtime" \
+  ( PGOPTIONS="${DRAIN_PGOPTIONS:-}" /usr/bin/time -f "%U %S" -o "$work/rtime" \
       pg_recvlogical -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -S "$slot" --start \
       --endpos="$endpos" --no-loop -f - "${args[@]}" | wc -c > "$work/bytes" ) &
   rpid=$!
@@ -162,10 +175,18 @@ if [ "$memory" = 1 ]; then
   q -d "$db" -c "insert into cdc_bench select g, g, md5(g::text) || 'abcdefgh', g * 1.25, now(), g % 2 = 0, g * 0.5, 'name_' || g, current_date, jsonb_build_object('k', g) from generate_series(1, 5000000) g" >/dev/null
   endpos=$(q -d "$db" -Atc "select pg_current_wal_lsn()")
   echo
-  echo "== one 5,000,000-row transaction: walsender private memory (RssAnon), logical_decoding_work_mem = $(q -d "$db" -Atc 'show logical_decoding_work_mem')"
-  printf '%-18s %9s %14s %14s\n' consumer "wall s" "RssAnon start" "RssAnon peak"
-  for c in "${CONSUMERS[0]}" "${CONSUMERS[1]}"; do
-    read -r w u peak first _ < <(drain "$db" tmpl "$endpos" "$c" "mem_$RANDOM")
-    awk -v n="${c%%|*}" -v w="$w" -v p="$peak" -v f="$first" 'BEGIN{printf "%-18s %9.3f %11.1f MB %11.1f MB   growth %.1f MB\n", n, w, f/1024, p/1024, (p-f)/1024}'
+  echo "== one 5,000,000-row transaction: walsender private memory (RssAnon)"
+  printf '%-18s %-28s %9s %14s %14s\n' consumer logical_decoding_work_mem "wall s" "RssAnon start" "RssAnon peak"
+  for wm in "" 64kB; do
+    mem_consumers=("${CONSUMERS[0]}" "${CONSUMERS[1]}")
+    [ -n "$baseline" ] && mem_consumers+=("${CONSUMERS[-1]}")
+    for c in "${mem_consumers[@]}"; do
+      read -r w u peak first _ < <(DRAIN_PGOPTIONS="${wm:+-c logical_decoding_work_mem=$wm}" \
+        drain "$db" tmpl "$endpos" "$c" "mem_$RANDOM")
+      awk -v n="${c%%|*}" -v m="${wm:-$(q -d "$db" -Atc 'show logical_decoding_work_mem') (server)}" \
+        -v w="$w" -v p="$peak" -v f="$first" \
+        'BEGIN{printf "%-18s %-28s %9.3f %11.1f MB %11.1f MB   growth %.1f MB\n", n, m, w, f/1024, p/1024, (p-f)/1024}'
+    done
   done
+  echo "(the plugin's own share: wal2arrow's growth minus the floor's, clearest at 64kB)"
 fi
