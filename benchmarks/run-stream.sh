@@ -15,7 +15,7 @@ build_dir=${PGARROW_BUILD_DIR:-target}
 make -s -C wal2arrow PG_CONFIG="$PG_CONFIG"
 mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks -am install -DskipTests
 mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks dependency:build-classpath \
-  -Dmdep.outputFile="benchmarks/$build_dir/classpath.txt" >/dev/null
+  -Dmdep.outputFile="$root/benchmarks/$build_dir/classpath.txt" >/dev/null
 cp="benchmarks/$build_dir/classes:$(cat "benchmarks/$build_dir/classpath.txt")"
 # The same flags for every contender: Arrow needs java.nio opened on Java 17.
 exec java -Xmx4g --add-opens=java.base/java.nio=ALL-UNNAMED \

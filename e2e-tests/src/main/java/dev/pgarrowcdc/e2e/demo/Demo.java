@@ -1,0 +1,134 @@
+package dev.pgarrowcdc.e2e.demo;
+
+import java.sql.Connection;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+
+/**
+ * README command one: an embedded PostgreSQL with wal2arrow, a writer that keeps changing a small
+ * shop schema, and a Flink SQL job over {@code pg-arrow-cdc} that prints the live changelog until
+ * Ctrl-C. Then the job, the writer and the server stop and the job's slots are dropped.
+ */
+public final class Demo {
+
+    private static final String DATABASE = "shop";
+    private static final String SLOT_PREFIX = "demo";
+
+    private Demo() {}
+
+    public static void main(String[] args) throws Exception {
+        PostgresCluster.requireWal2ArrowBuilt();
+        System.out.println("pg-arrow-cdc demo: starting an embedded PostgreSQL with wal2arrow ...");
+        PostgresCluster pg = PostgresCluster.builder().start();
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        JobClient[] job = new JobClient[1];
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    stopping.set(true);
+                                    System.out.println();
+                                    System.out.println("Stopping: the Flink job, the writer, "
+                                            + "the replication slots and PostgreSQL ...");
+                                    writer.shutdownNow();
+                                    if (job[0] != null) {
+                                        try {
+                                            job[0].cancel().get(30, TimeUnit.SECONDS);
+                                        } catch (Exception e) {
+                                            System.err.println("cancel: " + e.getMessage());
+                                        }
+                                    }
+                                    dropSlots(pg);
+                                    pg.close();
+                                    System.out.println("Stopped; temporary files removed.");
+                                    stopped.countDown();
+                                }));
+
+        pg.execute("postgres", "CREATE DATABASE " + DATABASE);
+        Connection writerConnection = pg.connect(DATABASE);
+        ShopWriter.createSchema(writerConnection);
+
+        System.out.printf(
+                "Started PostgreSQL on %s:%d (database '%s', data in %s).%n"
+                        + "A writer changes public.customers and public.orders twice a second.%n"
+                        + "A Flink SQL job reads both through 'connector' = 'pg-arrow-cdc' "
+                        + "(a snapshot, then the live stream) and prints every change below.%n"
+                        + "Stop with Ctrl-C: the job, the writer and the server stop and the "
+                        + "slots '%s_*' are dropped.%n%n",
+                pg.host(), pg.port(), DATABASE, pg.baseDir(), SLOT_PREFIX);
+
+        Configuration conf = new Configuration();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        env.enableCheckpointing(2_000);
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        String connection =
+                String.format(
+                        "'connector' = 'pg-arrow-cdc', 'hostname' = '%s', 'port' = '%d', "
+                                + "'username' = '%s', 'password' = '', 'database-name' = '%s', "
+                                + "'schema-name' = 'public', 'slot.name' = '%s'",
+                        pg.host(), pg.port(), PostgresCluster.SUPERUSER, DATABASE, SLOT_PREFIX);
+        tEnv.executeSql(
+                "CREATE TABLE orders (id BIGINT, customer_id INT, amount DECIMAL(10, 2), "
+                        + "status STRING, updated_at TIMESTAMP_LTZ(6), "
+                        + "tbl STRING METADATA FROM 'table_name' VIRTUAL, "
+                        + "op_ts TIMESTAMP_LTZ(3) METADATA FROM 'op_ts' VIRTUAL, "
+                        + "PRIMARY KEY (id) NOT ENFORCED) WITH ("
+                        + connection
+                        + ", 'table-name' = 'orders')");
+        tEnv.executeSql(
+                "CREATE TABLE customers (id INT, name STRING, city STRING, "
+                        + "tbl STRING METADATA FROM 'table_name' VIRTUAL, "
+                        + "op_ts TIMESTAMP_LTZ(3) METADATA FROM 'op_ts' VIRTUAL, "
+                        + "PRIMARY KEY (id) NOT ENFORCED) WITH ("
+                        + connection
+                        + ", 'table-name' = 'customers')");
+        TableResult result =
+                tEnv.executeSql(
+                        "SELECT tbl AS `table`, CAST(id AS BIGINT) AS id, "
+                                + "CONCAT('customer ', CAST(customer_id AS STRING), ', ', "
+                                + "CAST(amount AS STRING), ', ', status) AS `row`, op_ts "
+                                + "FROM orders UNION ALL "
+                                + "SELECT tbl, CAST(id AS BIGINT), CONCAT(name, ' in ', city), "
+                                + "op_ts FROM customers");
+        job[0] = result.getJobClient().orElseThrow(IllegalStateException::new);
+        writer.scheduleAtFixedRate(new ShopWriter(writerConnection), 1, 500, TimeUnit.MILLISECONDS);
+        try {
+            result.print();
+        } catch (RuntimeException e) {
+            // Cancelling the job on Ctrl-C ends the printing with an error: expected then.
+            if (!stopping.get()) {
+                throw e;
+            }
+        }
+        stopped.await();
+    }
+
+    private static void dropSlots(PostgresCluster pg) {
+        try {
+            pg.execute(
+                    DATABASE,
+                    "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
+                            + "WHERE slot_name LIKE '" + SLOT_PREFIX + "%' AND active_pid IS NOT NULL");
+            Thread.sleep(300);
+            pg.execute(
+                    DATABASE,
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                            + "WHERE slot_name LIKE '" + SLOT_PREFIX + "%'");
+        } catch (Exception e) {
+            System.err.println("dropping slots: " + e.getMessage());
+        }
+    }
+}
