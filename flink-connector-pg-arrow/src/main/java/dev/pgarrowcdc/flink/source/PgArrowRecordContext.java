@@ -1,10 +1,16 @@
 package dev.pgarrowcdc.flink.source;
 
+import javax.annotation.Nullable;
+
 import org.apache.flink.table.types.logical.RowType;
 
 /**
  * Where a row came from, handed to {@link PgArrowDeserializationSchema} with the row (the source of
- * the SQL connector's metadata columns).
+ * the SQL connector's metadata columns), and what its nulls mean.
+ *
+ * <p>A null field is an SQL NULL unless {@link #unknownValue(int)} names why it is not (a column
+ * the WAL did not log, an unchanged TOASTed value, a numeric NaN in a DECIMAL field, ...). These
+ * per-row answers describe the row of the current {@code deserialize} call only.
  */
 public interface PgArrowRecordContext {
 
@@ -33,4 +39,23 @@ public interface PgArrowRecordContext {
      * shape), so a deserializer can cache per-shape work by identity.
      */
     RowType rowType();
+
+    /**
+     * Whether every field of the current row holds its column's actual value, so that each null is
+     * an SQL NULL. False when {@link #unknownValue(int)} is non-null for some field. Cheap: check
+     * this before asking field by field.
+     */
+    default boolean allValuesKnown() {
+        return true;
+    }
+
+    /**
+     * Why the field at this position of the current row is null although the column's value is
+     * not NULL, or {@code null} when the field holds the actual value (a null field then is an SQL
+     * NULL).
+     */
+    @Nullable
+    default UnknownValue unknownValue(int position) {
+        return null;
+    }
 }

@@ -108,6 +108,12 @@ public final class PgArrowSourceBuilder<T> {
         return this;
     }
 
+    /** {@code scan.unchanged-toast.mode}: see {@link UnchangedToastMode}. */
+    public PgArrowSourceBuilder<T> unchangedToastMode(UnchangedToastMode mode) {
+        options.set(PgArrowSourceOptions.UNCHANGED_TOAST_MODE, mode);
+        return this;
+    }
+
     /** Sets any option by its {@link ConfigOption}, e.g. from a SQL table's options. */
     public <V> PgArrowSourceBuilder<T> option(ConfigOption<V> option, V value) {
         options.set(option, value);
@@ -217,7 +223,8 @@ public final class PgArrowSourceBuilder<T> {
                 tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
                 options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery,
                 projectedColumns);
-        return new PgArrowSource<>(config.withConnectSettings(maxRetries, connectTimeout), deserializer);
+        return new PgArrowSource<>(config.withConnectSettings(maxRetries, connectTimeout)
+                .withUnchangedToastMode(options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE)), deserializer);
     }
 
     /**

@@ -39,6 +39,8 @@ public final class PgArrowSourceConfig implements Serializable {
     /** Set once by the builder, right after construction. */
     private int connectMaxRetries = PgArrowSourceOptions.CONNECT_MAX_RETRIES.defaultValue();
     private Duration connectTimeout = PgArrowSourceOptions.CONNECT_TIMEOUT.defaultValue();
+    /** Set once by the builder, right after construction. */
+    private UnchangedToastMode unchangedToastMode = PgArrowSourceOptions.UNCHANGED_TOAST_MODE.defaultValue();
     /** The columns to read (by exact name), or null for all of them. */
     @Nullable private final List<String> projectedColumns;
 
@@ -143,6 +145,16 @@ public final class PgArrowSourceConfig implements Serializable {
         return this;
     }
 
+    /** {@code scan.unchanged-toast.mode}; for the builder only. */
+    PgArrowSourceConfig withUnchangedToastMode(UnchangedToastMode mode) {
+        this.unchangedToastMode = mode;
+        return this;
+    }
+
+    public UnchangedToastMode unchangedToastMode() {
+        return unchangedToastMode;
+    }
+
     public int connectMaxRetries() {
         return connectMaxRetries;
     }
@@ -220,6 +232,7 @@ public final class PgArrowSourceConfig implements Serializable {
                 + ", scan.table-discovery.interval=" + discoveryInterval
                 + ", connect.timeout=" + connectTimeout
                 + ", connect.max-retries=" + connectMaxRetries
+                + ", scan.unchanged-toast.mode=" + unchangedToastMode
                 + (projectedColumns != null ? ", columns=" + projectedColumns : "")
                 + '}';
     }

@@ -151,5 +151,19 @@ public final class PgArrowSourceOptions {
                                     + " fails. Streaming resumes exactly where emission stopped."
                                     + " 0 fails the job at the first error.");
 
+    public static final ConfigOption<UnchangedToastMode> UNCHANGED_TOAST_MODE =
+            ConfigOptions.key("scan.unchanged-toast.mode")
+                    .enumType(UnchangedToastMode.class)
+                    .defaultValue(UnchangedToastMode.FAIL)
+                    .withDescription(
+                            "What a +U row does with a TOASTed value (a large text, bytea, jsonb"
+                                    + " ...) that the UPDATE left unchanged: under REPLICA IDENTITY"
+                                    + " DEFAULT the WAL does not carry it. 'fail' (default) fails"
+                                    + " the job naming the table and column, because a NULL would"
+                                    + " overwrite the real value downstream; 'null' emits NULL"
+                                    + " (PgArrowRecordContext#unknownValue reports it as"
+                                    + " UNCHANGED_TOAST). Under REPLICA IDENTITY FULL the value is"
+                                    + " always delivered: ALTER TABLE ... REPLICA IDENTITY FULL.");
+
     private PgArrowSourceOptions() {}
 }

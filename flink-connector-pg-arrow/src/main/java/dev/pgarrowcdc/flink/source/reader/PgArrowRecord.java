@@ -1,9 +1,13 @@
 package dev.pgarrowcdc.flink.source.reader;
 
+import javax.annotation.Nullable;
+
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.RowKind;
 
 import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.UnknownValue;
 
 /**
  * What the fetcher thread hands to {@link PgArrowRecordEmitter}: a row ready for the
@@ -29,28 +33,39 @@ final class PgArrowRecord {
     final RowData row;
     final RowContext context;
     final long lsn;
+    /**
+     * For a row with marked values only (rare): per field position, why the null there is not an
+     * SQL NULL ({@link UnknownValue#ABSENT} is not stored here: {@link RowContext} derives it).
+     */
+    @Nullable final UnknownValue[] marks;
 
-    private PgArrowRecord(Kind kind, RowData row, RowContext context, long lsn) {
+    private PgArrowRecord(
+            Kind kind, RowData row, RowContext context, long lsn, @Nullable UnknownValue[] marks) {
         this.kind = kind;
         this.row = row;
         this.context = context;
         this.lsn = lsn;
+        this.marks = marks;
     }
 
     static PgArrowRecord row(RowData row, RowContext context) {
-        return new PgArrowRecord(Kind.ROW, row, context, 0);
+        return new PgArrowRecord(Kind.ROW, row, context, 0, null);
+    }
+
+    static PgArrowRecord row(RowData row, RowContext context, @Nullable UnknownValue[] marks) {
+        return new PgArrowRecord(Kind.ROW, row, context, 0, marks);
     }
 
     static PgArrowRecord snapshotDone(long consistentPoint) {
-        return new PgArrowRecord(Kind.SNAPSHOT_DONE, null, null, consistentPoint);
+        return new PgArrowRecord(Kind.SNAPSHOT_DONE, null, null, consistentPoint, null);
     }
 
     static PgArrowRecord transactionEnd(long endLsn) {
-        return new PgArrowRecord(Kind.TRANSACTION_END, null, null, endLsn);
+        return new PgArrowRecord(Kind.TRANSACTION_END, null, null, endLsn, null);
     }
 
     static PgArrowRecord progress(long lsn) {
-        return new PgArrowRecord(Kind.PROGRESS, null, null, lsn);
+        return new PgArrowRecord(Kind.PROGRESS, null, null, lsn, null);
     }
 
     /** The origin of rows: one instance per snapshot table, or per table and transaction. */
@@ -62,9 +77,20 @@ final class PgArrowRecord {
         private final long xid;
         private final long commitTimeMicros;
         private final RowType rowType;
+        /**
+         * Per field position: the column is outside the replica identity, so absent from {@code
+         * -U}/{@code -D} rows; null when every column is logged (FULL, or snapshot rows).
+         */
+        @Nullable private final boolean[] absentFromOldRows;
 
         RowContext(String schema, String table, boolean snapshot, long commitLsn, long xid,
                 long commitTimeMicros, RowType rowType) {
+            this(schema, table, snapshot, commitLsn, xid, commitTimeMicros, rowType, null);
+        }
+
+        RowContext(String schema, String table, boolean snapshot, long commitLsn, long xid,
+                long commitTimeMicros, RowType rowType, @Nullable boolean[] absentFromOldRows) {
+            this.absentFromOldRows = absentFromOldRows;
             this.schema = schema;
             this.table = table;
             this.snapshot = snapshot;
@@ -107,6 +133,96 @@ final class PgArrowRecord {
         @Override
         public RowType rowType() {
             return rowType;
+        }
+
+        /** Whether this position is absent from a row of this kind. */
+        boolean absent(RowKind kind, int position) {
+            return absentFromOldRows != null
+                    && (kind == RowKind.UPDATE_BEFORE || kind == RowKind.DELETE)
+                    && absentFromOldRows[position];
+        }
+
+        boolean mayHaveAbsentValues(RowKind kind) {
+            return absentFromOldRows != null
+                    && (kind == RowKind.UPDATE_BEFORE || kind == RowKind.DELETE);
+        }
+    }
+
+    /**
+     * The context handed to the deserializer: a row's {@link RowContext} plus the row's own
+     * answers to {@link PgArrowRecordContext#unknownValue}. One mutable instance per emitter,
+     * re-pointed at each row, so the common row without marks costs no allocation.
+     */
+    static final class RowView implements PgArrowRecordContext {
+        private RowContext context;
+        private RowKind kind;
+        @Nullable private UnknownValue[] marks;
+
+        RowView of(PgArrowRecord record) {
+            this.context = record.context;
+            this.kind = record.row.getRowKind();
+            this.marks = record.marks;
+            return this;
+        }
+
+        @Override
+        public String schemaName() {
+            return context.schemaName();
+        }
+
+        @Override
+        public String tableName() {
+            return context.tableName();
+        }
+
+        @Override
+        public boolean fromSnapshot() {
+            return context.fromSnapshot();
+        }
+
+        @Override
+        public long commitLsn() {
+            return context.commitLsn();
+        }
+
+        @Override
+        public long xid() {
+            return context.xid();
+        }
+
+        @Override
+        public long commitTimeMicros() {
+            return context.commitTimeMicros();
+        }
+
+        @Override
+        public RowType rowType() {
+            return context.rowType();
+        }
+
+        @Override
+        public boolean allValuesKnown() {
+            if (marks != null) {
+                return false;
+            }
+            if (!context.mayHaveAbsentValues(kind)) {
+                return true;
+            }
+            for (int i = 0; i < context.rowType().getFieldCount(); i++) {
+                if (context.absent(kind, i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Nullable
+        @Override
+        public UnknownValue unknownValue(int position) {
+            if (context.absent(kind, position)) {
+                return UnknownValue.ABSENT;
+            }
+            return marks == null ? null : marks[position];
         }
     }
 }

@@ -48,6 +48,7 @@ public final class PgArrowSourceReader<T>
             Configuration flinkConfig,
             SourceReaderContext context) {
         super(fetcherManager, emitter, flinkConfig, context);
+        emitter.correctsNumRecordsIn(context.metricGroup().getIOMetricGroup().getNumRecordsInCounter());
         this.fetcherManager = fetcherManager;
         this.commitsSucceeded = context.metricGroup().counter("commitsSucceeded");
         this.commitsFailed = context.metricGroup().counter("commitsFailed");

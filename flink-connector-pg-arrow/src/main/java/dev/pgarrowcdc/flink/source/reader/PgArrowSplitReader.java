@@ -9,7 +9,6 @@ import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
@@ -46,14 +45,12 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private final Map<String, SlotStreamer> streamers = new LinkedHashMap<>();
     private volatile boolean wakeUp;
 
-    private final Counter bytesIn;
-    private final Counter truncatesSkipped;
+    private final ReaderMetrics metrics;
 
     public PgArrowSplitReader(PgArrowSourceConfig config, SourceReaderMetricGroup metrics) {
         this.config = config;
         this.allocator = new RootAllocator();
-        this.bytesIn = metrics.getIOMetricGroup().getNumBytesInCounter();
-        this.truncatesSkipped = metrics.counter("truncatesSkipped");
+        this.metrics = new ReaderMetrics(config, metrics);
     }
 
     @Override
@@ -67,6 +64,7 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
                 any |= s.poll(records.listFor(s.splitId()), MAX_RECORDS_PER_SPLIT, MAX_BYTES_PER_SPLIT);
                 if (s.finished()) {
                     records.finish(s.splitId());
+                    metrics.removeSplit(s.splitId());
                     s.close();
                     it.remove();
                 }
@@ -95,7 +93,9 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
         }
         for (PgArrowSplit split : splitsChanges.splits()) {
             LOG.info("Reading {}", split);
-            streamers.put(split.splitId(), new SlotStreamer(split, config, allocator, bytesIn, truncatesSkipped));
+            SlotStreamer streamer = new SlotStreamer(split, config, allocator, metrics);
+            streamers.put(split.splitId(), streamer);
+            metrics.addSplit(split.splitId(), streamer::readPosition);
         }
     }
 
@@ -135,6 +135,7 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
             s.close();
         }
         streamers.clear();
+        metrics.close();
         allocator.close();
     }
 }

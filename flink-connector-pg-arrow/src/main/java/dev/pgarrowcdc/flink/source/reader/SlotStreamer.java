@@ -7,15 +7,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.UnchangedToastMode;
+import dev.pgarrowcdc.flink.source.UnknownValue;
 import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.Frame;
@@ -32,6 +35,7 @@ import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
 import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.TruncateFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
 import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.TableId;
@@ -93,21 +97,24 @@ final class SlotStreamer implements AutoCloseable {
     /** The last LSN confirmed to the slot; confirmed again on every new connection. */
     private long confirmedLsn;
     private final Reconnects reconnects;
-    /** Message bytes received (the reader's numBytesIn). */
-    private final Counter bytesIn;
-    private final Counter truncatesSkipped;
+    private final ReaderMetrics metrics;
+    /** What {@link #readPosition()} reports to the lag gauge (read on other threads). */
+    private volatile long readPosition;
+    /** Columns whose NaN / ±Infinity / not representable values were already logged. */
+    private final Set<String> warnedColumns = new HashSet<>();
+    /** Tables whose replica identity was already logged (once per table and streamer). */
+    private final Set<String> identityLogged = new HashSet<>();
     private BeginFrame transaction;
     private PgArrowRecord.RowContext transactionContext;
     private RelationSchema contextSchema;
 
     SlotStreamer(PgArrowSplit split, PgArrowSourceConfig config, BufferAllocator allocator) {
-        this(split, config, allocator, new SimpleCounter(), new SimpleCounter());
+        this(split, config, allocator, ReaderMetrics.unregistered(config));
     }
 
     SlotStreamer(PgArrowSplit split, PgArrowSourceConfig config, BufferAllocator allocator,
-            Counter bytesIn, Counter truncatesSkipped) {
-        this.bytesIn = bytesIn;
-        this.truncatesSkipped = truncatesSkipped;
+            ReaderMetrics metrics) {
+        this.metrics = metrics;
         this.split = split;
         this.config = config;
         this.allocator = allocator;
@@ -116,10 +123,19 @@ final class SlotStreamer implements AutoCloseable {
         this.resumeLsn = split.phase() == PgArrowSplit.Phase.STREAM ? split.startLsn() : 0;
         this.snapshotDone = split.phase() == PgArrowSplit.Phase.STREAM;
         this.reconnects = new Reconnects(config.connectMaxRetries(), description);
+        this.readPosition = resumeLsn;
     }
 
     String splitId() {
         return split.splitId();
+    }
+
+    /**
+     * The LSN this split has read up to (end of the last transaction handed over, or the last
+     * keepalive position; the consistent point while snapshotting), 0 while unknown. Any thread.
+     */
+    long readPosition() {
+        return readPosition;
     }
 
     boolean finished() {
@@ -190,6 +206,7 @@ final class SlotStreamer implements AutoCloseable {
                 rs.next();
                 consistentPoint = Lsn.parse(rs.getString("consistent_point"));
                 snapshotName = rs.getString("snapshot_name");
+                readPosition = consistentPoint;
             } catch (SQLException e) {
                 throw slotCreationFailed(e);
             }
@@ -341,6 +358,9 @@ final class SlotStreamer implements AutoCloseable {
                 // Only a completed checkpoint confirms an LSN: pgjdbc must not flush on its own.
                 .withAutomaticFlush(false)
                 .start();
+        if (startLsn != 0) {
+            readPosition = startLsn;
+        }
         // A new decoding session: schema versions start over.
         decoder = new WalArrowFrameDecoder(allocator, description);
         converters.clear();
@@ -382,11 +402,18 @@ final class SlotStreamer implements AutoCloseable {
             }
             any = true;
             bytes += message.remaining();
-            bytesIn.inc(message.remaining());
+            metrics.bytesIn.inc(message.remaining());
             reconnects.streaming();
-            for (Frame frame : decoder.decodeAll(message)) {
-                try (Frame f = frame) {
+            List<Frame> frames = decoder.decodeAll(message);
+            for (int i = 0; i < frames.size(); i++) {
+                try (Frame f = frames.get(i)) {
                     handle(f, out);
+                } catch (RuntimeException e) {
+                    // Hand every Arrow root back before failing, so the allocator closes clean.
+                    for (int j = i + 1; j < frames.size(); j++) {
+                        frames.get(j).close();
+                    }
+                    throw e;
                 }
             }
         }
@@ -405,6 +432,7 @@ final class SlotStreamer implements AutoCloseable {
         long received = stream.getLastReceiveLSN().asLong();
         if (Long.compareUnsigned(received, resumeLsn) > 0) {
             resumeLsn = received;
+            readPosition = received;
             out.add(PgArrowRecord.progress(received));
             reconnects.streaming();
         }
@@ -420,18 +448,24 @@ final class SlotStreamer implements AutoCloseable {
             RowDataConverter converter =
                     converters.computeIfAbsent(rows.schema(), RowDataConverter::new);
             PgArrowRecord.RowContext context = contextFor(rows.schema());
+            boolean marked = rows.hasMarks();
             for (int r = 0; r < rows.rowCount(); r++) {
                 rowsReadInTransaction++;
                 if (rowsToSkip > 0) {
                     rowsToSkip--;
                     continue;
                 }
-                out.add(PgArrowRecord.row(converter.toRowData(rows, r), context));
+                out.add(PgArrowRecord.row(converter.toRowData(rows, r), context,
+                        marked ? unknownValues(rows, r) : null));
+            }
+            if (transaction != null) {
+                metrics.rowsFetched(transaction.commitTimeMicros());
             }
         } else if (frame instanceof CommitFrame) {
             long endLsn = ((CommitFrame) frame).endLsn();
             out.add(PgArrowRecord.transactionEnd(endLsn));
             resumeLsn = endLsn;
+            readPosition = endLsn;
             rowsToSkip = 0;
             rowsReadInTransaction = 0;
             transaction = null;
@@ -447,7 +481,7 @@ final class SlotStreamer implements AutoCloseable {
      * {@code truncatesSkipped} metric. The stream goes on with the changes after it.
      */
     private void truncated(TruncateFrame frame) {
-        truncatesSkipped.inc();
+        metrics.truncatesSkipped.inc();
         LOG.warn("TRUNCATE of {} (transaction {} committed at {}) on {} is not emitted: a Flink"
                         + " changelog cannot express it, so rows emitted before it stay in downstream"
                         + " state; clear them there if needed",
@@ -457,6 +491,71 @@ final class SlotStreamer implements AutoCloseable {
                 transaction == null ? "?" : Lsn.format(transaction.finalLsn()), description);
     }
 
+    /**
+     * The row's marks as {@link UnknownValue}s per field position, or null when it has none,
+     * applying {@code scan.unchanged-toast.mode} and logging the first NaN / ±Infinity / not
+     * representable value of each column.
+     */
+    private UnknownValue[] unknownValues(RowsFrame rows, int row) {
+        ValueMark[] marks = rows.rowMarks(row);
+        if (marks == null) {
+            return null;
+        }
+        RelationSchema schema = rows.schema();
+        UnknownValue[] out = new UnknownValue[marks.length - 1];
+        for (int field = 1; field < marks.length; field++) {
+            if (marks[field] == null) {
+                continue;
+            }
+            RelationSchema.Column column = schema.column(field - 1);
+            out[field - 1] = unknownValue(marks[field]);
+            if (marks[field] == ValueMark.UNCHANGED_TOAST) {
+                if (config.unchangedToastMode() == UnchangedToastMode.FAIL) {
+                    throw unchangedToast(schema, column);
+                }
+            } else if (warnedColumns.add(schema.qualifiedName() + '\0' + column.name() + '\0'
+                    + marks[field])) {
+                LOG.warn("Column {} of table {} holds a {} value ({}), which Flink type {} cannot"
+                                + " hold: it is emitted as NULL, and PgArrowRecordContext#unknownValue"
+                                + " reports it as {}. Further such values of this column are not"
+                                + " logged.", column.name(), schema.qualifiedName(), marks[field],
+                        column.typeName(), column.logicalType().asSummaryString(), out[field - 1]);
+            }
+        }
+        return out;
+    }
+
+    private static UnknownValue unknownValue(ValueMark mark) {
+        switch (mark) {
+            case UNCHANGED_TOAST:
+                return UnknownValue.UNCHANGED_TOAST;
+            case NAN:
+                return UnknownValue.NAN;
+            case POSITIVE_INFINITY:
+                return UnknownValue.POSITIVE_INFINITY;
+            case NEGATIVE_INFINITY:
+                return UnknownValue.NEGATIVE_INFINITY;
+            case NOT_REPRESENTABLE:
+            default:
+                return UnknownValue.NOT_REPRESENTABLE;
+        }
+    }
+
+    private FlinkRuntimeException unchangedToast(RelationSchema schema, RelationSchema.Column column) {
+        String table = TableId.quoteIdentifier(schema.namespace()) + "."
+                + TableId.quoteIdentifier(schema.tableName());
+        return new FlinkRuntimeException("pg-arrow-cdc: an UPDATE of table " + schema.qualifiedName()
+                + " (transaction " + (transaction == null ? "?" : transaction.xid()) + ", commit LSN "
+                + (transaction == null ? "?" : Lsn.format(transaction.finalLsn())) + ") left the"
+                + " TOASTed value of column '" + column.name() + "' unchanged, and under REPLICA"
+                + " IDENTITY " + schema.replicaIdentity().name() + " the WAL does not carry it:"
+                + " emitting it as NULL would overwrite the real value downstream. Fix: ALTER TABLE "
+                + table + " REPLICA IDENTITY FULL, so that later UPDATEs carry the value. UPDATEs"
+                + " already in the WAL stay without it: to get past them set"
+                + " 'scan.unchanged-toast.mode' = 'null' (the column arrives as NULL, which"
+                + " PgArrowRecordContext#unknownValue reports as UNCHANGED_TOAST).");
+    }
+
     private PgArrowRecord.RowContext contextFor(RelationSchema schema) {
         if (transactionContext == null || contextSchema != schema) {
             transactionContext = new PgArrowRecord.RowContext(
@@ -464,10 +563,37 @@ final class SlotStreamer implements AutoCloseable {
                     transaction == null ? 0 : transaction.finalLsn(),
                     transaction == null ? 0 : transaction.xid(),
                     transaction == null ? 0 : transaction.commitTimeMicros(),
-                    schema.toRowType());
+                    schema.toRowType(), absentFromOldRows(schema));
             contextSchema = schema;
         }
         return transactionContext;
+    }
+
+    /**
+     * Per field position, whether {@code -U}/{@code -D} rows lack the column (it is outside the
+     * replica identity); null when they carry every column. Logs, once per table, what a replica
+     * identity other than FULL means for the rows.
+     */
+    private boolean[] absentFromOldRows(RelationSchema schema) {
+        boolean[] absent = new boolean[schema.columnCount()];
+        boolean any = false;
+        for (int i = 0; i < absent.length; i++) {
+            absent[i] = !schema.column(i).isReplicaIdentity();
+            any |= absent[i];
+        }
+        if (any && identityLogged.add(schema.qualifiedName())) {
+            LOG.warn("Table {} has REPLICA IDENTITY {}: its -U and -D rows carry only the {} (the"
+                            + " other columns are NULL, reported by PgArrowRecordContext#unknownValue"
+                            + " as ABSENT), and a TOASTed value an UPDATE leaves unchanged is not in"
+                            + " the WAL (see 'scan.unchanged-toast.mode'). For full before-images"
+                            + " (changelog-mode 'all'): ALTER TABLE {}.{} REPLICA IDENTITY FULL",
+                    schema.qualifiedName(), schema.replicaIdentity().name(),
+                    schema.replicaIdentity() == RelationSchema.ReplicaIdentity.NOTHING
+                            ? "row kind" : "replica identity columns",
+                    TableId.quoteIdentifier(schema.namespace()),
+                    TableId.quoteIdentifier(schema.tableName()));
+        }
+        return any ? absent : null;
     }
 
     /** Confirms to the slot that everything up to {@code lsn} is durable downstream. */

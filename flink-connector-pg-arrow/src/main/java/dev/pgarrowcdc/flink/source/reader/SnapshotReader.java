@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.UnknownValue;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
@@ -53,6 +54,10 @@ final class SnapshotReader implements AutoCloseable {
     private List<Column> columns;
     private PgArrowRecord.RowContext context;
     private long rowsOfTable;
+    /** Columns whose unrepresentable values were already logged. */
+    private final java.util.Set<String> warnedColumns = new java.util.HashSet<>();
+    /** The marks of the row {@link #toRow()} made last, or null. */
+    private UnknownValue[] rowMarks;
 
     SnapshotReader(PgArrowSourceConfig config, List<TableId> tables, String exportedSnapshot) {
         this.config = config;
@@ -80,7 +85,8 @@ final class SnapshotReader implements AutoCloseable {
                 rows = null;
                 continue;
             }
-            out.add(PgArrowRecord.row(toRow(), context));
+            GenericRowData row = toRow();
+            out.add(PgArrowRecord.row(row, context, rowMarks));
             rowsOfTable++;
             n++;
         }
@@ -134,17 +140,40 @@ final class SnapshotReader implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The current row; sets {@link #rowMarks} for a value that is not NULL but converts to null
+     * (as the stream marks it).
+     */
     private GenericRowData toRow() throws SQLException {
         GenericRowData row = new GenericRowData(RowKind.INSERT, columns.size());
+        rowMarks = null;
         for (int i = 0; i < columns.size(); i++) {
             String text = rows.getString(i + 1);
             if (text == null) {
                 continue;
             }
             Column c = columns.get(i);
-            row.setField(i, c.array
+            Object value = c.array
                     ? SnapshotValues.array(c.kind, c.typmod, text)
-                    : SnapshotValues.convert(c.kind, c.typmod, text));
+                    : SnapshotValues.convert(c.kind, c.typmod, text);
+            UnknownValue mark = value == null
+                    ? SnapshotValues.whyNull(c.kind, text)
+                    : c.array ? SnapshotValues.whyElementsNull(c.kind, text) : null;
+            if (mark != null) {
+                if (rowMarks == null) {
+                    rowMarks = new UnknownValue[columns.size()];
+                }
+                rowMarks[i] = mark;
+                if (warnedColumns.add(context.tableName() + '\0' + c.name + '\0' + mark)) {
+                    LOG.warn("Column {} of table {}.{} holds a value its Flink type {} cannot hold"
+                                    + " ({}): it is emitted as NULL, and PgArrowRecordContext#unknownValue"
+                                    + " reports it as {}. Further such values of this column are not logged.",
+                            c.name, context.schemaName(), context.tableName(),
+                            c.logicalType().asSummaryString(), text.length() > 40 ? text.substring(0, 40) + "..." : text,
+                            mark);
+                }
+            }
+            row.setField(i, value);
         }
         return row;
     }

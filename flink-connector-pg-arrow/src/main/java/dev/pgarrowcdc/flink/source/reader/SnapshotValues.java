@@ -10,6 +10,8 @@ import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
 
+import dev.pgarrowcdc.flink.source.UnknownValue;
+
 /**
  * The snapshot's half of the type map: PostgreSQL's text output of a value (as a connection
  * without binary transfer, with DateStyle ISO and TimeZone UTC, receives it) to the Flink internal
@@ -124,6 +126,31 @@ final class SnapshotValues {
         }
     }
 
+    /**
+     * Why a non-NULL value converted to null (the stream's value mark for it): numeric NaN /
+     * ±Infinity in a DECIMAL column, a multi-dimensional array, a timestamp beyond the int64
+     * microsecond range.
+     */
+    static UnknownValue whyNull(Kind kind, String text) {
+        if (kind == Kind.DECIMAL) {
+            if (text.equals("NaN")) {
+                return UnknownValue.NAN;
+            }
+            if (text.equals("Infinity")) {
+                return UnknownValue.POSITIVE_INFINITY;
+            }
+            if (text.equals("-Infinity")) {
+                return UnknownValue.NEGATIVE_INFINITY;
+            }
+        }
+        return UnknownValue.NOT_REPRESENTABLE;
+    }
+
+    /** For an array value: its NaN elements became null elements (the stream marks it NAN). */
+    static UnknownValue whyElementsNull(Kind element, String literal) {
+        return element == Kind.DECIMAL && literal.contains("NaN") ? UnknownValue.NAN : null;
+    }
+
     /** A one-dimensional array literal, or null for a multi-dimensional one. */
     static GenericArrayData array(Kind element, int typmod, String literal) {
         String s = literal;
@@ -235,7 +262,12 @@ final class SnapshotValues {
             }
             int space = t.indexOf(' ');
             String date = t.substring(0, space) + (bc ? " BC" : "");
-            micros = epochDay(date) * MICROS_PER_DAY + timeMicros(t.substring(space + 1));
+            try {
+                micros = Math.addExact(Math.multiplyExact(epochDay(date), MICROS_PER_DAY),
+                        timeMicros(t.substring(space + 1)));
+            } catch (ArithmeticException e) {
+                return null; // beyond the int64 microsecond range, as the stream's mark 5
+            }
         }
         return TimestampData.fromEpochMillis(
                 Math.floorDiv(micros, 1000L), (int) Math.floorMod(micros, 1000L) * 1000);

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -68,9 +69,84 @@ class PgArrowSourceMetricsITCase {
             JobID id = job.client.getJobID();
             assertThat(counter(id, "truncatesSkipped")).isEqualTo(1);
             assertThat(counter(id, "numBytesIn")).as("bytes of wal2arrow frames").isGreaterThan(0);
+            // Position markers (snapshot done, transaction ends, keepalives) pass through the
+            // reader too; a marker is counted and taken back within one emit, so poll briefly.
+            assertThat(eventually(() -> counter(id, "numRecordsIn"), n -> n == 3))
+                    .as("numRecordsIn counts rows only").isEqualTo(3);
         } finally {
             job.client.cancel().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void eventTimeLagsFollowTheCommitTimeAndEachSplitReportsItsWalLag() throws Exception {
+        // Given
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE other (id int PRIMARY KEY)");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        ClientAndIterator<String> job = DataStreamUtils.collectWithClient(
+                env.fromSource(TestSources.<String>builder(PG, "public.t")
+                                .startupMode(StartupMode.INITIAL)
+                                .heartbeatInterval(Duration.ofMillis(200))
+                                .deserializer(new TestSources.RowsAsText())
+                                .build(),
+                        WatermarkStrategy.noWatermarks(), "pg"),
+                "lags");
+        try {
+            JobID id = job.client.getJobID();
+            long lagAtStart = eventually(() -> gaugeOnceRegistered(id, "split.it_public_t.pgArrowLagBytes"), n -> n >= 0);
+            assertThat(lagAtStart).as("known once the slot exists and the WAL end was sampled")
+                    .isGreaterThanOrEqualTo(0);
+
+            // When: a fresh commit
+            long before = System.currentTimeMillis();
+            PG.execute("INSERT INTO t VALUES (1)");
+            assertThat(job.iterator.next()).isEqualTo("public.t +I(1)");
+            long bound = System.currentTimeMillis() - before + 1000;
+
+            // Then
+            assertThat(gauge(id, "currentFetchEventTimeLag")).isBetween(0L, bound);
+            assertThat(gauge(id, "currentEmitEventTimeLag")).isBetween(0L, 60_000L);
+            // Untracked WAL (about 1 MB for another table) is lag until a keepalive position.
+            PG.execute("INSERT INTO other SELECT generate_series(1, 20000)");
+            long lag = eventually(() -> gauge(id, "split.it_public_t.pgArrowLagBytes"), n -> n <= 8192);
+            assertThat(lag).as("an idle split catches up with the server's WAL end").isBetween(0L, 8192L);
+            assertThat(gauge(id, "pendingBytes")).isGreaterThanOrEqualTo(0);
+        } finally {
+            job.client.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Polls for up to 10 s until the value passes; returns the last one read. */
+    private static long eventually(java.util.function.LongSupplier read, java.util.function.LongPredicate done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long value = read.getAsLong();
+        while (!done.test(value) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            value = read.getAsLong();
+        }
+        return value;
+    }
+
+    /** As {@link #gauge}, {@code Long.MIN_VALUE} while the job has not registered it yet. */
+    private static long gaugeOnceRegistered(JobID job, String name) {
+        try {
+            return gauge(job, name);
+        } catch (AssertionError notYet) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** The source reader's gauge whose identifier ends with that name (of the one subtask). */
+    private static long gauge(JobID job, String name) {
+        for (Map.Entry<String, Metric> e : METRICS.getMetricsByIdentifiers(job).entrySet()) {
+            if (e.getKey().endsWith("." + name) && e.getKey().contains(".Source: pg.")
+                    && e.getValue() instanceof Gauge) {
+                return ((Number) ((Gauge<?>) e.getValue()).getValue()).longValue();
+            }
+        }
+        throw new AssertionError("no source gauge " + name + " in " + METRICS.getMetricsByIdentifiers(job).keySet());
     }
 
     /** The source reader's counter of that name (the sum, should there be several subtasks). */

@@ -138,6 +138,31 @@ public final class RowsFrame extends Frame {
         return null;
     }
 
+    /**
+     * The marks of one row indexed by Arrow field ({@code [0]} is {@code __op}, never marked), or
+     * {@code null} when the row has none; a code no protocol version defines reads as {@link
+     * ValueMark#NOT_REPRESENTABLE}. Allocates only for a marked row.
+     */
+    public ValueMark[] rowMarks(int row) {
+        if (marks.length == 0) {
+            return null;
+        }
+        int i = Arrays.binarySearch(marks, (long) row << 32);
+        int at = i >= 0 ? i : -i - 1;
+        if (at >= marks.length || (int) (marks[at] >>> 32) != row) {
+            return null;
+        }
+        ValueMark[] out = new ValueMark[root().getFieldVectors().size()];
+        for (; at < marks.length && (int) (marks[at] >>> 32) == row; at++) {
+            int field = (int) ((marks[at] >>> 16) & 0xFFFFL);
+            ValueMark mark = ValueMark.fromCode((int) (marks[at] & 0xFFFFL));
+            if (field > 0 && field < out.length) {
+                out[field] = mark == null ? ValueMark.NOT_REPRESENTABLE : mark;
+            }
+        }
+        return out;
+    }
+
     /** The UPDATE did not change this TOASTed value and the WAL lacks it: keep the old one. */
     public boolean isUnchangedToast(int row, int field) {
         return mark(row, field) == ValueMark.UNCHANGED_TOAST;

@@ -122,6 +122,28 @@ class WalArrowFrameDecoderTest {
     }
 
     @Test
+    void rowMarksListOneRowsMarksByFieldAndNothingForUnmarkedRows() {
+        // Given: marks on rows 0 and 2 only, row 2 with two
+        Schema schema = accountsSchema(1);
+        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {2, 1, null}, new Object[] {0, 2, "b"}, new Object[] {2, 3, null});
+        byte[] message = TestFrames.concat(
+                TestFrames.schemaFrame(OID, 1, schema),
+                TestFrames.rowsFrame(OID, 1, 3, 0, new int[][] {{0, 2, 1}, {2, 1, 5}, {2, 2, 2}}, batch));
+
+        // When
+        List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
+
+        // Then
+        try (RowsFrame rows = (RowsFrame) frames.get(1)) {
+            assertThat(rows.rowMarks(0)).containsExactly(null, null, ValueMark.UNCHANGED_TOAST);
+            assertThat(rows.rowMarks(1)).isNull();
+            assertThat(rows.rowMarks(2)).containsExactly(
+                    null, ValueMark.NOT_REPRESENTABLE, ValueMark.NAN);
+        }
+    }
+
+    @Test
     void decodeAdvancesThePositionPastOneFrame() {
         byte[] b = TestFrames.begin(1, 2, 3);
         ByteBuffer message = ByteBuffer.wrap(TestFrames.concat(b, TestFrames.commit(1, 2, 4, 3, 0)));

@@ -1,0 +1,119 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+/** What the emitter hands on: per-row unknown values, timestamps, and numRecordsIn. */
+class PgArrowRecordEmitterTest {
+
+    private static final RowType TWO_INTS = RowType.of(new IntType(), new IntType());
+
+    /** Records what the deserializer was told about each row. */
+    private static final class Describe implements PgArrowDeserializationSchema<String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(RowData row, PgArrowRecordContext context, Collector<String> out) {
+            out.collect(row.getRowKind().shortString() + " known=" + context.allValuesKnown() + " "
+                    + context.unknownValue(0) + "," + context.unknownValue(1));
+        }
+
+        @Override
+        public TypeInformation<String> getProducedType() {
+            return Types.STRING;
+        }
+    }
+
+    private static final class Output implements SourceOutput<String> {
+        final List<String> records = new ArrayList<>();
+
+        @Override
+        public void collect(String record) {
+            records.add(record + " @none");
+        }
+
+        @Override
+        public void collect(String record, long timestamp) {
+            records.add(record + " @" + timestamp);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {}
+
+        @Override
+        public void markIdle() {}
+
+        @Override
+        public void markActive() {}
+    }
+
+    private static GenericRowData row(RowKind kind) {
+        GenericRowData row = new GenericRowData(kind, 2);
+        row.setField(0, 1);
+        return row;
+    }
+
+    @Test
+    void rowsCarryTheirUnknownValuesAndCommitTimeWhileMarkersAreNotCountedAsRecordsIn()
+            throws Exception {
+        // Given: key column 0, column 1 outside the replica identity; one snapshot row
+        PgArrowRecord.RowContext stream = new PgArrowRecord.RowContext("public", "t", false, 100, 7,
+                1_700_000_000_123_456L, TWO_INTS, new boolean[] {false, true});
+        PgArrowRecord.RowContext snapshot =
+                new PgArrowRecord.RowContext("public", "t", true, 0, 0, 0, TWO_INTS);
+        List<PgArrowRecord> records = new ArrayList<>();
+        records.add(PgArrowRecord.row(row(RowKind.INSERT), snapshot,
+                new UnknownValue[] {null, UnknownValue.NAN}));
+        records.add(PgArrowRecord.snapshotDone(50));
+        records.add(PgArrowRecord.row(row(RowKind.UPDATE_AFTER), stream,
+                new UnknownValue[] {null, UnknownValue.UNCHANGED_TOAST}));
+        records.add(PgArrowRecord.row(row(RowKind.DELETE), stream));
+        records.add(PgArrowRecord.row(row(RowKind.INSERT), stream));
+        records.add(PgArrowRecord.transactionEnd(120));
+        records.add(PgArrowRecord.progress(130));
+        PgArrowRecordEmitter<String> emitter = new PgArrowRecordEmitter<>(new Describe());
+        SimpleCounter numRecordsIn = new SimpleCounter();
+        emitter.correctsNumRecordsIn(numRecordsIn);
+        PgArrowSplitState state = new PgArrowSplitState(PgArrowSplit.fresh("s",
+                Collections.singletonList(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0));
+        Output output = new Output();
+
+        // When: as SourceReaderBase does, counting each record before emitting it
+        for (PgArrowRecord r : records) {
+            numRecordsIn.inc();
+            emitter.emitRecord(r, output, state);
+        }
+
+        // Then
+        assertThat(output.records).containsExactly(
+                "+I known=false null,NAN @none",
+                "+U known=false null,UNCHANGED_TOAST @1700000000123",
+                "-D known=false null,ABSENT @1700000000123",
+                "+I known=true null,null @1700000000123");
+        assertThat(numRecordsIn.getCount()).as("rows only").isEqualTo(4);
+        assertThat(state.startLsn()).isEqualTo(130);
+    }
+}
