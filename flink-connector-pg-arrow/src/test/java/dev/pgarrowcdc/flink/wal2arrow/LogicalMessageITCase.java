@@ -36,10 +36,11 @@ class LogicalMessageITCase {
         long x1 = inTransaction(PG, "INSERT INTO t VALUES (1)",
                 "SELECT pg_logical_emit_message(true, 'pfx', 'hello')");
         long x2 = inTransaction(PG, "SELECT pg_logical_emit_message(true, 'only', 'just me')");
-        PG.execute("SELECT pg_logical_emit_message(false, 'nontx', '\\x00ff01'::bytea)");
-        // A non-transactional message commits nothing, so nothing flushes its WAL, and decoding
-        // reads only flushed WAL: a transaction with an xid (a synchronous commit) flushes it.
-        PG.execute("SELECT pg_current_xact_id()");
+        String nonTxEnd = Wal2ArrowTestSupport.queryString(PG,
+                "SELECT pg_logical_emit_message(false, 'nontx', '\\x00ff01'::bytea)::text");
+        // Nothing commits a non-transactional message, so nothing flushes its WAL at once, and
+        // decoding reads only flushed WAL: wait for the WAL writer to flush it.
+        awaitFlushed(nonTxEnd);
         SlotChanges off = Wal2ArrowTestSupport.peek(PG, "msgs");
         SlotChanges explicitOff = Wal2ArrowTestSupport.peek(PG, "msgs", "messages", "off");
         SlotChanges on = Wal2ArrowTestSupport.get(PG, "msgs", "messages", "on");
@@ -88,5 +89,15 @@ class LogicalMessageITCase {
         assertThat(last.events).containsExactly(m3);
         assertThat(on.kinds().get(on.kinds().size() - 1)).isEqualTo(FrameKind.MESSAGE);
         assertThat(on.kinds().get(on.kinds().size() - 2)).isEqualTo(FrameKind.COMMIT);
+    }
+
+    private static void awaitFlushed(String lsn) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Wal2ArrowTestSupport.queryLong(PG,
+                        "SELECT (pg_current_wal_flush_lsn() >= '" + lsn + "'::pg_lsn)::int") == 0) {
+            assertThat(System.nanoTime()).as("WAL flushed up to %s within 10 s", lsn)
+                    .isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 }
