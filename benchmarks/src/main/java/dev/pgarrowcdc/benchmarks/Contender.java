@@ -18,4 +18,7 @@ interface Contender {
     String plugin();
 
     DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg);
+
+    /** A bounded read of public.cdc_bench as it is now: the initial snapshot alone. */
+    DataStream<RowData> snapshotSource(StreamExecutionEnvironment env, PostgresCluster pg);
 }

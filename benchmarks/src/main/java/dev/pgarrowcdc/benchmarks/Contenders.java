@@ -148,6 +148,18 @@ final class Contenders {
 
         @Override
         public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
+            return build(env, pg, StartupOptions.committed());
+        }
+
+        @Override
+        public DataStream<RowData> snapshotSource(
+                StreamExecutionEnvironment env, PostgresCluster pg) {
+            // Its incremental snapshot (chunked by key), bounded to the snapshot phase.
+            return build(env, pg, StartupOptions.snapshot());
+        }
+
+        private DataStream<RowData> build(
+                StreamExecutionEnvironment env, PostgresCluster pg, StartupOptions startup) {
             RowDataDebeziumDeserializeSchema deserializer =
                     RowDataDebeziumDeserializeSchema.newBuilder()
                             .setPhysicalRowType(CDC_BENCH)
@@ -173,7 +185,7 @@ final class Contenders {
                             .slotName(SLOT)
                             .debeziumProperties(dbz)
                             .deserializer(deserializer)
-                            .startupOptions(StartupOptions.committed())
+                            .startupOptions(startup)
                             .build();
             return env.fromSource(source, WatermarkStrategy.noWatermarks(), name());
         }
@@ -202,6 +214,17 @@ final class Contenders {
 
         @Override
         public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
+            return build(env, pg, StartupMode.COMMITTED_OFFSET);
+        }
+
+        @Override
+        public DataStream<RowData> snapshotSource(
+                StreamExecutionEnvironment env, PostgresCluster pg) {
+            return build(env, pg, StartupMode.SNAPSHOT);
+        }
+
+        private DataStream<RowData> build(
+                StreamExecutionEnvironment env, PostgresCluster pg, StartupMode mode) {
             PgArrowSource<RowData> source =
                     PgArrowSource.<RowData>builder()
                             .hostname(pg.host())
@@ -211,7 +234,7 @@ final class Contenders {
                             .password("")
                             .tableList("public.cdc_bench")
                             .slotName(PREFIX)
-                            .startupMode(StartupMode.COMMITTED_OFFSET)
+                            .startupMode(mode)
                             .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH))
                             .build();
             return env.fromSource(source, WatermarkStrategy.noWatermarks(), name());
