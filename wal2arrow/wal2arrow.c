@@ -9,9 +9,10 @@
  * Frames are collected in a pending buffer and written at commit, or earlier
  * once the buffer holds W2A_WRITE_BYTES (or batch_bytes if smaller), so a
  * small transaction costs a single CopyData message and a large one decodes
- * in bounded memory.  A
- * per-relation cache holds the Arrow schema and per-column converters; relcache
- * invalidations only mark entries stale and they are rebuilt on next use.
+ * in bounded memory.  A per-relation cache holds the Arrow schema, per-column
+ * converters and the batch builders, which are emptied and reused from batch
+ * to batch; relcache invalidations only mark entries stale and they are
+ * rebuilt on next use.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -84,16 +84,21 @@ drain() {
     IFS=',' read -ra o <<<"$opts"
     for x in "${o[@]}"; do args+=(-o "$x"); done
   fi
-  local t0 t1 rpid wpid=""
+  local t0 t1 rpid wpid="" before
   rm -f "$work/rtime"
+  before=" $(pgrep -d ' ' -f 'postgres: walsender' || true) "
   t0=$(date +%s.%N)
   ( PGOPTIONS="${DRAIN_PGOPTIONS:-}" /usr/bin/time -f "%U %S" -o "$work/rtime" \
       pg_recvlogical -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -S "$slot" --start \
       --endpos="$endpos" --no-loop -f - "${args[@]}" | wc -c > "$work/bytes" ) &
   rpid=$!
-  # the walsender that holds this slot (not one of an earlier drain still exiting)
+  # the walsender that serves this drain: a new one (not one of an earlier drain still
+  # exiting), found as soon as it is forked, so the first memory sample precedes decoding
   while [ -z "$wpid" ] && kill -0 "$rpid" 2>/dev/null; do
-    wpid=$(q -d "$db" -Atc "select active_pid from pg_replication_slots where slot_name = '$slot'")
+    for p in $(pgrep -f 'postgres: walsender' || true); do
+      [[ "$before" == *" $p "* ]] || { wpid=$p; break; }
+    done
+    [ -z "$wpid" ] && sleep 0.001
   done
   [ -n "$wpid" ] && sample_walsender "$wpid" "$work/sample" &
   local spid=$!
