@@ -83,9 +83,9 @@ public final class StreamBenchmark {
         psql(pg, benchDir.resolve("cdc_bench_schema.sql"));
         pg.execute(DATABASE, "SELECT pg_create_logical_replication_slot('tmpl', 'test_decoding')");
         psql(pg, benchDir.resolve(workloadFile));
-        // The OLTP workload commits asynchronously and decoding reads only flushed WAL: one
-        // synchronous commit flushes everything before it.
-        pg.execute(DATABASE, "SELECT pg_current_xact_id()");
+        // The OLTP workload commits asynchronously and decoding reads only flushed WAL: wait for
+        // the WAL writer to flush everything it inserted.
+        awaitWalFlushed(pg);
         long expected = expectedChangelogRows(pg);
         System.out.printf(Locale.ROOT, "%n== %s: %,d changelog rows (+I, -U/+U, -D), %d reps, medians%n",
                 label, expected, reps);
@@ -151,6 +151,28 @@ public final class StreamBenchmark {
         long extra = CountingSink.COUNT.get() - expected;
         Contenders.dropSlot(pg, contender.slotName());
         return new Result(expected, submit, CountingSink.firstNanos, CountingSink.lastNanos, extra);
+    }
+
+    private static void awaitWalFlushed(PostgresCluster pg) throws Exception {
+        try (Connection c = pg.connect(DATABASE);
+                Statement st = c.createStatement()) {
+            String inserted;
+            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                inserted = rs.getString(1);
+            }
+            for (int i = 0; i < 1000; i++) {
+                try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn() >= '"
+                        + inserted + "'::pg_lsn")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
+            }
+            throw new IllegalStateException("WAL not flushed up to " + inserted + " in 10 s");
+        }
     }
 
     /** +I and -D count once, UPDATE twice (-U/+U under REPLICA IDENTITY FULL). */
