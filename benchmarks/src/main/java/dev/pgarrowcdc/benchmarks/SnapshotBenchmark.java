@@ -43,7 +43,7 @@ public final class SnapshotBenchmark {
             pg.execute("postgres", "CREATE DATABASE " + StreamBenchmark.DATABASE);
             StreamBenchmark.psql(pg, benchDir.resolve("cdc_bench_schema.sql"));
             pg.execute(StreamBenchmark.DATABASE,
-                    "INSERT INTO public.cdc_bench SELECT g, (g * 7919) % 1000000, md5(g::text)"
+                    "INSERT INTO public.cdc_bench SELECT g, ((g::bigint * 7919) % 1000000)::int, md5(g::text)"
                             + " || 'abcdefgh', round((g % 100000) * 1.25, 2), timestamptz"
                             + " '2024-01-01 00:00:00+00' + g * interval '1 second', g % 2 = 0,"
                             + " g * 0.001, 'name_' || (g % 100000), date '2024-01-01' + (g % 3650),"
