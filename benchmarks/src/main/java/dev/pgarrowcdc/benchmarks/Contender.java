@@ -19,6 +19,6 @@ interface Contender {
 
     DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg);
 
-    /** A bounded read of public.cdc_bench as it is now: the initial snapshot alone. */
+    /** 'initial' startup: the snapshot of public.cdc_bench, then the stream (left idle). */
     DataStream<RowData> snapshotSource(StreamExecutionEnvironment env, PostgresCluster pg);
 }

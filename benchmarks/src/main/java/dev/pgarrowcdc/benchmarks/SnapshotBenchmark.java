@@ -17,8 +17,9 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /**
  * The initial snapshot of a {@code --rows}-row public.cdc_bench (default 1M) read by each
- * contender's bounded snapshot mode into a counting sink at parallelism 1: rows/s from job submit
- * to the last row, medians of {@code --reps} runs.
+ * contender in its 'initial' startup mode into a counting sink at parallelism 1: rows/s from job
+ * submit to the last snapshot row, medians of {@code --reps} runs. Each run's slot is dropped
+ * afterwards so the next starts from scratch.
  *
  * <pre>
  *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3]
@@ -96,6 +97,12 @@ public final class SnapshotBenchmark {
         } finally {
             if (!job.getJobStatus().get().isTerminalState()) {
                 job.cancel().get(60, TimeUnit.SECONDS);
+            }
+            Thread.sleep(200);
+            try {
+                Contenders.dropSlot(pg, contender.slotName());
+            } catch (java.sql.SQLException e) {
+                // no slot was made (e.g. the job failed before it)
             }
         }
         return rows / ((CountingSink.lastNanos - submit) / 1e9);
