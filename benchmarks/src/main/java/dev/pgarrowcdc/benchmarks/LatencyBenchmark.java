@@ -5,7 +5,6 @@ import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,10 +38,7 @@ public final class LatencyBenchmark {
     private LatencyBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opts = StreamBenchmark.parseArgs(args);
         Path benchDir = Paths.get(opts.getOrDefault("bench-dir", "../shared/bench"));
         int rate = Integer.parseInt(opts.getOrDefault("rate", "20000"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));

@@ -30,10 +30,7 @@ public final class SnapshotBenchmark {
     private SnapshotBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opts = StreamBenchmark.parseArgs(args);
         Path benchDir = Paths.get(opts.getOrDefault("bench-dir", "../shared/bench"));
         long rows = Long.parseLong(opts.getOrDefault("rows", "1000000"));
         int reps = Integer.parseInt(opts.getOrDefault("reps", "3"));

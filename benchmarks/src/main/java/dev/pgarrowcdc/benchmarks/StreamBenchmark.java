@@ -210,7 +210,8 @@ public final class StreamBenchmark {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    private static Map<String, String> parseArgs(String[] args) {
+    /** {@code --name value} pairs. */
+    static Map<String, String> parseArgs(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {

@@ -150,18 +150,7 @@ public final class PostgresCluster implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             port = freePort();
             writeConfig();
-            ProcessResult result =
-                    run(
-                            List.of(
-                                    pgBin.resolve("pg_ctl").toString(),
-                                    "-D",
-                                    dataDir.toString(),
-                                    "-l",
-                                    logFile.toString(),
-                                    "-w",
-                                    "-t",
-                                    "60",
-                                    "start"));
+            ProcessResult result = pgCtlStart();
             if (result.exitCode == 0) {
                 running = true;
                 return;
@@ -337,21 +326,15 @@ public final class PostgresCluster implements AutoCloseable {
         }
     }
 
+    private ProcessResult pgCtlStart() {
+        return run(List.of(pgBin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
+                logFile.toString(), "-w", "-t", "60", "start"));
+    }
+
     /** Restarts the server on the same port (for tests that survive a restart). */
     public void restart() {
         stopServer("fast");
-        ProcessResult result =
-                run(
-                        List.of(
-                                pgBin.resolve("pg_ctl").toString(),
-                                "-D",
-                                dataDir.toString(),
-                                "-l",
-                                logFile.toString(),
-                                "-w",
-                                "-t",
-                                "60",
-                                "start"));
+        ProcessResult result = pgCtlStart();
         if (result.exitCode != 0) {
             throw new IllegalStateException(
                     "PostgreSQL did not restart on port "
