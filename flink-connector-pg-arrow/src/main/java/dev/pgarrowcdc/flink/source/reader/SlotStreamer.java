@@ -31,6 +31,7 @@ import dev.pgarrowcdc.flink.source.UnknownValue;
 import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.Frame;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameFormatException;
 import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
 import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
@@ -404,7 +405,14 @@ final class SlotStreamer implements AutoCloseable {
             bytes += message.remaining();
             metrics.bytesIn.inc(message.remaining());
             reconnects.streaming();
-            List<Frame> frames = decoder.decodeAll(message);
+            List<Frame> frames;
+            try {
+                frames = decoder.decodeAll(message);
+            } catch (FrameFormatException e) {
+                // The decoder names the slot; the LSN says which WAL the bad message came from.
+                throw new FrameFormatException(e.getMessage() + " (message received at LSN "
+                        + stream.getLastReceiveLSN().asString() + ")", e);
+            }
             for (int i = 0; i < frames.size(); i++) {
                 try (Frame f = frames.get(i)) {
                     handle(f, out);
