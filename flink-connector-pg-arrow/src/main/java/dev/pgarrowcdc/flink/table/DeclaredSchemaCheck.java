@@ -13,26 +13,14 @@ import java.util.stream.Collectors;
 
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.types.logical.ArrayType;
-import org.apache.flink.table.types.logical.BigIntType;
-import org.apache.flink.table.types.logical.BooleanType;
-import org.apache.flink.table.types.logical.DateType;
-import org.apache.flink.table.types.logical.DecimalType;
-import org.apache.flink.table.types.logical.DoubleType;
-import org.apache.flink.table.types.logical.FloatType;
-import org.apache.flink.table.types.logical.IntType;
-import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.SmallIntType;
-import org.apache.flink.table.types.logical.TimeType;
-import org.apache.flink.table.types.logical.TimestampType;
-import org.apache.flink.table.types.logical.VarBinaryType;
-import org.apache.flink.table.types.logical.VarCharType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.enumerator.TableDiscovery;
+import dev.pgarrowcdc.flink.source.reader.SnapshotValues;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
@@ -198,7 +186,8 @@ final class DeclaredSchemaCheck {
                 while (rs.next()) {
                     boolean array = rs.getBoolean(5);
                     int typmod = rs.getInt(3);
-                    LogicalType element = readAs(array ? rs.getLong(6) : rs.getLong(4), typmod);
+                    LogicalType element =
+                            SnapshotValues.logicalType(array ? rs.getLong(6) : rs.getLong(4), typmod);
                     PgColumn column = new PgColumn(rs.getString(1), rs.getString(2),
                             array ? new ArrayType(element) : element, rs.getBoolean(8),
                             identityName(rs.getString(7)));
@@ -223,42 +212,4 @@ final class DeclaredSchemaCheck {
         }
     }
 
-    /** The type map (README) for a domain-resolved type: what the source reads a column as. */
-    static LogicalType readAs(long typeOid, int typmod) {
-        switch ((int) typeOid) {
-            case 16:
-                return new BooleanType();
-            case 21:
-                return new SmallIntType();
-            case 23:
-                return new IntType();
-            case 20:
-                return new BigIntType();
-            case 700:
-                return new FloatType();
-            case 701:
-                return new DoubleType();
-            case 1700:
-                if (typmod >= 4) {
-                    int p = ((typmod - 4) >> 16) & 0xFFFF;
-                    int s = (((typmod - 4) & 0x7FF) ^ 1024) - 1024;
-                    if (p >= 1 && p <= DecimalType.MAX_PRECISION && s >= 0 && s <= p) {
-                        return new DecimalType(p, s);
-                    }
-                }
-                return new VarCharType(VarCharType.MAX_LENGTH);
-            case 17:
-                return new VarBinaryType(VarBinaryType.MAX_LENGTH);
-            case 1082:
-                return new DateType();
-            case 1083:
-                return new TimeType(3);
-            case 1114:
-                return new TimestampType(6);
-            case 1184:
-                return new LocalZonedTimestampType(6);
-            default:
-                return new VarCharType(VarCharType.MAX_LENGTH);
-        }
-    }
 }

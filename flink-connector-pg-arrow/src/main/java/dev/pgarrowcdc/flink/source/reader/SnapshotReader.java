@@ -10,21 +10,8 @@ import java.util.List;
 
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.types.logical.ArrayType;
-import org.apache.flink.table.types.logical.BigIntType;
-import org.apache.flink.table.types.logical.BooleanType;
-import org.apache.flink.table.types.logical.DateType;
-import org.apache.flink.table.types.logical.DecimalType;
-import org.apache.flink.table.types.logical.DoubleType;
-import org.apache.flink.table.types.logical.FloatType;
-import org.apache.flink.table.types.logical.IntType;
-import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.table.types.logical.SmallIntType;
-import org.apache.flink.table.types.logical.TimeType;
-import org.apache.flink.table.types.logical.TimestampType;
-import org.apache.flink.table.types.logical.VarBinaryType;
-import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.types.RowKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,50 +219,7 @@ final class SnapshotReader implements AutoCloseable {
 
         /** The Flink type of the values {@link SnapshotValues} makes, as the stream's for the column. */
         LogicalType logicalType() {
-            LogicalType element;
-            switch (kind) {
-                case BOOL:
-                    element = new BooleanType();
-                    break;
-                case INT2:
-                    element = new SmallIntType();
-                    break;
-                case INT4:
-                    element = new IntType();
-                    break;
-                case INT8:
-                    element = new BigIntType();
-                    break;
-                case FLOAT4:
-                    element = new FloatType();
-                    break;
-                case FLOAT8:
-                    element = new DoubleType();
-                    break;
-                case DECIMAL:
-                    element = new DecimalType(
-                            SnapshotValues.decimalPrecision(typmod), SnapshotValues.decimalScale(typmod));
-                    break;
-                case BYTEA:
-                    element = new VarBinaryType(VarBinaryType.MAX_LENGTH);
-                    break;
-                case DATE:
-                    element = new DateType();
-                    break;
-                case TIME:
-                    element = new TimeType(3);
-                    break;
-                case TIMESTAMP:
-                    element = new TimestampType(6);
-                    break;
-                case TIMESTAMPTZ:
-                    element = new LocalZonedTimestampType(6);
-                    break;
-                case TEXT:
-                default:
-                    element = new VarCharType(VarCharType.MAX_LENGTH);
-                    break;
-            }
+            LogicalType element = SnapshotValues.logicalType(kind, typmod);
             return array ? new ArrayType(element) : element;
         }
     }

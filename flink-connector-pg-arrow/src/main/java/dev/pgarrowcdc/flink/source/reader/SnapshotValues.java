@@ -9,6 +9,20 @@ import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.BooleanType;
+import org.apache.flink.table.types.logical.DateType;
+import org.apache.flink.table.types.logical.DecimalType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.FloatType;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.SmallIntType;
+import org.apache.flink.table.types.logical.TimeType;
+import org.apache.flink.table.types.logical.TimestampType;
+import org.apache.flink.table.types.logical.VarBinaryType;
+import org.apache.flink.table.types.logical.VarCharType;
 
 import dev.pgarrowcdc.flink.source.UnknownValue;
 
@@ -30,7 +44,7 @@ import dev.pgarrowcdc.flink.source.UnknownValue;
  *   <li>everything else: the type's text output.
  * </ul>
  */
-final class SnapshotValues {
+public final class SnapshotValues {
 
     /** How a column's values are converted; chosen once per column from pg_catalog. */
     enum Kind {
@@ -72,6 +86,47 @@ final class SnapshotValues {
                 return Kind.TIMESTAMPTZ;
             default:
                 return Kind.TEXT;
+        }
+    }
+
+    /**
+     * The Flink type a (domain-resolved) column of this type and modifier reads as, in the
+     * snapshot and in the stream alike: the type map of the README, in one place.
+     */
+    public static LogicalType logicalType(long typeOid, int typmod) {
+        return logicalType(kindOf(typeOid, typmod), typmod);
+    }
+
+    static LogicalType logicalType(Kind kind, int typmod) {
+        switch (kind) {
+            case BOOL:
+                return new BooleanType();
+            case INT2:
+                return new SmallIntType();
+            case INT4:
+                return new IntType();
+            case INT8:
+                return new BigIntType();
+            case FLOAT4:
+                return new FloatType();
+            case FLOAT8:
+                return new DoubleType();
+            case DECIMAL:
+                return new DecimalType(
+                        decimalPrecision(typmod), decimalScale(typmod));
+            case BYTEA:
+                return new VarBinaryType(VarBinaryType.MAX_LENGTH);
+            case DATE:
+                return new DateType();
+            case TIME:
+                return new TimeType(3);
+            case TIMESTAMP:
+                return new TimestampType(6);
+            case TIMESTAMPTZ:
+                return new LocalZonedTimestampType(6);
+            case TEXT:
+            default:
+                return new VarCharType(VarCharType.MAX_LENGTH);
         }
     }
 
