@@ -41,6 +41,26 @@ public interface PgArrowRecordContext {
     RowType rowType();
 
     /**
+     * Whether UPDATEs and DELETEs of the row's table log the whole old row: then every {@code +U}
+     * follows its {@code -U} and {@code -U}/{@code -D} rows carry every column. True for snapshot
+     * rows and under REPLICA IDENTITY FULL (or an identity that covers every column); false under
+     * DEFAULT, USING INDEX or NOTHING otherwise, where an UPDATE that keeps the key logs no old row
+     * at all (a {@code +U} comes alone) and old rows carry only the identity columns.
+     */
+    default boolean logsOldRows() {
+        return true;
+    }
+
+    /**
+     * The REPLICA IDENTITY of the row's table as its stream reported it with the row's shape:
+     * {@code FULL}, {@code DEFAULT}, {@code INDEX} or {@code NOTHING}; null for snapshot rows.
+     */
+    @Nullable
+    default String replicaIdentity() {
+        return null;
+    }
+
+    /**
      * Whether every field of the current row holds its column's actual value, so that each null is
      * an SQL NULL. False when {@link #unknownValue(int)} is non-null for some field. Cheap: check
      * this before asking field by field.

@@ -88,7 +88,7 @@ public final class PgArrowDynamicTableSource
         TypeInformation<RowData> producedType = context.createTypeInformation(producedDataType);
         PgArrowSource<RowData> source = build(new PgArrowRowDataDeserializationSchema(
                 flinkTable, projectedNames, projectedTypes, metadata,
-                changelogMode == PgArrowConnectorOptions.ChangelogMode.UPSERT,
+                changelogMode == PgArrowConnectorOptions.ChangelogMode.UPSERT, primaryKey,
                 options.get(PgArrowSourceOptions.DATABASE_NAME), producedType));
         if (!checked) {
             DeclaredSchemaCheck.check(source.config(), flinkTable, physicalNames, physicalTypes,

@@ -15,8 +15,10 @@ import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.FlinkRuntimeException;
 
+import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
 import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.UnknownValue;
 import dev.pgarrowcdc.flink.table.FieldConverters.FieldConverter;
 
 /**
@@ -28,6 +30,13 @@ import dev.pgarrowcdc.flink.table.FieldConverters.FieldConverter;
  * once: a declared column the table no longer has, or whose new type cannot be converted to the
  * declared one, fails the job naming the table and the column. In upsert mode {@code -U} rows are
  * dropped.
+ *
+ * <p>Old rows ({@code -U}, {@code -D}) must carry what the mode relies on: every declared column
+ * in {@code all} mode, the declared primary key in {@code upsert} mode. The planner checked the
+ * table's REPLICA IDENTITY, but it can be changed while the job runs (and a table created later was
+ * never checked); a column the WAL then did not log would be a made-up NULL in a retraction, and an
+ * UPDATE without an old row a {@code +U} with no {@code -U}, so either fails the job instead, naming
+ * the table, the column and what to do.
  */
 final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializationSchema<RowData> {
 
@@ -40,6 +49,8 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
     private final List<LogicalType> types;
     private final List<PgArrowReadableMetadata> metadata;
     private final boolean upsert;
+    /** Per declared column: whether {@code -U}/{@code -D} rows must carry its old value. */
+    private final boolean[] neededInOldRows;
     private final String database;
     private final TypeInformation<RowData> producedType;
 
@@ -52,10 +63,15 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
             List<LogicalType> types,
             List<PgArrowReadableMetadata> metadata,
             boolean upsert,
+            List<String> primaryKey,
             String database,
             TypeInformation<RowData> producedType) {
         this.flinkTable = flinkTable;
         this.names = new ArrayList<>(names);
+        this.neededInOldRows = new boolean[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            neededInOldRows[i] = !upsert || primaryKey.contains(names.get(i));
+        }
         this.types = new ArrayList<>(types);
         this.metadata = new ArrayList<>(metadata);
         this.upsert = upsert;
@@ -70,6 +86,14 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
             return;
         }
         Shape shape = shapeOf(context);
+        if (kind != RowKind.INSERT) {
+            if (!upsert && !context.logsOldRows()) {
+                throw oldRowsLost(kind, context, null);
+            }
+            if (kind != RowKind.UPDATE_AFTER && !context.allValuesKnown()) {
+                requireOldValues(kind, shape, context);
+            }
+        }
         int physical = names.size();
         GenericRowData result = new GenericRowData(kind, physical + metadata.size());
         for (int i = 0; i < physical; i++) {
@@ -85,6 +109,47 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
             result.setField(physical + m, metadata.get(m).read(row, context, databaseData));
         }
         out.collect(result);
+    }
+
+    private void requireOldValues(RowKind kind, Shape shape, PgArrowRecordContext context) {
+        for (int i = 0; i < names.size(); i++) {
+            if (neededInOldRows[i] && context.unknownValue(shape.positions[i]) == UnknownValue.ABSENT) {
+                throw oldRowsLost(kind, context, names.get(i));
+            }
+        }
+    }
+
+    /**
+     * The table's REPLICA IDENTITY no longer gives what this mode needs (it was changed after the
+     * planner checked it): the row would retract made-up values or none at all.
+     */
+    private FlinkRuntimeException oldRowsLost(RowKind kind, PgArrowRecordContext context, String column) {
+        String table = context.schemaName() + "." + context.tableName();
+        String quoted = quoteIdent(context.schemaName()) + "." + quoteIdent(context.tableName());
+        String what = column != null
+                ? "without the old value of column '" + column + "', which Flink table " + flinkTable
+                        + " needs in " + (upsert
+                                ? "'changelog-mode' = 'upsert' (it is part of the declared PRIMARY KEY)"
+                                : "'changelog-mode' = 'all' (every column of a -U/-D row)")
+                : "without its whole old row, which Flink table " + flinkTable + " needs in"
+                        + " 'changelog-mode' = 'all' (an UPDATE then has no -U row and a -D row lacks"
+                        + " its non-key columns)";
+        String identity = upsert
+                ? "its REPLICA IDENTITY " + context.replicaIdentity() + " does not log it"
+                : "its REPLICA IDENTITY is " + context.replicaIdentity() + ", not FULL";
+        return new FlinkRuntimeException("PostgreSQL table " + table + " logged "
+                + (kind == RowKind.DELETE ? "a DELETE" : "an UPDATE") + " (commit LSN "
+                + Lsn.format(context.commitLsn()) + ") " + what + ": " + identity + " (changed, or the"
+                + " table created, after the query was planned). Run ALTER TABLE " + quoted
+                + " REPLICA IDENTITY FULL" + (upsert ? " (or DEFAULT, when the key is the primary key)" : "")
+                + "; changes already logged without the old row stay that way, so then restart with a"
+                + " new 'slot.name' and 'scan.startup.mode' = 'initial' to re-read the table"
+                + (upsert ? "" : ", or switch to 'changelog-mode' = 'upsert'")
+                + ". The row was not emitted.");
+    }
+
+    private static String quoteIdent(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     private Shape shapeOf(PgArrowRecordContext context) {
@@ -108,6 +173,7 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
         List<String> fields = rowType.getFieldNames();
         RowData.FieldGetter[] getters = new RowData.FieldGetter[names.size()];
         FieldConverter[] converters = new FieldConverter[names.size()];
+        int[] positions = new int[names.size()];
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             int position = fields.indexOf(name);
@@ -129,8 +195,9 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
             }
             getters[i] = RowData.createFieldGetter(read.copy(true), position);
             converters[i] = converter;
+            positions[i] = position;
         }
-        return new Shape(getters, converters);
+        return new Shape(getters, converters, positions);
     }
 
     @Override
@@ -142,10 +209,13 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
     private static final class Shape {
         final RowData.FieldGetter[] getters;
         final FieldConverter[] converters;
+        /** Field position of each declared column in this shape. */
+        final int[] positions;
 
-        Shape(RowData.FieldGetter[] getters, FieldConverter[] converters) {
+        Shape(RowData.FieldGetter[] getters, FieldConverter[] converters, int[] positions) {
             this.getters = getters;
             this.converters = converters;
+            this.positions = positions;
         }
     }
 }

@@ -285,6 +285,62 @@ class PgArrowDynamicTableSourceITCase {
     }
 
     @Test
+    void aReplicaIdentityLoweredWhileRunningFailsRatherThanRetractingNulls() throws Exception {
+        PG.execute("CREATE TABLE ri (id int PRIMARY KEY, v text)", "ALTER TABLE ri REPLICA IDENTITY FULL",
+                "INSERT INTO ri VALUES (1, 'a'), (2, 'b')",
+                "CREATE TABLE rk (id int PRIMARY KEY, v text)", "INSERT INTO rk VALUES (1, 'a')");
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(createTable("ri", "id INT, v STRING", "ri", "changelog-mode", "all"));
+        tEnv.executeSql(createTable("rk", "id INT, v STRING, PRIMARY KEY (id) NOT ENFORCED", "rk",
+                "changelog-mode", "upsert"));
+
+        // all mode: FULL while planned, DEFAULT by the time of the UPDATE
+        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM ri").collect()) {
+            assertThat(take(it, 2)).containsExactlyInAnyOrder("+I[1, a]", "+I[2, b]");
+            PG.execute("UPDATE ri SET v = 'aa' WHERE id = 1");
+            assertThat(take(it, 2)).containsExactly("-U[1, a]", "+U[1, aa]");
+
+            PG.execute("ALTER TABLE ri REPLICA IDENTITY DEFAULT", "UPDATE ri SET v = 'bb' WHERE id = 2");
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<String> after = new ArrayList<>();
+            try {
+                after.addAll(take(it, 1));
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+            assertThat(after).as("no +U without its -U").isEmpty();
+            assertThat(failure.get()).as("the job failed").isNotNull();
+            assertThat(ExceptionUtils.stringifyException(failure.get()))
+                    .contains("PostgreSQL table public.ri logged an UPDATE")
+                    .contains("without its whole old row, which Flink table"
+                            + " default_catalog.default_database.ri needs in 'changelog-mode' = 'all'")
+                    .contains("ALTER TABLE \"public\".\"ri\" REPLICA IDENTITY FULL");
+        }
+
+        // upsert mode: a DELETE under REPLICA IDENTITY NOTHING does not carry the key
+        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM rk").collect()) {
+            assertThat(take(it, 1)).containsExactly("+I[1, a]");
+            PG.execute("DELETE FROM rk WHERE id = 1");
+            assertThat(take(it, 1)).containsExactly("-D[1, a]");
+            PG.execute("INSERT INTO rk VALUES (2, 'b')");
+            assertThat(take(it, 1)).containsExactly("+I[2, b]");
+            PG.execute("ALTER TABLE rk REPLICA IDENTITY NOTHING", "DELETE FROM rk WHERE id = 2");
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            try {
+                take(it, 1);
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+            assertThat(failure.get()).as("the job failed").isNotNull();
+            assertThat(ExceptionUtils.stringifyException(failure.get()))
+                    .contains("PostgreSQL table public.rk logged a DELETE")
+                    .contains("without the old value of column 'id', which Flink table"
+                            + " default_catalog.default_database.rk needs in 'changelog-mode' = 'upsert'")
+                    .contains("REPLICA IDENTITY NOTHING does not log it");
+        }
+    }
+
+    @Test
     void aSnapshotModeQueryFinishes() throws Exception {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY, v numeric)",
                 "INSERT INTO t SELECT g, g / 4.0 FROM generate_series(1, 30) g");

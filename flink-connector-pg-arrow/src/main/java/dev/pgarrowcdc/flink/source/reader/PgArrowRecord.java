@@ -82,15 +82,19 @@ final class PgArrowRecord {
          * -U}/{@code -D} rows; null when every column is logged (FULL, or snapshot rows).
          */
         @Nullable private final boolean[] absentFromOldRows;
+        /** The table's REPLICA IDENTITY for stream rows; null for snapshot rows. */
+        @Nullable private final String replicaIdentity;
 
         RowContext(String schema, String table, boolean snapshot, long commitLsn, long xid,
                 long commitTimeMicros, RowType rowType) {
-            this(schema, table, snapshot, commitLsn, xid, commitTimeMicros, rowType, null);
+            this(schema, table, snapshot, commitLsn, xid, commitTimeMicros, rowType, null, null);
         }
 
         RowContext(String schema, String table, boolean snapshot, long commitLsn, long xid,
-                long commitTimeMicros, RowType rowType, @Nullable boolean[] absentFromOldRows) {
+                long commitTimeMicros, RowType rowType, @Nullable boolean[] absentFromOldRows,
+                @Nullable String replicaIdentity) {
             this.absentFromOldRows = absentFromOldRows;
+            this.replicaIdentity = replicaIdentity;
             this.schema = schema;
             this.table = table;
             this.snapshot = snapshot;
@@ -133,6 +137,17 @@ final class PgArrowRecord {
         @Override
         public RowType rowType() {
             return rowType;
+        }
+
+        @Override
+        public boolean logsOldRows() {
+            return absentFromOldRows == null;
+        }
+
+        @Nullable
+        @Override
+        public String replicaIdentity() {
+            return replicaIdentity;
         }
 
         /** Whether this position is absent from a row of this kind. */
@@ -198,6 +213,17 @@ final class PgArrowRecord {
         @Override
         public RowType rowType() {
             return context.rowType();
+        }
+
+        @Override
+        public boolean logsOldRows() {
+            return context.logsOldRows();
+        }
+
+        @Nullable
+        @Override
+        public String replicaIdentity() {
+            return context.replicaIdentity();
         }
 
         @Override

@@ -571,7 +571,8 @@ final class SlotStreamer implements AutoCloseable {
                     transaction == null ? 0 : transaction.finalLsn(),
                     transaction == null ? 0 : transaction.xid(),
                     transaction == null ? 0 : transaction.commitTimeMicros(),
-                    schema.toRowType(), absentFromOldRows(schema));
+                    schema.toRowType(), absentFromOldRows(schema),
+                    schema.replicaIdentity().name());
             contextSchema = schema;
         }
         return transactionContext;

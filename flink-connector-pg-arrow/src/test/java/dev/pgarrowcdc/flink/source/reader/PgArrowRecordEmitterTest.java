@@ -81,7 +81,7 @@ class PgArrowRecordEmitterTest {
             throws Exception {
         // Given: key column 0, column 1 outside the replica identity; one snapshot row
         PgArrowRecord.RowContext stream = new PgArrowRecord.RowContext("public", "t", false, 100, 7,
-                1_700_000_000_123_456L, TWO_INTS, new boolean[] {false, true});
+                1_700_000_000_123_456L, TWO_INTS, new boolean[] {false, true}, "DEFAULT");
         PgArrowRecord.RowContext snapshot =
                 new PgArrowRecord.RowContext("public", "t", true, 0, 0, 0, TWO_INTS);
         List<PgArrowRecord> records = new ArrayList<>();
