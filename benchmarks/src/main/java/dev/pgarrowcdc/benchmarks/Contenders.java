@@ -69,6 +69,22 @@ final class Contenders {
         return chosen;
     }
 
+    /**
+     * The snapshot source of the contender named {@code name} against a server that this JVM did
+     * not start (SnapshotBenchmark runs each job in a child JVM).
+     */
+    static DataStream<RowData> snapshotSource(
+            String name, StreamExecutionEnvironment env, String host, int port) {
+        switch (name) {
+            case "pg-arrow-cdc":
+                return PgArrowCdc.build(env, host, port, StartupMode.INITIAL, name);
+            case "postgres-cdc":
+                return FlinkCdcPostgres.build(env, host, port, StartupOptions.initial(), name);
+            default:
+                throw new IllegalArgumentException("unknown contender '" + name + "'");
+        }
+    }
+
     static void copySlot(PostgresCluster pg, String template, String slot, String plugin)
             throws SQLException {
         try (Connection c = pg.connect(StreamBenchmark.DATABASE);
@@ -148,20 +164,27 @@ final class Contenders {
 
         @Override
         public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg, StartupOptions.committed());
+            return build(env, pg.host(), pg.port(), StartupOptions.committed(), name());
         }
 
         @Override
         public DataStream<RowData> snapshotSource(
                 StreamExecutionEnvironment env, PostgresCluster pg) {
-            // Its incremental snapshot (chunked by key), as 'initial' runs it; the harness stops
-            // the job at the last snapshot row. (StartupOptions.snapshot() fails in 3.5.0 with a
-            // NullPointerException in PostgresScanFetchTask.createDataEvents.)
-            return build(env, pg, StartupOptions.initial());
+            return build(env, pg.host(), pg.port(), StartupOptions.initial(), name());
         }
 
-        private DataStream<RowData> build(
-                StreamExecutionEnvironment env, PostgresCluster pg, StartupOptions startup) {
+        /**
+         * In 'initial' mode this is its incremental snapshot as documented for 3.5.0, every
+         * option at its default (chunks of 8,096 rows keyed by the primary key, 1,024 rows per
+         * fetch, unbounded chunk first, backfill on: a temporary slot per chunk), then the stream.
+         * It needs the pgjdbc it was built with (see SnapshotBenchmark#classPathFor).
+         */
+        static DataStream<RowData> build(
+                StreamExecutionEnvironment env,
+                String host,
+                int port,
+                StartupOptions startup,
+                String name) {
             RowDataDebeziumDeserializeSchema deserializer =
                     RowDataDebeziumDeserializeSchema.newBuilder()
                             .setPhysicalRowType(CDC_BENCH)
@@ -176,8 +199,8 @@ final class Contenders {
             dbz.setProperty("publication.autocreate.mode", "disabled");
             PostgresSourceBuilder.PostgresIncrementalSource<RowData> source =
                     PostgresSourceBuilder.PostgresIncrementalSource.<RowData>builder()
-                            .hostname(pg.host())
-                            .port(pg.port())
+                            .hostname(host)
+                            .port(port)
                             .database(StreamBenchmark.DATABASE)
                             .schemaList("public")
                             .tableList("public.cdc_bench")
@@ -188,8 +211,10 @@ final class Contenders {
                             .debeziumProperties(dbz)
                             .deserializer(deserializer)
                             .startupOptions(startup)
+                            .splitSize(8096)
+                            .fetchSize(1024)
                             .build();
-            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name());
+            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
         }
     }
 
@@ -216,21 +241,25 @@ final class Contenders {
 
         @Override
         public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg, StartupMode.COMMITTED_OFFSET);
+            return build(env, pg.host(), pg.port(), StartupMode.COMMITTED_OFFSET, name());
         }
 
         @Override
         public DataStream<RowData> snapshotSource(
                 StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg, StartupMode.INITIAL);
+            return build(env, pg.host(), pg.port(), StartupMode.INITIAL, name());
         }
 
-        private DataStream<RowData> build(
-                StreamExecutionEnvironment env, PostgresCluster pg, StartupMode mode) {
+        static DataStream<RowData> build(
+                StreamExecutionEnvironment env,
+                String host,
+                int port,
+                StartupMode mode,
+                String name) {
             PgArrowSource<RowData> source =
                     PgArrowSource.<RowData>builder()
-                            .hostname(pg.host())
-                            .port(pg.port())
+                            .hostname(host)
+                            .port(port)
                             .database(StreamBenchmark.DATABASE)
                             .username(PostgresCluster.SUPERUSER)
                             .password("")
@@ -239,7 +268,7 @@ final class Contenders {
                             .startupMode(mode)
                             .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH))
                             .build();
-            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name());
+            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
         }
     }
 }

@@ -1,14 +1,31 @@
 package dev.pgarrowcdc.benchmarks;
 
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -17,24 +34,46 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /**
  * The initial snapshot of a {@code --rows}-row public.cdc_bench (default 1M) read by each
- * contender in its 'initial' startup mode into a counting sink at parallelism 1: rows/s from job
- * submit to the last snapshot row, medians of {@code --reps} runs. Each run's slot is dropped
- * afterwards so the next starts from scratch.
+ * contender in its 'initial' startup mode into a counting sink, at each of {@code --parallelism}
+ * (default {@code 1,2}): rows/s from job submit until the last of the rows has arrived, medians of
+ * {@code --reps} runs.
+ *
+ * <p>Each run is a child JVM started with this JVM's flags, so every run starts cold and each
+ * contender runs with the PostgreSQL driver it was built against: pg-arrow-cdc with this build's
+ * pgjdbc, Flink CDC with the one flink-connector-postgres-cdc declares (42.7.3 for 3.5.0; its SQL
+ * jar bundles that one). On pgjdbc 42.7.5 and later, whose metadata calls return the database in
+ * TABLE_CAT, Flink CDC 3.5.0's snapshot fails (NullPointerException in
+ * PostgresScanFetchTask.createDataEvents). The slots a run leaves are dropped before the next.
  *
  * <pre>
- *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3]
+ *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3] [--parallelism 1,2]
  * </pre>
  */
 public final class SnapshotBenchmark {
+
+    private static final long RUN_TIMEOUT_SECONDS = 900;
+    private static final String RESULT = "SNAPSHOT_RESULT ";
 
     private SnapshotBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = StreamBenchmark.parseArgs(args);
+        if (opts.containsKey("child")) {
+            runChild(opts);
+            return;
+        }
         Path benchDir = Paths.get(opts.getOrDefault("bench-dir", "../shared/bench"));
         long rows = Long.parseLong(opts.getOrDefault("rows", "1000000"));
         int reps = Integer.parseInt(opts.getOrDefault("reps", "3"));
+        List<Integer> parallelisms =
+                Arrays.stream(opts.getOrDefault("parallelism", "1,2").split(","))
+                        .map(p -> Integer.parseInt(p.trim()))
+                        .collect(Collectors.toList());
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));
+        Map<String, String> classPaths = new LinkedHashMap<>();
+        for (Contender c : contenders) {
+            classPaths.put(c.name(), classPathFor(c.name()));
+        }
 
         try (PostgresCluster pg = PostgresCluster.builder().setting("shared_buffers", "512MB")
                 .start()) {
@@ -48,60 +87,188 @@ public final class SnapshotBenchmark {
                             + " jsonb_build_object('k', g, 'tag', 'x' || (g % 10))"
                             + " FROM generate_series(1, " + rows + ") g",
                     "VACUUM ANALYZE public.cdc_bench");
-            System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows, "
-                    + "%d reps, medians, parallelism 1%n", rows, reps);
-            Map<Contender, List<Double>> results = new LinkedHashMap<>();
-            for (int r = 0; r < reps; r++) {
-                for (Contender c : contenders) {
-                    double rate = runOnce(c, pg, rows);
-                    System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
-                            c.name(), rate);
-                    results.computeIfAbsent(c, k -> new ArrayList<>()).add(rate);
+            for (int parallelism : parallelisms) {
+                System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
+                        + " %d reps, parallelism %d%n", rows, reps, parallelism);
+                Map<String, List<Double>> results = new LinkedHashMap<>();
+                for (int r = 0; r < reps; r++) {
+                    for (Contender c : contenders) {
+                        double rate = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
+                                parallelism);
+                        dropSlots(pg);
+                        System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
+                                c.name(), rate);
+                        results.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(rate);
+                    }
                 }
-            }
-            List<Double> medians = new ArrayList<>();
-            for (Map.Entry<Contender, List<Double>> e : results.entrySet()) {
-                double m = e.getValue().stream().mapToDouble(Double::doubleValue).sorted()
-                        .skip(e.getValue().size() / 2).findFirst().orElse(Double.NaN);
-                medians.add(m);
-                System.out.printf(Locale.ROOT, "%-14s %,14.0f rows/s from submit%n",
-                        e.getKey().name(), m);
-            }
-            if (medians.size() == 2) {
-                System.out.printf(Locale.ROOT, "ratio: %.2fx%n", medians.get(0) / medians.get(1));
+                List<Double> medians = new ArrayList<>();
+                for (Map.Entry<String, List<Double>> e : results.entrySet()) {
+                    double m = median(e.getValue());
+                    medians.add(m);
+                    System.out.printf(Locale.ROOT, "%-14s %,14.0f rows/s from submit (median),"
+                            + " %.1f s%n", e.getKey(), m, rows / m);
+                }
+                if (medians.size() == 2) {
+                    System.out.printf(Locale.ROOT, "ratio: %.2fx%n", medians.get(0) / medians.get(1));
+                }
             }
         }
     }
 
-    private static double runOnce(Contender contender, PostgresCluster pg, long rows)
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /**
+     * This JVM's class path, except that Flink CDC gets the pgjdbc its connector declares in place
+     * of the one this build manages (pgjdbc 42.7.5 changed what DatabaseMetaData returns as
+     * TABLE_CAT, which Flink CDC 3.5.0's Debezium schema lookup does not expect).
+     */
+    static String classPathFor(String contender) throws IOException {
+        String cp = System.getProperty("java.class.path");
+        if (!contender.equals("postgres-cdc")) {
+            return cp;
+        }
+        String wanted = declaredPgjdbcVersion();
+        List<String> out = new ArrayList<>();
+        for (String entry : cp.split(File.pathSeparator)) {
+            Matcher m = Pattern.compile("(.*)/org/postgresql/postgresql/([^/]+)/postgresql-\\2\\.jar")
+                    .matcher(entry.replace(File.separatorChar, '/'));
+            if (m.matches() && !m.group(2).equals(wanted)) {
+                Path jar = Paths.get(m.group(1), "org", "postgresql", "postgresql", wanted,
+                        "postgresql-" + wanted + ".jar");
+                if (!Files.isRegularFile(jar)) {
+                    throw new IllegalStateException("Flink CDC needs pgjdbc " + wanted + " ("
+                            + jar + " is missing): run mvn dependency:get"
+                            + " -Dartifact=org.postgresql:postgresql:" + wanted);
+                }
+                entry = jar.toString();
+            }
+            out.add(entry);
+        }
+        return String.join(File.pathSeparator, out);
+    }
+
+    /** The pgjdbc version in flink-connector-postgres-cdc's own pom, read from its jar. */
+    private static String declaredPgjdbcVersion() throws IOException {
+        String pom = "/META-INF/maven/org.apache.flink/flink-connector-postgres-cdc/pom.xml";
+        try (InputStream in = PostgresSourceBuilder.class.getResourceAsStream(pom)) {
+            if (in == null) {
+                throw new IllegalStateException("no " + pom + " in flink-connector-postgres-cdc");
+            }
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile(
+                            "<groupId>org\\.postgresql</groupId>\\s*<artifactId>postgresql</artifactId>"
+                                    + "\\s*<version>([^<]+)</version>")
+                    .matcher(text);
+            if (!m.find()) {
+                throw new IllegalStateException("no pgjdbc version in " + pom);
+            }
+            return m.group(1).trim();
+        }
+    }
+
+    /** Runs one snapshot in a child JVM with this JVM's flags; returns rows/s from submit. */
+    private static double runChildJvm(
+            String contender, String classPath, PostgresCluster pg, long rows, int parallelism)
             throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(Arrays.asList("-cp", classPath, SnapshotBenchmark.class.getName(),
+                "--child", contender, "--host", pg.host(), "--port", String.valueOf(pg.port()),
+                "--rows", String.valueOf(rows), "--parallelism", String.valueOf(parallelism)));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String result = null;
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith(RESULT)) {
+                    result = line.substring(RESULT.length()).trim();
+                } else {
+                    System.out.println(line);
+                }
+            }
+        }
+        if (!p.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        if (result == null) {
+            throw new IllegalStateException(contender + " at parallelism " + parallelism
+                    + " did not finish its snapshot (child exit " + p.exitValue() + ")");
+        }
+        String[] f = result.split(" ");
+        long counted = Long.parseLong(f[0]);
+        if (counted != rows) {
+            System.out.printf(Locale.ROOT, "   WARNING %s counted %,d rows, expected %,d%n",
+                    contender, counted, rows);
+        }
+        return rows / (Long.parseLong(f[1]) / 1e9);
+    }
+
+    /** Drops every slot the run left in the bench database, once its walsender has gone. */
+    private static void dropSlots(PostgresCluster pg) throws Exception {
+        List<String> slots = new ArrayList<>();
+        try (Connection c = pg.connect(StreamBenchmark.DATABASE);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots"
+                        + " WHERE database = '" + StreamBenchmark.DATABASE + "'")) {
+            while (rs.next()) {
+                slots.add(rs.getString(1));
+            }
+        }
+        for (String slot : slots) {
+            try {
+                Contenders.dropSlot(pg, slot);
+            } catch (SQLException e) {
+                System.out.println("   (could not drop slot " + slot + ": " + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /**
+     * The child: one job at the given parallelism, timed from submit until the sink has counted
+     * {@code --rows} rows; prints the count and the nanoseconds on a RESULT line, then exits.
+     */
+    private static void runChild(Map<String, String> opts) throws Exception {
+        String contender = opts.get("child");
+        long rows = Long.parseLong(opts.get("rows"));
+        int parallelism = Integer.parseInt(opts.get("parallelism"));
         CountingSink.reset(rows);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
-        contender.snapshotSource(env, pg).addSink(new CountingSink()).name("count");
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+        Contenders.snapshotSource(contender, env, opts.get("host"), Integer.parseInt(opts.get("port")))
+                .addSink(new CountingSink())
+                .name("count");
         long submit = System.nanoTime();
-        JobClient job = env.executeAsync(contender.name() + " snapshot");
+        JobClient job = env.executeAsync(contender + " snapshot");
+        int exit = 1;
         try {
-            long deadline = submit + TimeUnit.SECONDS.toNanos(600);
+            long deadline = submit + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_SECONDS - 60);
             while (CountingSink.lastNanos == 0) {
                 if (System.nanoTime() > deadline || job.getJobStatus().get().isTerminalState()
                         && CountingSink.lastNanos == 0) {
-                    throw new IllegalStateException(contender.name() + " read "
-                            + CountingSink.COUNT.get() + " of " + rows + " rows");
+                    System.err.println(contender + " read " + CountingSink.COUNT.get() + " of "
+                            + rows + " rows");
+                    return;
                 }
                 Thread.sleep(5);
             }
+            // Let anything beyond the snapshot show up in the count before stopping.
+            Thread.sleep(500);
+            System.out.println(RESULT + CountingSink.COUNT.get() + " "
+                    + (CountingSink.lastNanos - submit));
+            System.out.flush();
+            exit = 0;
         } finally {
-            if (!job.getJobStatus().get().isTerminalState()) {
-                job.cancel().get(60, TimeUnit.SECONDS);
-            }
-            Thread.sleep(200);
             try {
-                Contenders.dropSlot(pg, contender.slotName());
-            } catch (java.sql.SQLException e) {
-                // no slot was made (e.g. the job failed before it)
+                if (!job.getJobStatus().get().isTerminalState()) {
+                    job.cancel().get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                System.exit(exit);
             }
         }
-        return rows / ((CountingSink.lastNanos - submit) / 1e9);
     }
 }
