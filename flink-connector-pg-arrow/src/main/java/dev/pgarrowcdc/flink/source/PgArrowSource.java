@@ -1,6 +1,5 @@
 package dev.pgarrowcdc.flink.source;
 
-import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -92,7 +91,10 @@ public final class PgArrowSource<T>
         return deserializer.getProducedType();
     }
 
-    @VisibleForTesting
+    /**
+     * The validated settings this source was built with (the SQL connector checks the declared
+     * schema against the same server and tables).
+     */
     public PgArrowSourceConfig config() {
         return config;
     }

@@ -1,5 +1,7 @@
 package dev.pgarrowcdc.flink.testutils;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,13 +9,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A loopback TCP forwarder in front of a server, for tests of dropped connections: {@link
  * #dropConnections()} resets every connection made through it so far, as a failed network would,
- * while new connections keep working.
+ * while new connections keep working. {@link #corruptOnce} changes one byte the server sends, for
+ * tests of what a reader does with bytes it cannot decode.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -22,6 +27,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    /** Armed by {@link #corruptOnce}: the pattern, the offset in it to change, the new byte. */
+    private final AtomicReference<Corruption> corruption = new AtomicReference<>();
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -54,6 +61,38 @@ public final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * The next time the server sends {@code pattern} (on any connection), byte {@code offset} of
+     * it reaches the client as {@code replacement} instead; once. The bytes of a partial match
+     * are held back until the match completes or fails, so a pattern split across reads is found
+     * too.
+     */
+    public void corruptOnce(byte[] pattern, int offset, byte replacement) {
+        if (offset < 0 || offset >= pattern.length) {
+            throw new IllegalArgumentException("offset " + offset + " outside the pattern");
+        }
+        corruption.set(new Corruption(pattern.clone(), offset, replacement));
+    }
+
+    /** Whether an armed {@link #corruptOnce} has been applied. */
+    public boolean corrupted() {
+        Corruption c = corruption.get();
+        return c != null && c.done;
+    }
+
+    private static final class Corruption {
+        final byte[] pattern;
+        final int offset;
+        final byte replacement;
+        volatile boolean done;
+
+        Corruption(byte[] pattern, int offset, byte replacement) {
+            this.pattern = pattern;
+            this.offset = offset;
+            this.replacement = replacement;
+        }
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -61,8 +100,8 @@ public final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(server);
-                pump(client, server);
-                pump(server, client);
+                pump(client, server, null);
+                pump(server, client, corruption);
             } catch (IOException e) {
                 if (listener.isClosed()) {
                     return;
@@ -71,13 +110,25 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    private static void pump(Socket from, Socket to,
+            AtomicReference<Corruption> corruption) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[64 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            ByteArrayOutputStream held = new ByteArrayOutputStream();
+            try (InputStream in = from.getInputStream();
+                    OutputStream out = new BufferedOutputStream(to.getOutputStream(), 64 * 1024)) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    out.write(buf, 0, n);
+                    Corruption c = corruption == null ? null : corruption.get();
+                    if (c == null || c.done) {
+                        out.write(held.toByteArray());
+                        held.reset();
+                        out.write(buf, 0, n);
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            match(c, buf[i], held, out);
+                        }
+                    }
                     out.flush();
                 }
             } catch (IOException ignored) {
@@ -92,6 +143,43 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * One byte through the matcher of {@link #pump}: {@code held} is the longest suffix of what
+     * arrived that is a prefix of the pattern (not sent yet); everything before it is sent.
+     */
+    private static void match(Corruption c, byte b, ByteArrayOutputStream held, OutputStream out)
+            throws IOException {
+        if (c.done) {
+            out.write(b);
+            return;
+        }
+        held.write(b);
+        byte[] h = held.toByteArray();
+        int from = 0;
+        while (from < h.length && !isPrefix(c.pattern, h, from)) {
+            from++;
+        }
+        out.write(h, 0, from);
+        held.reset();
+        if (h.length - from == c.pattern.length) {
+            byte[] hit = Arrays.copyOfRange(h, from, h.length);
+            hit[c.offset] = c.replacement;
+            out.write(hit);
+            c.done = true;
+        } else {
+            held.write(h, from, h.length - from);
+        }
+    }
+
+    private static boolean isPrefix(byte[] pattern, byte[] h, int from) {
+        for (int i = from; i < h.length; i++) {
+            if (h[i] != pattern[i - from]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
