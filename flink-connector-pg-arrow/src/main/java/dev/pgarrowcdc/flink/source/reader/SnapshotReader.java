@@ -119,7 +119,8 @@ final class SnapshotReader implements AutoCloseable {
         if (columns.isEmpty()) {
             sql.append("1");
         }
-        sql.append(" FROM ").append(table.quoted());
+        // ONLY: rows of inheritance children are not this table's changes in the WAL either
+        sql.append(" FROM ONLY ").append(table.quoted());
         statement = connection.createStatement();
         statement.setFetchSize(config.snapshotFetchSize());
         rows = statement.executeQuery(sql.toString());
