@@ -1,30 +1,45 @@
 package dev.pgarrowcdc.flink.source.enumerator;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
  * Finds the captured tables: permanent ordinary tables (partitions included, as logical decoding
- * reports changes on them) outside the system schemas, matching {@link TablePatterns}. Unlogged
- * and temporary tables are never decoded, so they are never captured. Read from pg_catalog, which
- * unlike information_schema lists tables whatever the role's privileges, so that a table the role
- * cannot read fails loudly at snapshot time instead of being silently skipped.
+ * reports changes on them) outside the system schemas, matching {@link TablePatterns}. A matching
+ * partitioned table is captured through its leaf partitions: PostgreSQL logs every change of its
+ * rows on the leaf that holds them, so each leaf is a table of its own here (its name is what
+ * {@code table_name} shows), and a partition attached later is found by the next discovery.
+ * Unlogged and temporary tables are never decoded, so they are never captured; neither are foreign
+ * partitions. Read from pg_catalog, which unlike information_schema lists tables whatever the
+ * role's privileges, so that a table the role cannot read fails loudly at snapshot time instead of
+ * being silently skipped.
  */
 public final class TableDiscovery {
 
     private static final String QUERY =
-            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+            "SELECT n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c"
                     + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE c.relkind = 'r' AND c.relpersistence = 'p'"
+                    + " WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p'"
                     + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
                     + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
                     + " ORDER BY n.nspname, c.relname";
+
+    /** The leaf partitions (ordinary tables) under a partitioned table, at any depth. */
+    private static final String LEAVES =
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_partition_tree(?::regclass) t"
+                    + " JOIN pg_catalog.pg_class c ON c.oid = t.relid"
+                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE t.isleaf AND c.relkind = 'r' AND c.relpersistence = 'p'";
 
     private final TablePatterns patterns;
 
@@ -32,18 +47,36 @@ public final class TableDiscovery {
         this.patterns = patterns;
     }
 
-    /** The matching tables, sorted by schema and name. */
+    /** The matching tables (leaf partitions for a partitioned one), sorted by schema and name. */
     public List<TableId> discover(Connection connection) throws SQLException {
-        List<TableId> tables = new ArrayList<>();
+        Set<TableId> tables = new TreeSet<>(BY_NAME);
+        List<TableId> partitioned = new ArrayList<>();
         try (Statement st = connection.createStatement();
                 ResultSet rs = st.executeQuery(QUERY)) {
             while (rs.next()) {
                 TableId table = new TableId(rs.getString(1), rs.getString(2));
                 if (patterns.matches(table)) {
-                    tables.add(table);
+                    if ("p".equals(rs.getString(3))) {
+                        partitioned.add(table);
+                    } else {
+                        tables.add(table);
+                    }
                 }
             }
         }
-        return tables;
+        for (TableId parent : partitioned) {
+            try (PreparedStatement ps = connection.prepareStatement(LEAVES)) {
+                ps.setString(1, parent.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        tables.add(new TableId(rs.getString(1), rs.getString(2)));
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(tables);
     }
+
+    private static final Comparator<TableId> BY_NAME =
+            Comparator.comparing(TableId::schema).thenComparing(TableId::table);
 }

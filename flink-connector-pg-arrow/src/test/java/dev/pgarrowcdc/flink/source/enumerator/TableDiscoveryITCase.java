@@ -51,4 +51,34 @@ class TableDiscoveryITCase {
                 .containsExactly(new TableId("public", "orders"), new TableId("sales", "orders"));
         assertThat(discover("public.nothing_here")).isEmpty();
     }
+
+    @Test
+    void aPartitionedTableIsCapturedThroughItsLeafPartitions() throws Exception {
+        PG.execute(
+                "CREATE SCHEMA hist",
+                "CREATE TABLE public.events (id int, at date, k int) PARTITION BY RANGE (at)",
+                "CREATE TABLE public.events_2025 PARTITION OF public.events"
+                        + " FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+                // a sub-partitioned partition, in another schema: only its leaves hold rows
+                "CREATE TABLE hist.events_old PARTITION OF public.events"
+                        + " FOR VALUES FROM ('2000-01-01') TO ('2025-01-01') PARTITION BY HASH (k)",
+                "CREATE TABLE hist.events_old_0 PARTITION OF hist.events_old FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
+                "CREATE TABLE hist.events_old_1 PARTITION OF hist.events_old FOR VALUES WITH (MODULUS 2, REMAINDER 1)",
+                "CREATE TABLE public.other (id int)");
+
+        List<TableId> leaves = List.of(new TableId("hist", "events_old_0"), new TableId("hist", "events_old_1"),
+                new TableId("public", "events_2025"));
+        assertThat(discover("public.events")).containsExactlyElementsOf(leaves);
+        assertThat(discover("public.*, hist.*"))
+                .as("a leaf matched itself and through its parent is captured once")
+                .containsExactly(new TableId("hist", "events_old_0"), new TableId("hist", "events_old_1"),
+                        new TableId("public", "events_2025"), new TableId("public", "other"));
+        assertThat(discover("hist.events_old"))
+                .containsExactly(new TableId("hist", "events_old_0"), new TableId("hist", "events_old_1"));
+
+        // a partition attached later is found by the next discovery
+        PG.execute("CREATE TABLE public.events_2026 PARTITION OF public.events"
+                + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+        assertThat(discover("public.events")).contains(new TableId("public", "events_2026")).hasSize(4);
+    }
 }
