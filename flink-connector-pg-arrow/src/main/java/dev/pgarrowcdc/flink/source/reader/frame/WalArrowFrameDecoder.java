@@ -54,6 +54,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     private final BufferAllocator allocator;
     private final String source;
     private final Map<Long, SchemaEntry> schemas = new HashMap<>();
+    private final RecordBatchLoader loader;
     private volatile boolean closed;
 
     /**
@@ -64,6 +65,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     public WalArrowFrameDecoder(BufferAllocator allocator, String sourceDescription) {
         this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.source = Objects.requireNonNull(sourceDescription, "sourceDescription");
+        this.loader = new RecordBatchLoader(allocator);
     }
 
     /** Decodes every frame of one message. On an error, frames already decoded are closed. */
@@ -188,6 +190,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             e.retire();
         }
         schemas.clear();
+        loader.reset();
     }
 
     /** Frees cached roots. Open {@link RowsFrame}s stay valid and free their root when closed. */
@@ -195,6 +198,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     public void close() {
         closed = true;
         reset();
+        loader.close();
     }
 
     private long minimumHeaderLength(FrameKind kind, ByteBuffer buf, int start, int available) {
@@ -243,6 +247,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         SchemaEntry previous = schemas.put(oid, new SchemaEntry(schema));
         if (previous != null) {
             previous.retire();
+            loader.reset();
         }
         return new SchemaFrame(schema);
     }
@@ -274,23 +279,52 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         }
         long[] marks = readMarks(buf, start, markCount, (int) rowCount,
                 schema.columnCount() + 1);
+        VectorSchemaRoot root = loadRows(buf, start, bodyStart, end, schema, entry, rowCount);
+        return new RowsFrame(schema, (int) rowCount, firstRowOrdinal, marks, root, source,
+                entry::giveBack);
+    }
+
+    /**
+     * The batch loaded into a root of the entry's schema: by {@link RecordBatchLoader} unless it is
+     * compressed, then by Arrow's own reader (decompression allocates anyway).
+     */
+    private VectorSchemaRoot loadRows(ByteBuffer buf, int start, int bodyStart, int end,
+            RelationSchema schema, SchemaEntry entry, long rowCount) {
+        boolean plain;
+        try {
+            plain = loader.open(buf, bodyStart, end);
+        } catch (RecordBatchLoader.MalformedBatchException e) {
+            throw notABatch(start, bodyStart, end, schema, e);
+        }
+        if (!plain) {
+            return loadWithArrowReader(buf, start, bodyStart, end, schema, entry, rowCount);
+        }
+        if (loader.rowCount() != rowCount) {
+            throw rowCountMismatch(start, rowCount, loader.rowCount());
+        }
+        VectorSchemaRoot root = entry.takeRoot();
+        try {
+            loader.load(root);
+        } catch (RuntimeException e) {
+            closeQuietly(root);
+            throw notLoadable(start, schema, e);
+        }
+        return root;
+    }
+
+    private VectorSchemaRoot loadWithArrowReader(ByteBuffer buf, int start, int bodyStart, int end,
+            RelationSchema schema, SchemaEntry entry, long rowCount) {
         ArrowRecordBatch batch;
         try {
             batch = MessageSerializer.deserializeRecordBatch(readChannel(buf, bodyStart, end),
                     allocator);
         } catch (IOException | RuntimeException e) {
-            throw error(start, FrameKind.ROWS,
-                    "expected an Arrow IPC RecordBatch message in the " + (end - bodyStart)
-                            + "-byte body (" + schema.qualifiedName() + ") but it does not parse: "
-                            + e.getMessage(),
-                    e);
+            throw notABatch(start, bodyStart, end, schema, e);
         }
         VectorSchemaRoot root = null;
         try {
             if (batch.getLength() != rowCount) {
-                throw error(start, FrameKind.ROWS,
-                        "expected a RecordBatch of " + rowCount + " rows (the header's row count)"
-                                + " but found " + batch.getLength());
+                throw rowCountMismatch(start, rowCount, batch.getLength());
             }
             root = entry.takeRoot();
             new VectorLoader(root, CommonsCompressionFactory.INSTANCE).load(batch);
@@ -299,17 +333,35 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             closeQuietly(root);
-            throw error(start, FrameKind.ROWS,
-                    "expected a RecordBatch matching schema version "
-                            + Integer.toUnsignedString(version) + " of " + schema.qualifiedName()
-                            + " (" + (schema.columnCount() + 1) + " fields) but loading it failed: "
-                            + e.getMessage(),
-                    e);
+            throw notLoadable(start, schema, e);
         } finally {
             batch.close();
         }
-        return new RowsFrame(schema, (int) rowCount, firstRowOrdinal, marks, root, source,
-                entry::giveBack);
+        return root;
+    }
+
+    private FrameFormatException notABatch(int start, int bodyStart, int end, RelationSchema schema,
+            Exception e) {
+        return error(start, FrameKind.ROWS,
+                "expected an Arrow IPC RecordBatch message in the " + (end - bodyStart)
+                        + "-byte body (" + schema.qualifiedName() + ") but it does not parse: "
+                        + e.getMessage(),
+                e);
+    }
+
+    private FrameFormatException rowCountMismatch(int start, long rowCount, long found) {
+        return error(start, FrameKind.ROWS,
+                "expected a RecordBatch of " + rowCount + " rows (the header's row count)"
+                        + " but found " + found);
+    }
+
+    private FrameFormatException notLoadable(int start, RelationSchema schema, Exception e) {
+        return error(start, FrameKind.ROWS,
+                "expected a RecordBatch matching schema version "
+                        + Integer.toUnsignedString(schema.schemaVersion()) + " of "
+                        + schema.qualifiedName() + " (" + (schema.columnCount() + 1)
+                        + " fields) but loading it failed: " + e.getMessage(),
+                e);
     }
 
     private long[] readMarks(ByteBuffer buf, int start, int markCount, int rowCount,

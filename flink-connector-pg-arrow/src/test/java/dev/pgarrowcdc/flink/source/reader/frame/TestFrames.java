@@ -109,6 +109,34 @@ final class TestFrames {
         return out.toByteArray();
     }
 
+    /**
+     * The root's batch as wal2arrow writes it (PROTOCOL.md section 3): a column with no nulls, or
+     * only nulls, gets a validity buffer of length 0. Arrow Java's writer always writes one.
+     */
+    static byte[] batchMessageWithoutValidity(VectorSchemaRoot root, BufferAllocator allocator) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ArrowRecordBatch full = new VectorUnloader(root).getRecordBatch()) {
+            List<ArrowBuf> buffers = new ArrayList<>(full.getBuffers());
+            int at = 0;
+            int node = 0;
+            for (org.apache.arrow.vector.FieldVector v : root.getFieldVectors()) {
+                // flat columns only: one node and its buffers per vector
+                org.apache.arrow.vector.ipc.message.ArrowFieldNode n = full.getNodes().get(node++);
+                if (n.getNullCount() == 0 || n.getNullCount() == n.getLength()) {
+                    buffers.set(at, allocator.getEmpty());
+                }
+                at += org.apache.arrow.vector.TypeLayout.getTypeBufferCount(v.getField().getType());
+            }
+            try (ArrowRecordBatch sparse = new ArrowRecordBatch(
+                    full.getLength(), full.getNodes(), buffers)) {
+                MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), sparse);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     /** LZ4 frames (lz4 frame format 1.6) whose blocks are stored uncompressed. */
     static final class StoredLz4FrameCodec implements CompressionCodec {
         @Override

@@ -377,6 +377,120 @@ class WalArrowFrameDecoderTest {
     }
 
     @Test
+    void emptyValidityBuffersReadAsNoNullsOrAllNulls() {
+        // Given: a batch as wal2arrow writes it, without validity buffers for id (no nulls) and
+        // owner (all null)
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] batch;
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+            for (int r = 0; r < 10; r++) {
+                ((TinyIntVector) root.getVector(0)).setSafe(r, 0);
+                ((IntVector) root.getVector(1)).setSafe(r, 100 + r);
+                ((VarCharVector) root.getVector(2)).setNull(r);
+            }
+            root.setRowCount(10);
+            batch = TestFrames.batchMessageWithoutValidity(root, allocator);
+        }
+        RowDataConverter converter = new RowDataConverter(decoder.schema(OID));
+
+        // When
+        try (RowsFrame frame = (RowsFrame) decoder.decode(ByteBuffer.wrap(
+                TestFrames.rowsFrame(OID, 1, 10, 0, new int[0][], batch)))) {
+            // Then
+            List<String> rows = converter.toRowDataList(frame).stream()
+                    .map(Object::toString).collect(java.util.stream.Collectors.toList());
+            assertThat(rows).hasSize(10);
+            assertThat(rows.get(0)).isEqualTo("+I(100,null)");
+            assertThat(rows.get(9)).isEqualTo("+I(109,null)");
+            assertThat(frame.root().getVector(1).getNullCount()).isZero();
+            assertThat(frame.root().getVector(2).getNullCount()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aFrameStillOpenKeepsItsValuesWhileLaterBatchesDecode() {
+        // Given: two one-row batches of one schema, as two single-row transactions send them
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] ada = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
+                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"}));
+        byte[] grace = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
+                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {2, 2, "grace hopper"}));
+        RowDataConverter converter = new RowDataConverter(decoder.schema(OID));
+
+        // When: the first frame stays open while the next ones decode
+        RowsFrame first = (RowsFrame) decoder.decode(ByteBuffer.wrap(ada));
+        RowsFrame second = (RowsFrame) decoder.decode(ByteBuffer.wrap(grace));
+
+        // Then: neither overwrote the other's values
+        assertThat(converter.toRowData(first, 0).toString()).isEqualTo("+I(1,ada)");
+        assertThat(converter.toRowData(second, 0).toString()).isEqualTo("+U(2,grace hopper)");
+        first.close();
+        try (RowsFrame third = (RowsFrame) decoder.decode(ByteBuffer.wrap(ada))) {
+            assertThat(converter.toRowData(third, 0).toString()).isEqualTo("+I(1,ada)");
+            assertThat(converter.toRowData(second, 0).toString()).isEqualTo("+U(2,grace hopper)");
+        }
+        second.close();
+        try (RowsFrame fourth = (RowsFrame) decoder.decode(ByteBuffer.wrap(grace))) {
+            assertThat(converter.toRowData(fourth, 0).toString()).isEqualTo("+U(2,grace hopper)");
+        }
+    }
+
+    @Test
+    void aBufferReachingPastTheBodyIsRefused() {
+        // Given: a batch whose last buffer (owner's data) claims 64 bytes more than the body has
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        // a longer batch first, so the reused body buffer is larger than the next body
+        byte[] longer = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
+                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "x".repeat(500)}));
+        decoder.decode(ByteBuffer.wrap(longer)).close();
+        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {0, 1, "ada"});
+        ByteBuffer b = ByteBuffer.wrap(batch).order(ByteOrder.LITTLE_ENDIAN);
+        int metadataEnd = 8 + b.getInt(4);
+        long bodyLength = batch.length - metadataEnd;
+        // Buffers are (offset, length) longs; the data buffer of "ada" is the last: length 3
+        int patched = -1;
+        for (int at = 8; at + 16 <= metadataEnd; at += 8) {
+            if (b.getLong(at + 8) == 3 && b.getLong(at) > 0 && b.getLong(at) < bodyLength) {
+                patched = at + 8;
+            }
+        }
+        assertThat(patched).isPositive();
+        b.putLong(patched, 3 + 64);
+
+        // When / Then
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
+                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at"
+                        + " offset 0: expected a RecordBatch matching schema version 1 of"
+                        + " public.accounts (3 fields) but loading it failed: buffer 6 of field"
+                        + " owner: Utf8 spans bytes 48 to 115 of a 56-byte body");
+    }
+
+    @Test
+    void aBodyShorterThanItsMetadataSaysIsRefused() {
+        Schema schema = accountsSchema(1);
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
+                new Object[] {0, 1, "ada"});
+        byte[] cut = Arrays.copyOf(batch, batch.length - 8);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
+                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], cut))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageStartingWith("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at"
+                        + " offset 0: expected an Arrow IPC RecordBatch message in the "
+                        + (cut.length) + "-byte body (public.accounts) but it does not parse:");
+    }
+
+    @Test
     void truncateAndMessageFramesCarryTheirFields() {
         byte[] message = TestFrames.concat(
                 TestFrames.truncate(true, false, new Object[][] {
