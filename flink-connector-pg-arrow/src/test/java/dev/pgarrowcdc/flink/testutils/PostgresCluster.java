@@ -59,6 +59,9 @@ public final class PostgresCluster implements AutoCloseable {
     private final Path wal2arrowLibrary;
     private int port;
     private boolean running;
+    /** Stops the server and removes its files if the JVM exits before {@link #close()}. */
+    private final Thread exitCleanup = new Thread(this::cleanUp, "pg-test-cluster-cleanup");
+    private boolean closed;
 
     private PostgresCluster(Builder builder) {
         this.asPostgresUser = isRoot();
@@ -115,6 +118,7 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Runs initdb, writes the settings, copies the plugin and starts the server. */
     public PostgresCluster start() {
+        Runtime.getRuntime().addShutdownHook(exitCleanup);
         try {
             Files.createDirectories(socketDir);
             Files.createDirectories(libDir);
@@ -358,6 +362,20 @@ public final class PostgresCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        cleanUp();
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitCleanup);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // the JVM is exiting (the hook runs or ran), or it was never registered
+        }
+    }
+
+    /** A killed or timed-out test JVM must not leave a server running with its files in /tmp. */
+    private synchronized void cleanUp() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             stopServer("immediate");
         } finally {
