@@ -1,10 +1,11 @@
 # Sourced by test.sh and demo.sh: checks what the build needs and, on Debian as root, installs
 # whatever is missing. Anyone else gets the exact apt-get command to run.
 
-# Debian packages the build and the tests use, and a file each one provides.
+# Debian packages the build and the tests use, and a file each one provides (for server-dev the
+# headers: pg_config itself comes with postgresql-client-15, so it proves nothing).
 PGARROW_PACKAGES=(
   "postgresql-15:/usr/lib/postgresql/15/bin/initdb"
-  "postgresql-server-dev-15:/usr/lib/postgresql/15/bin/pg_config"
+  "postgresql-server-dev-15:/usr/include/postgresql/15/server/postgres.h"
   "liblz4-dev:/usr/include/lz4frame.h"
   "libzstd-dev:/usr/include/zstd.h"
   "build-essential:/usr/bin/make"
