@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -23,7 +24,7 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 /**
  * The one fetcher thread of a reader, serving all its splits: each split's slot streams over its
  * own replication connection, and {@link #fetch()} polls them all without blocking ({@code
- * readPending}), sleeping briefly only when every one is idle. A split in its snapshot phase is
+ * readPending}), waiting briefly only when every one is idle. A split in its snapshot phase is
  * read a fetch-size chunk per call, so the other splits keep streaming meanwhile.
  */
 public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgArrowSplit> {
@@ -36,7 +37,13 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
      */
     private static final int MAX_RECORDS_PER_SPLIT = 10_000;
     private static final long MAX_BYTES_PER_SPLIT = 4L << 20;
-    private static final long IDLE_SLEEP_MILLIS = 5;
+    /**
+     * How long a fetch waits when every stream was idle: from the minimum, doubling while they stay
+     * idle, up to the maximum. A fixed 5 ms wait let a busy walsender fill the socket and stall
+     * between two reads of single-row transactions; an idle reader still wakes every 5 ms.
+     */
+    private static final long MIN_IDLE_WAIT_NANOS = 50_000L;
+    private static final long MAX_IDLE_WAIT_NANOS = 5_000_000L;
     /** Longest a fetch waits on idle streams, so enqueued tasks (LSN commits) run promptly. */
     private static final long MAX_IDLE_FETCH_NANOS = 100_000_000L;
 
@@ -44,6 +51,7 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private final BufferAllocator allocator;
     private final Map<String, SlotStreamer> streamers = new LinkedHashMap<>();
     private volatile boolean wakeUp;
+    private long idleWaitNanos = MIN_IDLE_WAIT_NANOS;
 
     private final ReaderMetrics metrics;
 
@@ -69,18 +77,22 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
                     it.remove();
                 }
             }
+            if (records.size() > 0) {
+                idleWaitNanos = MIN_IDLE_WAIT_NANOS;
+            }
             if (records.size() > 0 || records.hasFinished() || wakeUp || streamers.isEmpty()
                     || System.nanoTime() > deadline) {
                 wakeUp = false;
                 return records;
             }
-            if (!any) {
-                try {
-                    Thread.sleep(IDLE_SLEEP_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("Interrupted while polling replication streams", e);
+            if (any) {
+                idleWaitNanos = MIN_IDLE_WAIT_NANOS;
+            } else {
+                LockSupport.parkNanos(this, idleWaitNanos);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IOException("Interrupted while polling replication streams");
                 }
+                idleWaitNanos = Math.min(idleWaitNanos * 2, MAX_IDLE_WAIT_NANOS);
             }
         }
     }

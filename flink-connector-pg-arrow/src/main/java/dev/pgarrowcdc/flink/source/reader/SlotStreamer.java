@@ -80,6 +80,9 @@ final class SlotStreamer implements AutoCloseable {
     private PGReplicationStream stream;
     private WalArrowFrameDecoder decoder;
     private final Map<RelationSchema, RowDataConverter> converters = new IdentityHashMap<>();
+    /** {@link #absentFromOldRows} per schema; {@link #NONE_ABSENT} when every column is logged. */
+    private final Map<RelationSchema, boolean[]> absentColumns = new IdentityHashMap<>();
+    private static final boolean[] NONE_ABSENT = new boolean[0];
 
     private SnapshotReader snapshot;
     private long consistentPoint;
@@ -365,6 +368,7 @@ final class SlotStreamer implements AutoCloseable {
         // A new decoding session: schema versions start over.
         decoder = new WalArrowFrameDecoder(allocator, description);
         converters.clear();
+        absentColumns.clear();
         if (confirmedLsn != 0) {
             stream.setFlushedLSN(LogSequenceNumber.valueOf(confirmedLsn));
             stream.setAppliedLSN(LogSequenceNumber.valueOf(confirmedLsn));
@@ -571,11 +575,19 @@ final class SlotStreamer implements AutoCloseable {
                     transaction == null ? 0 : transaction.finalLsn(),
                     transaction == null ? 0 : transaction.xid(),
                     transaction == null ? 0 : transaction.commitTimeMicros(),
-                    schema.toRowType(), absentFromOldRows(schema),
+                    schema.toRowType(), absentColumns(schema),
                     schema.replicaIdentity().name());
             contextSchema = schema;
         }
         return transactionContext;
+    }
+
+    private boolean[] absentColumns(RelationSchema schema) {
+        boolean[] absent = absentColumns.computeIfAbsent(schema, s -> {
+            boolean[] a = absentFromOldRows(s);
+            return a == null ? NONE_ABSENT : a;
+        });
+        return absent == NONE_ABSENT ? null : absent;
     }
 
     /**
@@ -655,6 +667,7 @@ final class SlotStreamer implements AutoCloseable {
             decoder = null;
         }
         converters.clear();
+        absentColumns.clear();
         transactionContext = null;
         contextSchema = null;
         stream = null;

@@ -211,6 +211,47 @@ class PgArrowSourceITCase {
         assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    @Test
+    void aBurstOfSingleRowTransactionsSurvivesATaskFailureExactlyOnce() throws Exception {
+        // Given: a stream that fails once in the middle of a burst of 3,000 single-row
+        // transactions, committed faster than they are emitted, so each fetch carries many
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t VALUES (0, 'snapshot')");
+        SEEN.set(0);
+        StreamExecutionEnvironment env = env(1);
+        env.enableCheckpointing(100);
+        int burst = 3_000;
+
+        // When
+        List<String> rows = new ArrayList<>();
+        try (CloseableIterator<String> it = env
+                .fromSource(source(StartupMode.INITIAL, "public.t"), WatermarkStrategy.noWatermarks(), "pg")
+                .map(new FailOnce(1 + burst / 2))
+                .executeAndCollect()) {
+            rows.addAll(take(it, 1));
+            try (java.sql.Connection c = PG.connect();
+                    java.sql.PreparedStatement insert =
+                            c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+                c.setAutoCommit(true);
+                for (int id = 1; id <= burst; id++) {
+                    insert.setInt(1, id);
+                    insert.setString(2, "txn " + id);
+                    insert.executeUpdate();
+                }
+            }
+            rows.addAll(take(it, burst));
+        }
+
+        // Then: every committed row once, in commit order
+        assertThat(SEEN.get()).as("the failure was injected").isGreaterThan(1 + burst / 2);
+        List<String> expected = new ArrayList<>();
+        expected.add("public.t +I(0, snapshot)");
+        for (int id = 1; id <= burst; id++) {
+            expected.add("public.t +I(" + id + ", txn " + id + ")");
+        }
+        assertThat(rows).containsExactlyElementsOf(expected);
+    }
+
     private static String confirmedFlushLsn(String slot) throws Exception {
         try (java.sql.Connection c = PG.connect();
                 java.sql.PreparedStatement ps = c.prepareStatement(
