@@ -47,6 +47,10 @@ pg_stop() {
   return 0
 }
 
+# walsenders: PIDs of this server's walsenders, one a line. Only children of its postmaster: other
+# servers on the machine (test clusters, other benchmarks) start and stop walsenders of their own.
+walsenders() { pgrep -P "$(head -n 1 "$PG_DIR/data/postmaster.pid")" -f '^postgres: walsender' || true; }
+
 # psql against the benchmark server over TCP loopback.
 q() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 

@@ -86,7 +86,7 @@ drain() {
   fi
   local t0 t1 rpid wpid="" before
   rm -f "$work/rtime"
-  before=" $(pgrep -d ' ' -f 'postgres: walsender' || true) "
+  before=" $(walsenders | tr '\n' ' ')"
   t0=$(date +%s.%N)
   ( PGOPTIONS="${DRAIN_PGOPTIONS:-}" /usr/bin/time -f "%U %S" -o "$work/rtime" \
       pg_recvlogical -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -S "$slot" --start \
@@ -95,7 +95,7 @@ drain() {
   # the walsender that serves this drain: a new one (not one of an earlier drain still
   # exiting), found as soon as it is forked, so the first memory sample precedes decoding
   while [ -z "$wpid" ] && kill -0 "$rpid" 2>/dev/null; do
-    for p in $(pgrep -f 'postgres: walsender' || true); do
+    for p in $(walsenders); do
       [[ "$before" == *" $p "* ]] || { wpid=$p; break; }
     done
     [ -z "$wpid" ] && sleep 0.001
