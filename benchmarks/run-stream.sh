@@ -16,6 +16,11 @@ make -s -C wal2arrow PG_CONFIG="$PG_CONFIG"
 mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks -am install -DskipTests
 mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks dependency:build-classpath \
   -Dmdep.outputFile="$root/benchmarks/$build_dir/classpath.txt" >/dev/null
+if [ "$main" = SnapshotBenchmark ]; then
+  # Flink CDC's snapshot runs on the pgjdbc its connector declares (SnapshotBenchmark#classPathFor
+  # checks that this is still the one): fetch it into the local repository.
+  mvn -q -B dependency:get -Dartifact=org.postgresql:postgresql:42.7.3 >/dev/null
+fi
 cp="benchmarks/$build_dir/classes:$(cat "benchmarks/$build_dir/classpath.txt")"
 # The same flags for every contender: Arrow needs java.nio opened on Java 17.
 exec java -Xmx4g --add-opens=java.base/java.nio=ALL-UNNAMED \

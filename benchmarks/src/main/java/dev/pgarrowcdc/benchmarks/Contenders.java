@@ -74,12 +74,17 @@ final class Contenders {
      * not start (SnapshotBenchmark runs each job in a child JVM).
      */
     static DataStream<RowData> snapshotSource(
-            String name, StreamExecutionEnvironment env, String host, int port) {
+            String name,
+            StreamExecutionEnvironment env,
+            String host,
+            int port,
+            boolean flinkCdcSkipBackfill) {
         switch (name) {
             case "pg-arrow-cdc":
                 return PgArrowCdc.build(env, host, port, StartupMode.INITIAL, name);
             case "postgres-cdc":
-                return FlinkCdcPostgres.build(env, host, port, StartupOptions.initial(), name);
+                return FlinkCdcPostgres.build(
+                        env, host, port, StartupOptions.initial(), flinkCdcSkipBackfill, name);
             default:
                 throw new IllegalArgumentException("unknown contender '" + name + "'");
         }
@@ -164,26 +169,29 @@ final class Contenders {
 
         @Override
         public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg.host(), pg.port(), StartupOptions.committed(), name());
+            return build(env, pg.host(), pg.port(), StartupOptions.committed(), false, name());
         }
 
         @Override
         public DataStream<RowData> snapshotSource(
                 StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg.host(), pg.port(), StartupOptions.initial(), name());
+            return build(env, pg.host(), pg.port(), StartupOptions.initial(), false, name());
         }
 
         /**
          * In 'initial' mode this is its incremental snapshot as documented for 3.5.0, every
          * option at its default (chunks of 8,096 rows keyed by the primary key, 1,024 rows per
          * fetch, unbounded chunk first, backfill on: a temporary slot per chunk), then the stream.
-         * It needs the pgjdbc it was built with (see SnapshotBenchmark#classPathFor).
+         * It needs the pgjdbc it was built with (see SnapshotBenchmark#classPathFor). {@code
+         * skipBackfill} is {@code scan.incremental.snapshot.backfill.skip}: no slot per chunk, at
+         * least once instead of exactly once.
          */
         static DataStream<RowData> build(
                 StreamExecutionEnvironment env,
                 String host,
                 int port,
                 StartupOptions startup,
+                boolean skipBackfill,
                 String name) {
             RowDataDebeziumDeserializeSchema deserializer =
                     RowDataDebeziumDeserializeSchema.newBuilder()
@@ -213,6 +221,7 @@ final class Contenders {
                             .startupOptions(startup)
                             .splitSize(8096)
                             .fetchSize(1024)
+                            .skipSnapshotBackfill(skipBackfill)
                             .build();
             return env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
         }

@@ -47,7 +47,11 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
  *
  * <pre>
  *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3] [--parallelism 1,2]
+ *       [--flink-cdc-skip-backfill true]
  * </pre>
+ *
+ * <p>{@code --flink-cdc-skip-backfill true} sets Flink CDC's {@code
+ * scan.incremental.snapshot.backfill.skip}: no temporary slot per chunk, at-least-once snapshot.
  */
 public final class SnapshotBenchmark {
 
@@ -70,6 +74,8 @@ public final class SnapshotBenchmark {
                         .map(p -> Integer.parseInt(p.trim()))
                         .collect(Collectors.toList());
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));
+        boolean skipBackfill =
+                Boolean.parseBoolean(opts.getOrDefault("flink-cdc-skip-backfill", "false"));
         Map<String, String> classPaths = new LinkedHashMap<>();
         for (Contender c : contenders) {
             classPaths.put(c.name(), classPathFor(c.name()));
@@ -89,12 +95,13 @@ public final class SnapshotBenchmark {
                     "VACUUM ANALYZE public.cdc_bench");
             for (int parallelism : parallelisms) {
                 System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
-                        + " %d reps, parallelism %d%n", rows, reps, parallelism);
+                        + " %d reps, parallelism %d%s%n", rows, reps, parallelism,
+                        skipBackfill ? ", Flink CDC with backfill skipped" : "");
                 Map<String, List<Double>> results = new LinkedHashMap<>();
                 for (int r = 0; r < reps; r++) {
                     for (Contender c : contenders) {
                         double rate = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
-                                parallelism);
+                                parallelism, skipBackfill);
                         dropSlots(pg);
                         System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
                                 c.name(), rate);
@@ -171,14 +178,20 @@ public final class SnapshotBenchmark {
 
     /** Runs one snapshot in a child JVM with this JVM's flags; returns rows/s from submit. */
     private static double runChildJvm(
-            String contender, String classPath, PostgresCluster pg, long rows, int parallelism)
+            String contender,
+            String classPath,
+            PostgresCluster pg,
+            long rows,
+            int parallelism,
+            boolean skipBackfill)
             throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(Arrays.asList("-cp", classPath, SnapshotBenchmark.class.getName(),
                 "--child", contender, "--host", pg.host(), "--port", String.valueOf(pg.port()),
-                "--rows", String.valueOf(rows), "--parallelism", String.valueOf(parallelism)));
+                "--rows", String.valueOf(rows), "--parallelism", String.valueOf(parallelism),
+                "--skip-backfill", String.valueOf(skipBackfill)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader out = new BufferedReader(
@@ -238,7 +251,9 @@ public final class SnapshotBenchmark {
         CountingSink.reset(rows);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
-        Contenders.snapshotSource(contender, env, opts.get("host"), Integer.parseInt(opts.get("port")))
+        Contenders.snapshotSource(contender, env, opts.get("host"),
+                        Integer.parseInt(opts.get("port")),
+                        Boolean.parseBoolean(opts.get("skip-backfill")))
                 .addSink(new CountingSink())
                 .name("count");
         long submit = System.nanoTime();
