@@ -1,6 +1,11 @@
 package dev.pgarrowcdc.e2e.demo;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,27 +40,26 @@ public final class Demo {
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         JobClient[] job = new JobClient[1];
-        Runtime.getRuntime()
-                .addShutdownHook(
-                        new Thread(
-                                () -> {
-                                    stopping.set(true);
-                                    System.out.println();
-                                    System.out.println("Stopping: the Flink job, the writer, "
-                                            + "the replication slots and PostgreSQL ...");
-                                    writer.shutdownNow();
-                                    if (job[0] != null) {
-                                        try {
-                                            job[0].cancel().get(30, TimeUnit.SECONDS);
-                                        } catch (Exception e) {
-                                            System.err.println("cancel: " + e.getMessage());
-                                        }
-                                    }
-                                    dropSlots(pg);
-                                    pg.close();
-                                    System.out.println("Stopped; temporary files removed.");
-                                    stopped.countDown();
-                                }));
+        // Ctrl-C: in the cluster's own exit hook, so that the server is still up for the slots
+        pg.beforeExitCleanUp(
+                () -> {
+                    stopping.set(true);
+                    System.out.println();
+                    System.out.println("Stopping: the Flink job, the writer, "
+                            + "the replication slots and PostgreSQL ...");
+                    writer.shutdownNow();
+                    if (job[0] != null) {
+                        try {
+                            job[0].cancel().get(30, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            System.err.println("cancel: " + e.getMessage());
+                        }
+                    }
+                    dropSlots(pg);
+                    pg.close();
+                    System.out.println("Stopped; temporary files removed.");
+                    stopped.countDown();
+                });
 
         pg.execute("postgres", "CREATE DATABASE " + DATABASE);
         Connection writerConnection = pg.connect(DATABASE);
@@ -116,17 +120,37 @@ public final class Demo {
         stopped.await();
     }
 
+    /** Drops the job's slots, ending walsenders that still hold them (the job was cancelled). */
     private static void dropSlots(PostgresCluster pg) {
-        try {
-            pg.execute(
-                    DATABASE,
-                    "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
-                            + "WHERE slot_name LIKE '" + SLOT_PREFIX + "%' AND active_pid IS NOT NULL");
-            Thread.sleep(300);
-            pg.execute(
-                    DATABASE,
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                            + "WHERE slot_name LIKE '" + SLOT_PREFIX + "%'");
+        String mine = "slot_name LIKE '" + SLOT_PREFIX + "\\_%'";
+        List<String> dropped = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try (Connection c = pg.connect(DATABASE);
+                Statement st = c.createStatement()) {
+            while (true) {
+                st.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                        + " WHERE " + mine + " AND active_pid IS NOT NULL");
+                try (ResultSet rs = st.executeQuery("SELECT slot_name, pg_drop_replication_slot("
+                        + "slot_name) FROM pg_replication_slots WHERE " + mine
+                        + " AND active_pid IS NULL")) {
+                    while (rs.next()) {
+                        dropped.add(rs.getString(1));
+                    }
+                }
+                try (ResultSet rs = st.executeQuery(
+                        "SELECT count(*) FROM pg_replication_slots WHERE " + mine)) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        break;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("slots still held by their walsenders");
+                }
+                Thread.sleep(100);
+            }
+            Collections.sort(dropped);
+            System.out.println("Dropped slots: " + String.join(", ", dropped));
         } catch (Exception e) {
             System.err.println("dropping slots: " + e.getMessage());
         }

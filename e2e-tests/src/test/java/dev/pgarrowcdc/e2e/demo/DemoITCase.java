@@ -82,6 +82,9 @@ class DemoITCase {
         assertThat(sawUpdate).as("-U/+U pairs in:\n%s", output).isTrue();
         assertThat(sawCustomers).as("customers rows in:\n%s", output).isTrue();
         assertThat(output).contains("Stopped; temporary files removed.");
+        assertThat(output).as("the slots were dropped before the server stopped")
+                .contains("Dropped slots: demo_public_customers, demo_public_orders")
+                .doesNotContain("dropping slots:");
         assertThat(dataDir).isNotNull();
         assertThat(Files.exists(Paths.get(dataDir))).as("demo data dir after stop").isFalse();
     }

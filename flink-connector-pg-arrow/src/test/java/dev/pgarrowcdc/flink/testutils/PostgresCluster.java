@@ -60,7 +60,8 @@ public final class PostgresCluster implements AutoCloseable {
     private int port;
     private boolean running;
     /** Stops the server and removes its files if the JVM exits before {@link #close()}. */
-    private final Thread exitCleanup = new Thread(this::cleanUp, "pg-test-cluster-cleanup");
+    private final Thread exitCleanup = new Thread(this::exitCleanUp, "pg-test-cluster-cleanup");
+    private volatile Runnable beforeExitCleanUp = () -> {};
     private boolean closed;
 
     private PostgresCluster(Builder builder) {
@@ -367,6 +368,23 @@ public final class PostgresCluster implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(exitCleanup);
         } catch (IllegalStateException | IllegalArgumentException e) {
             // the JVM is exiting (the hook runs or ran), or it was never registered
+        }
+    }
+
+    /**
+     * Runs {@code action} when the JVM exits before {@link #close()}, while the server still runs,
+     * then stops it. Work that needs the server at exit (dropping slots) must go here: the JVM
+     * runs shutdown hooks concurrently, so a hook of its own would race this cluster's.
+     */
+    public void beforeExitCleanUp(Runnable action) {
+        this.beforeExitCleanUp = action;
+    }
+
+    private void exitCleanUp() {
+        try {
+            beforeExitCleanUp.run();
+        } finally {
+            cleanUp();
         }
     }
 
