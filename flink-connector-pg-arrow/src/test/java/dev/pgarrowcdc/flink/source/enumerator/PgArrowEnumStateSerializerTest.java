@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
@@ -31,6 +32,49 @@ class PgArrowEnumStateSerializerTest {
                 .isEqualTo(state);
         assertThat(serializer.deserialize(1, serializer.serialize(PgArrowEnumState.initial())))
                 .isEqualTo(PgArrowEnumState.initial());
+    }
+
+    @Test
+    void version1BytesStayReadable() throws IOException {
+        // Given bytes as VERSION_1 lays them out, written field by field: captured tables,
+        // unassigned splits in the split format's VERSION_1, the initial-discovery flag
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeInt(1);
+        out.writeUTF("public");
+        out.writeUTF("t");
+        out.writeInt(1);
+        out.writeUTF("slot");
+        out.writeInt(1);
+        out.writeUTF("public");
+        out.writeUTF("t");
+        out.writeByte(0);
+        out.writeLong(0);
+        out.writeLong(0x1234L);
+        out.writeLong(0);
+        out.writeBoolean(true);
+
+        // When
+        PgArrowEnumState state =
+                serializer.deserialize(PgArrowEnumStateSerializer.VERSION_1, out.getCopyOfBuffer());
+
+        // Then
+        TableId t = new TableId("public", "t");
+        assertThat(state).isEqualTo(new PgArrowEnumState(
+                Collections.singleton(t),
+                Collections.singletonList(new PgArrowSplit(
+                        "slot", Collections.singletonList(t), PgArrowSplit.Phase.SNAPSHOT, 0,
+                        0x1234L, 0)),
+                true));
+    }
+
+    @Test
+    void trailingBytesAreRefused() throws IOException {
+        byte[] good = serializer.serialize(PgArrowEnumState.initial());
+        byte[] longer = Arrays.copyOf(good, good.length + 1);
+
+        assertThatThrownBy(() -> serializer.deserialize(PgArrowEnumStateSerializer.VERSION_1, longer))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("1 unexpected trailing bytes");
     }
 
     @Test
