@@ -51,6 +51,19 @@ pg_stop() {
 # servers on the machine (test clusters, other benchmarks) start and stop walsenders of their own.
 walsenders() { pgrep -P "$(head -n 1 "$PG_DIR/data/postmaster.pid")" -f '^postgres: walsender' || true; }
 
+# new_walsender "BEFORE" PID: prints the walsender serving the client PID started after BEFORE
+# (" pid pid ... ", from walsenders) was taken: a new one, not one of an earlier client still
+# exiting, found as soon as it forks. Prints nothing if the client exits first.
+new_walsender() {
+  local before=$1 client=$2 p
+  while kill -0 "$client" 2>/dev/null; do
+    for p in $(walsenders); do
+      [[ "$before" == *" $p "* ]] || { echo "$p"; return 0; }
+    done
+    sleep 0.001
+  done
+}
+
 # psql against the benchmark server over TCP loopback.
 q() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 

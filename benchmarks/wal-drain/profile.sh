@@ -67,13 +67,8 @@ before=" $(walsenders | tr '\n' ' ')"
 ( pg_recvlogical -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wprof -S prof --start \
     --endpos="$endpos" --no-loop -f - "${args[@]}" | wc -c > "$out/bytes" ) &
 rpid=$!
-wpid=""
-while [ -z "$wpid" ] && kill -0 "$rpid" 2>/dev/null; do
-  for p in $(walsenders); do
-    [[ "$before" == *" $p "* ]] || { wpid=$p; break; }
-  done
-  [ -z "$wpid" ] && sleep 0.001
-done
+wpid=$(new_walsender "$before" "$rpid")
+[ -n "$wpid" ] || { echo "pg_recvlogical exited before its walsender was found" >&2; exit 1; }
 perf record -q -F 4999 -g -p "$wpid" -o "$out/perf.data" 2>/dev/null &
 ppid=$!
 wait "$rpid"

@@ -92,14 +92,8 @@ drain() {
       pg_recvlogical -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -S "$slot" --start \
       --endpos="$endpos" --no-loop -f - "${args[@]}" | wc -c > "$work/bytes" ) &
   rpid=$!
-  # the walsender that serves this drain: a new one (not one of an earlier drain still
-  # exiting), found as soon as it is forked, so the first memory sample precedes decoding
-  while [ -z "$wpid" ] && kill -0 "$rpid" 2>/dev/null; do
-    for p in $(walsenders); do
-      [[ "$before" == *" $p "* ]] || { wpid=$p; break; }
-    done
-    [ -z "$wpid" ] && sleep 0.001
-  done
+  # found as soon as it forks, so the first memory sample precedes decoding
+  wpid=$(new_walsender "$before" "$rpid")
   [ -n "$wpid" ] && sample_walsender "$wpid" "$work/sample" &
   local spid=$!
   wait "$rpid"
