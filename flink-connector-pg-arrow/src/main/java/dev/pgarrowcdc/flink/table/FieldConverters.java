@@ -1,6 +1,9 @@
 package dev.pgarrowcdc.flink.table;
 
 import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 import javax.annotation.Nullable;
 
@@ -69,10 +72,23 @@ final class FieldConverters {
                 }
                 return f == LogicalTypeRoot.INTEGER ? v -> ((Integer) v).longValue() : null;
             case DOUBLE:
-                return f == LogicalTypeRoot.FLOAT ? v -> ((Float) v).doubleValue() : null;
+                if (f == LogicalTypeRoot.FLOAT) {
+                    return v -> ((Float) v).doubleValue();
+                }
+                if (f == LogicalTypeRoot.DECIMAL) {
+                    return v -> ((DecimalData) v).toBigDecimal().doubleValue();
+                }
+                // numeric without typmod (exact text): NaN and ±Infinity have doubles of their own
+                return f == LogicalTypeRoot.VARCHAR ? v -> parseDouble(v.toString()) : null;
             case DECIMAL:
                 return toDecimal(from, (DecimalType) to);
             case TIMESTAMP_WITHOUT_TIME_ZONE:
+                if (f == LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE) {
+                    // timestamptz declared TIMESTAMP: the instant's date and time in UTC, as
+                    // postgres-cdc gives it (both TimestampData count from 1970-01-01 00:00 UTC)
+                    return truncating(((LocalZonedTimestampType) from).getPrecision(),
+                            ((TimestampType) to).getPrecision());
+                }
                 return f == LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
                         ? truncating(((TimestampType) from).getPrecision(), ((TimestampType) to).getPrecision())
                         : null;
@@ -106,11 +122,16 @@ final class FieldConverters {
         if (from.getTypeRoot() == LogicalTypeRoot.VARCHAR) {
             return v -> {
                 String text = v.toString();
+                if (NUMERIC_SPECIALS.contains(text)) {
+                    return null; // as in a DECIMAL column read as such
+                }
                 BigDecimal parsed;
                 try {
                     parsed = new BigDecimal(text);
                 } catch (NumberFormatException e) {
-                    return null; // NaN and ±Infinity: null, as in a DECIMAL column read as such
+                    throw new IllegalArgumentException("The value '" + abbreviated(text)
+                            + "' is not a number, so the declared DECIMAL(" + p + ", " + s
+                            + ") cannot hold it: declare STRING");
                 }
                 DecimalData d = DecimalData.fromBigDecimal(parsed, p, s);
                 if (d == null) {
@@ -121,6 +142,27 @@ final class FieldConverters {
             };
         }
         return null;
+    }
+
+    /** What numeric_out writes for the values a Decimal cannot hold. */
+    private static final Set<String> NUMERIC_SPECIALS =
+            new HashSet<>(Arrays.asList("NaN", "Infinity", "-Infinity"));
+
+    private static double parseDouble(String text) {
+        if (NUMERIC_SPECIALS.contains(text)) {
+            return Double.parseDouble(text);
+        }
+        try {
+            // BigDecimal first: Double.parseDouble also takes "1d", "0x1p3" and surrounding blanks
+            return new BigDecimal(text).doubleValue();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("The value '" + abbreviated(text)
+                    + "' is not a number, so the declared DOUBLE cannot hold it: declare STRING");
+        }
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 
     private static FieldConverter truncating(int fromPrecision, int toPrecision) {

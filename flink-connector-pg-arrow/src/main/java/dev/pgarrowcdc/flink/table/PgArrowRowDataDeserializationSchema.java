@@ -99,7 +99,13 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
         for (int i = 0; i < physical; i++) {
             Object value = shape.getters[i].getFieldOrNull(row);
             if (value != null) {
-                result.setField(i, shape.converters[i].convert(value));
+                try {
+                    result.setField(i, shape.converters[i].convert(value));
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("Column '" + names.get(i) + "' of PostgreSQL"
+                            + " table " + context.schemaName() + "." + context.tableName()
+                            + " (Flink table " + flinkTable + "): " + e.getMessage(), e);
+                }
             }
         }
         if (databaseData == null) {

@@ -254,6 +254,56 @@ class PgArrowDynamicTableSourceITCase {
     }
 
     @Test
+    void widerAndPostgresCdcStyleDeclaredTypesReadTheSameFromSnapshotAndStream() throws Exception {
+        // Given: columns declared wider than the type map (int2 as BIGINT, real as DOUBLE), numerics
+        // as DOUBLE and a timestamptz as TIMESTAMP(3), which postgres-cdc DDL often has
+        PG.execute("CREATE TABLE t (id int2 PRIMARY KEY, n numeric(10, 2), u numeric, tz timestamptz,"
+                        + " f real)",
+                "ALTER TABLE t REPLICA IDENTITY FULL",
+                "INSERT INTO t VALUES (1, 1234.25, 'NaN', '2024-01-01 00:00:00.123456+05', 1.5)");
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(createTable("t", "id BIGINT, n DOUBLE, u DOUBLE, tz TIMESTAMP(3), f DOUBLE", "t"));
+
+        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM t").collect()) {
+            // Then: the snapshot row, timestamptz as its date and time in UTC (as postgres-cdc)
+            assertThat(take(it, 1)).containsExactly("+I[1, 1234.25, NaN, 2023-12-31T19:00:00.123, 1.5]");
+
+            // When / Then: the same conversions on the stream
+            PG.execute("INSERT INTO t VALUES (2, -0.5, '1e3', '1969-07-20 20:17:40.9999+00', -2.25)");
+            assertThat(take(it, 1)).containsExactly("+I[2, -0.5, 1000.0, 1969-07-20T20:17:40.999, -2.25]");
+        }
+    }
+
+    @Test
+    void aValueThatCannotBecomeTheDeclaredTypeFailsTheJobNamingTheColumnAndTheValue() throws Exception {
+        // Given: a text column declared DECIMAL, which parses what is a number
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "ALTER TABLE t REPLICA IDENTITY FULL",
+                "INSERT INTO t VALUES (1, '12.5')");
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(createTable("t", "id INT, v DECIMAL(10, 2)", "t"));
+
+        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM t").collect()) {
+            assertThat(take(it, 1)).containsExactly("+I[1, 12.50]");
+
+            // When: a value that is no number arrives
+            PG.execute("INSERT INTO t VALUES (2, 'twelve')");
+
+            // Then: the job fails, naming the table, the column, the value and the fix
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            try {
+                take(it, 1);
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+            assertThat(failure.get()).as("the job failed").isNotNull();
+            assertThat(ExceptionUtils.stringifyException(failure.get()))
+                    .contains("Column 'v' of PostgreSQL table public.t (Flink table"
+                            + " default_catalog.default_database.t): The value 'twelve' is not a"
+                            + " number, so the declared DECIMAL(10, 2) cannot hold it: declare STRING");
+        }
+    }
+
+    @Test
     void aSchemaChangeWhileRunningIgnoresNewColumnsAndFailsOnALostOne() throws Exception {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "ALTER TABLE t REPLICA IDENTITY FULL",
                 "INSERT INTO t VALUES (1, 'a')");
