@@ -65,10 +65,16 @@ final class FieldConverters {
             case VARBINARY:
                 return f == LogicalTypeRoot.VARBINARY || f == LogicalTypeRoot.BINARY ? IDENTITY : null;
             case INTEGER:
+                if (isWholeDecimal(from, 9)) {
+                    return v -> (int) ((DecimalData) v).toUnscaledLong();
+                }
                 return f == LogicalTypeRoot.SMALLINT ? v -> ((Short) v).intValue() : null;
             case BIGINT:
                 if (f == LogicalTypeRoot.SMALLINT) {
                     return v -> ((Short) v).longValue();
+                }
+                if (isWholeDecimal(from, 18)) {
+                    return v -> ((DecimalData) v).toUnscaledLong();
                 }
                 return f == LogicalTypeRoot.INTEGER ? v -> ((Integer) v).longValue() : null;
             case DOUBLE:
@@ -142,6 +148,12 @@ final class FieldConverters {
             };
         }
         return null;
+    }
+
+    /** A numeric(p, 0) whose every value fits an integer of {@code maxDigits} digits. */
+    private static boolean isWholeDecimal(LogicalType type, int maxDigits) {
+        return type instanceof DecimalType && ((DecimalType) type).getScale() == 0
+                && ((DecimalType) type).getPrecision() <= maxDigits;
     }
 
     /** What numeric_out writes for the values a Decimal cannot hold. */

@@ -65,6 +65,18 @@ class FieldConvertersTest {
     }
 
     @Test
+    void wholeNumericsThatAlwaysFitReadAsIntegers() {
+        assertThat(convert(new DecimalType(18, 0), new BigIntType(),
+                DecimalData.fromBigDecimal(new BigDecimal("-999999999999999999"), 18, 0)))
+                .isEqualTo(-999_999_999_999_999_999L);
+        assertThat(convert(new DecimalType(9, 0), new IntType(),
+                DecimalData.fromBigDecimal(new BigDecimal("999999999"), 9, 0))).isEqualTo(999_999_999);
+        assertThat(FieldConverters.of(new DecimalType(19, 0), new BigIntType())).as("may overflow").isNull();
+        assertThat(FieldConverters.of(new DecimalType(10, 0), new IntType())).as("may overflow").isNull();
+        assertThat(FieldConverters.of(new DecimalType(5, 1), new BigIntType())).as("has fractions").isNull();
+    }
+
+    @Test
     void numericTextParsesIntoADecimalWithItsSpecialValuesAsNull() {
         DecimalType declared = new DecimalType(12, 2);
         assertThat(convert(STRING, declared, StringData.fromString("-0.5")))
