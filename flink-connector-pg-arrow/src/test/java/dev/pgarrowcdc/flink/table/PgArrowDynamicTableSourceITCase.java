@@ -87,6 +87,16 @@ class PgArrowDynamicTableSourceITCase {
         return out;
     }
 
+    /** Reads on, expecting the job to fail before the next row: the failure, stack included. */
+    private static String failureOfNextRow(CloseableIterator<Row> it) {
+        try {
+            List<String> rows = take(it, 1);
+            throw new AssertionError("the job did not fail; it emitted " + rows);
+        } catch (RuntimeException e) {
+            return ExceptionUtils.stringifyException(e);
+        }
+    }
+
     private static long queryLong(String sql) throws SQLException {
         try (Connection c = PG.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
@@ -289,14 +299,7 @@ class PgArrowDynamicTableSourceITCase {
             PG.execute("INSERT INTO t VALUES (2, 'twelve')");
 
             // Then: the job fails, naming the table, the column, the value and the fix
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            try {
-                take(it, 1);
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-            assertThat(failure.get()).as("the job failed").isNotNull();
-            assertThat(ExceptionUtils.stringifyException(failure.get()))
+            assertThat(failureOfNextRow(it))
                     .contains("Column 'v' of PostgreSQL table public.t (Flink table"
                             + " default_catalog.default_database.t): The value 'twelve' is not a"
                             + " number, so the declared DECIMAL(10, 2) cannot hold it: declare STRING");
@@ -321,14 +324,7 @@ class PgArrowDynamicTableSourceITCase {
             // When: a declared column is renamed away
             PG.execute("ALTER TABLE t RENAME COLUMN v TO w", "INSERT INTO t VALUES (3, 'c', 'y')");
             // Then: the job fails naming the table and the column
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            try {
-                take(it, 1);
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-            assertThat(failure.get()).as("the job failed").isNotNull();
-            assertThat(ExceptionUtils.stringifyException(failure.get()))
+            assertThat(failureOfNextRow(it))
                     .contains("PostgreSQL table public.t no longer has column 'v' that Flink table"
                             + " default_catalog.default_database.t declares");
         }
@@ -375,14 +371,7 @@ class PgArrowDynamicTableSourceITCase {
             PG.execute("INSERT INTO rk VALUES (2, 'b')");
             assertThat(take(it, 1)).containsExactly("+I[2, b]");
             PG.execute("ALTER TABLE rk REPLICA IDENTITY NOTHING", "DELETE FROM rk WHERE id = 2");
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            try {
-                take(it, 1);
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-            assertThat(failure.get()).as("the job failed").isNotNull();
-            assertThat(ExceptionUtils.stringifyException(failure.get()))
+            assertThat(failureOfNextRow(it))
                     .contains("PostgreSQL table public.rk logged a DELETE")
                     .contains("without the old value of column 'id', which Flink table"
                             + " default_catalog.default_database.rk needs in 'changelog-mode' = 'upsert'")
