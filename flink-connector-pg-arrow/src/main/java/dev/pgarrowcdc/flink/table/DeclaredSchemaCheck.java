@@ -54,6 +54,8 @@ final class DeclaredSchemaCheck {
                     + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
                     + " ORDER BY a.attnum";
 
+    private static final long NUMERIC_OID = 1700;
+
     private DeclaredSchemaCheck() {}
 
     /** One column of a PostgreSQL table as the check needs it. */
@@ -64,13 +66,17 @@ final class DeclaredSchemaCheck {
         final boolean identity;
         /** The table's REPLICA IDENTITY: default, full, index or nothing. */
         final String identityKind;
+        /** A numeric (or a domain over one), whose text is always a number, NaN or ±Infinity. */
+        final boolean numeric;
 
-        PgColumn(String name, String typeName, LogicalType readAs, boolean identity, String identityKind) {
+        PgColumn(String name, String typeName, LogicalType readAs, boolean identity, String identityKind,
+                boolean numeric) {
             this.name = name;
             this.typeName = typeName;
             this.readAs = readAs;
             this.identity = identity;
             this.identityKind = identityKind;
+            this.numeric = numeric;
         }
     }
 
@@ -144,6 +150,12 @@ final class DeclaredSchemaCheck {
                         + ", which the declared " + types.get(i).asSummaryString()
                         + " cannot hold: declare it " + column.readAs.asSummaryString()
                         + " (see the type map in the README)");
+            } else if (FieldConverters.parsesText(column.readAs, types.get(i)) && !column.numeric) {
+                problems.add("column '" + name + "' of PostgreSQL table " + table + " is "
+                        + column.typeName + ", read as " + column.readAs.asSummaryString()
+                        + ": the declared " + types.get(i).asSummaryString() + " parses the text"
+                        + " of numeric columns only: declare it " + column.readAs.asSummaryString()
+                        + " and CAST it in the query");
             }
         }
         if (columns.isEmpty()) {
@@ -190,7 +202,7 @@ final class DeclaredSchemaCheck {
                             SnapshotValues.logicalType(array ? rs.getLong(6) : rs.getLong(4), typmod);
                     PgColumn column = new PgColumn(rs.getString(1), rs.getString(2),
                             array ? new ArrayType(element) : element, rs.getBoolean(8),
-                            identityName(rs.getString(7)));
+                            identityName(rs.getString(7)), !array && rs.getLong(4) == NUMERIC_OID);
                     columns.put(column.name, column);
                 }
             }

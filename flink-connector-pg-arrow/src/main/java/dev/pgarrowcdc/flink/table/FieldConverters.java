@@ -150,6 +150,17 @@ final class FieldConverters {
         return null;
     }
 
+    /**
+     * Whether the converter from {@code read} to {@code declared} parses text into a number: meant
+     * for numerics without typmod (read as STRING); the planning-time check refuses it for other
+     * columns, whose text need not be a number.
+     */
+    static boolean parsesText(LogicalType read, LogicalType declared) {
+        LogicalTypeRoot to = declared.getTypeRoot();
+        return read.getTypeRoot() == LogicalTypeRoot.VARCHAR
+                && (to == LogicalTypeRoot.DECIMAL || to == LogicalTypeRoot.DOUBLE);
+    }
+
     /** A numeric(p, 0) whose every value fits an integer of {@code maxDigits} digits. */
     private static boolean isWholeDecimal(LogicalType type, int maxDigits) {
         return type instanceof DecimalType && ((DecimalType) type).getScale() == 0

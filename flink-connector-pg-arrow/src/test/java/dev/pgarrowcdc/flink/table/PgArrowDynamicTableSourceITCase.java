@@ -286,24 +286,39 @@ class PgArrowDynamicTableSourceITCase {
 
     @Test
     void aValueThatCannotBecomeTheDeclaredTypeFailsTheJobNamingTheColumnAndTheValue() throws Exception {
-        // Given: a text column declared DECIMAL, which parses what is a number
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "ALTER TABLE t REPLICA IDENTITY FULL",
-                "INSERT INTO t VALUES (1, '12.5')");
+        // Given: a numeric without typmod declared DECIMAL(10, 2), which parses its exact text
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v numeric)", "ALTER TABLE t REPLICA IDENTITY FULL",
+                "INSERT INTO t VALUES (1, 12.5)");
         StreamTableEnvironment tEnv = tableEnv();
         tEnv.executeSql(createTable("t", "id INT, v DECIMAL(10, 2)", "t"));
 
         try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM t").collect()) {
             assertThat(take(it, 1)).containsExactly("+I[1, 12.50]");
 
-            // When: a value that is no number arrives
-            PG.execute("INSERT INTO t VALUES (2, 'twelve')");
+            // When: a value with more digits than declared arrives
+            PG.execute("INSERT INTO t VALUES (2, 123456789012.5)");
 
             // Then: the job fails, naming the table, the column, the value and the fix
             assertThat(failureOfNextRow(it))
                     .contains("Column 'v' of PostgreSQL table public.t (Flink table"
-                            + " default_catalog.default_database.t): The value 'twelve' is not a"
-                            + " number, so the declared DECIMAL(10, 2) cannot hold it: declare STRING");
+                            + " default_catalog.default_database.t): The numeric value 123456789012.5"
+                            + " does not fit the declared DECIMAL(10, 2): declare more digits or STRING");
         }
+    }
+
+    @Test
+    void aTextColumnDeclaredAsANumberIsRefusedWhenPlanned() throws Exception {
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text, n numeric)",
+                "ALTER TABLE t REPLICA IDENTITY FULL");
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(createTable("t", "id INT, v DECIMAL(10, 2), n DOUBLE", "t"));
+
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM t"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("column 'v' of PostgreSQL table public.t is text, read as STRING:"
+                        + " the declared DECIMAL(10, 2) parses the text of numeric columns only:"
+                        + " declare it STRING and CAST it in the query")
+                .hasMessageNotContaining("column 'n'");
     }
 
     @Test
