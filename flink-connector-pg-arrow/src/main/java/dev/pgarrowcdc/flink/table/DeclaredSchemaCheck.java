@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.postgresql.core.Oid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +54,6 @@ final class DeclaredSchemaCheck {
                     + " JOIN pg_catalog.pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)"
                     + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
                     + " ORDER BY a.attnum";
-
-    private static final long NUMERIC_OID = 1700;
 
     private DeclaredSchemaCheck() {}
 
@@ -202,7 +201,7 @@ final class DeclaredSchemaCheck {
                             SnapshotValues.logicalType(array ? rs.getLong(6) : rs.getLong(4), typmod);
                     PgColumn column = new PgColumn(rs.getString(1), rs.getString(2),
                             array ? new ArrayType(element) : element, rs.getBoolean(8),
-                            identityName(rs.getString(7)), !array && rs.getLong(4) == NUMERIC_OID);
+                            identityName(rs.getString(7)), !array && rs.getLong(4) == Oid.NUMERIC);
                     columns.put(column.name, column);
                 }
             }

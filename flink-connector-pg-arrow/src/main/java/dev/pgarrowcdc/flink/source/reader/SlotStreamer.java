@@ -80,9 +80,8 @@ final class SlotStreamer implements AutoCloseable {
     private PGReplicationStream stream;
     private WalArrowFrameDecoder decoder;
     private final Map<RelationSchema, RowDataConverter> converters = new IdentityHashMap<>();
-    /** {@link #absentFromOldRows} per schema; {@link #NONE_ABSENT} when every column is logged. */
+    /** {@link #absentFromOldRows} per schema (null values kept: every column is logged). */
     private final Map<RelationSchema, boolean[]> absentColumns = new IdentityHashMap<>();
-    private static final boolean[] NONE_ABSENT = new boolean[0];
 
     private SnapshotReader snapshot;
     private long consistentPoint;
@@ -583,11 +582,10 @@ final class SlotStreamer implements AutoCloseable {
     }
 
     private boolean[] absentColumns(RelationSchema schema) {
-        boolean[] absent = absentColumns.computeIfAbsent(schema, s -> {
-            boolean[] a = absentFromOldRows(s);
-            return a == null ? NONE_ABSENT : a;
-        });
-        return absent == NONE_ABSENT ? null : absent;
+        if (!absentColumns.containsKey(schema)) {
+            absentColumns.put(schema, absentFromOldRows(schema));
+        }
+        return absentColumns.get(schema);
     }
 
     /**
