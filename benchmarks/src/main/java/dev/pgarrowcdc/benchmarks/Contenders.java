@@ -24,6 +24,7 @@ import org.apache.flink.table.types.logical.RowType;
 import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
 import dev.pgarrowcdc.flink.source.PgArrowSource;
 import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.SslMode;
 import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
 import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.testutils.PostgresCluster;
@@ -274,6 +275,8 @@ final class Contenders {
                             .password("")
                             .tableList("public.cdc_bench")
                             .slotName(PREFIX)
+                            // the benchmark's local server has no TLS
+                            .sslMode(SslMode.DISABLE)
                             .startupMode(mode)
                             .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH))
                             .build();

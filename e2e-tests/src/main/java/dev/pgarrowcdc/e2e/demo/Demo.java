@@ -82,7 +82,9 @@ public final class Demo {
                 String.format(
                         "'connector' = 'pg-arrow-cdc', 'hostname' = '%s', 'port' = '%d', "
                                 + "'username' = '%s', 'password' = '', 'database-name' = '%s', "
-                                + "'schema-name' = 'public', 'slot.name' = '%s'",
+                                + "'schema-name' = 'public', 'slot.name' = '%s', "
+                                // the demo's throwaway local server has no TLS
+                                + "'ssl.mode' = 'disable'",
                         pg.host(), pg.port(), PostgresCluster.SUPERUSER, DATABASE, SLOT_PREFIX);
         tEnv.executeSql(
                 "CREATE TABLE orders (id BIGINT, customer_id INT, amount DECIMAL(10, 2), "

@@ -1,7 +1,15 @@
 package dev.pgarrowcdc.flink.source;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -114,6 +122,36 @@ public final class PgArrowSourceBuilder<T> {
         return this;
     }
 
+    /** {@code ssl.mode}; the default is {@link SslMode#VERIFY_FULL}. */
+    public PgArrowSourceBuilder<T> sslMode(SslMode mode) {
+        options.set(PgArrowSourceOptions.SSL_MODE, mode);
+        return this;
+    }
+
+    /** {@code ssl.root-cert}: PEM file of the CA(s) that sign the server's certificate. */
+    public PgArrowSourceBuilder<T> sslRootCert(String path) {
+        options.set(PgArrowSourceOptions.SSL_ROOT_CERT, path);
+        return this;
+    }
+
+    /**
+     * {@code ssl.cert} and {@code ssl.key}: a client certificate (PEM) and its key (PKCS-8 DER),
+     * for certificate authentication; {@code cert} null with a PKCS-12 key file.
+     */
+    public PgArrowSourceBuilder<T> sslClientCert(String cert, String key) {
+        if (cert != null) {
+            options.set(PgArrowSourceOptions.SSL_CERT, cert);
+        }
+        options.set(PgArrowSourceOptions.SSL_KEY, key);
+        return this;
+    }
+
+    /** {@code ssl.key.password}: the password of an encrypted {@code ssl.key}. Never logged. */
+    public PgArrowSourceBuilder<T> sslKeyPassword(String password) {
+        options.set(PgArrowSourceOptions.SSL_KEY_PASSWORD, password);
+        return this;
+    }
+
     /** Sets any option by its {@link ConfigOption}, e.g. from a SQL table's options. */
     public <V> PgArrowSourceBuilder<T> option(ConfigOption<V> option, V value) {
         options.set(option, value);
@@ -210,6 +248,7 @@ public final class PgArrowSourceBuilder<T> {
             problems.add("'connect.timeout' = " + connectTimeout
                     + " must be at least 1 s (whole seconds), e.g. 30 s");
         }
+        PgArrowSourceConfig.Tls tls = tls(problems);
         if (deserializer == null) {
             problems.add("No deserializer: call deserializer(...), e.g."
                     + " PgArrowDeserializationSchema.rowData(rowType) to emit the tables' RowData");
@@ -222,9 +261,98 @@ public final class PgArrowSourceBuilder<T> {
                 hostname, port, username, options.get(PgArrowSourceOptions.PASSWORD), database,
                 tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
                 options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery,
-                projectedColumns);
-        return new PgArrowSource<>(config.withConnectSettings(maxRetries, connectTimeout)
-                .withUnchangedToastMode(options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE)), deserializer);
+                projectedColumns, maxRetries, connectTimeout,
+                options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE), tls, newOwnerToken());
+        return new PgArrowSource<>(config, deserializer);
+    }
+
+    /** 16 random hex digits: the owner token of the job this source is built for. */
+    private static String newOwnerToken() {
+        return String.format("%016x", new SecureRandom().nextLong());
+    }
+
+    /**
+     * The TLS options, checked: files exist and are readable (on the machine that builds the job;
+     * every TaskManager needs them at the same path), a key comes with a certificate and the other
+     * way round, and no file is given to a mode that would not use it.
+     */
+    private PgArrowSourceConfig.Tls tls(List<String> problems) {
+        SslMode mode = options.get(PgArrowSourceOptions.SSL_MODE);
+        String rootCert = options.get(PgArrowSourceOptions.SSL_ROOT_CERT);
+        String cert = options.get(PgArrowSourceOptions.SSL_CERT);
+        String key = options.get(PgArrowSourceOptions.SSL_KEY);
+        String keyPassword = options.get(PgArrowSourceOptions.SSL_KEY_PASSWORD);
+        if (mode == SslMode.DISABLE) {
+            for (ConfigOption<String> o : Arrays.asList(PgArrowSourceOptions.SSL_ROOT_CERT,
+                    PgArrowSourceOptions.SSL_CERT, PgArrowSourceOptions.SSL_KEY,
+                    PgArrowSourceOptions.SSL_KEY_PASSWORD)) {
+                if (options.getOptional(o).isPresent()) {
+                    problems.add("'" + o.key() + "' is set but 'ssl.mode' = 'disable' opens no TLS"
+                            + " connection: remove it, or choose 'ssl.mode' = 'verify-full'");
+                }
+            }
+            return new PgArrowSourceConfig.Tls(mode, null, null, null, null);
+        }
+        if (rootCert != null) {
+            readable(PgArrowSourceOptions.SSL_ROOT_CERT, rootCert, problems);
+            if (!mode.verifies()) {
+                problems.add("'ssl.root-cert' is set but 'ssl.mode' = '" + mode + "' does not verify"
+                        + " the server's certificate: use 'ssl.mode' = 'verify-full' (or 'verify-ca')");
+            }
+        }
+        boolean pkcs12 = key != null && key.matches("(?i).*\\.(p12|pfx)$");
+        if (cert != null) {
+            readable(PgArrowSourceOptions.SSL_CERT, cert, problems);
+            if (key == null) {
+                problems.add("'ssl.cert' is set without 'ssl.key': give the client certificate's"
+                        + " private key (PKCS-8 DER) too");
+            } else if (pkcs12) {
+                problems.add("'ssl.key' = '" + key + "' is a PKCS-12 file, which holds the"
+                        + " certificate itself: remove 'ssl.cert'");
+            }
+        }
+        if (key != null) {
+            if (readable(PgArrowSourceOptions.SSL_KEY, key, problems)) {
+                if (cert == null && !pkcs12) {
+                    problems.add("'ssl.key' is set without 'ssl.cert': give the client certificate"
+                            + " (PEM) too, or use a PKCS-12 file (.p12) holding both");
+                }
+                if (!pkcs12 && isPem(key)) {
+                    problems.add("'ssl.key' = '" + key + "' is a PEM file, which pgjdbc cannot read:"
+                            + " convert it to PKCS-8 DER, e.g. openssl pkcs8 -topk8 -outform DER"
+                            + " -in client.key -out client.pk8 -nocrypt (or with a password, then"
+                            + " set 'ssl.key.password')");
+                }
+            }
+        } else if (keyPassword != null) {
+            problems.add("'ssl.key.password' is set without 'ssl.key': remove it, or give the"
+                    + " encrypted key it opens");
+        }
+        return new PgArrowSourceConfig.Tls(mode, rootCert, cert, key, keyPassword);
+    }
+
+    private static boolean readable(ConfigOption<String> option, String path, List<String> problems) {
+        Path p = Paths.get(path);
+        if (!Files.isRegularFile(p)) {
+            problems.add("'" + option.key() + "' = '" + path + "' is not a file: give the path of the"
+                    + " file (the same path on every TaskManager)");
+            return false;
+        }
+        if (!Files.isReadable(p)) {
+            problems.add("'" + option.key() + "' = '" + path + "' is not readable by this process:"
+                    + " fix its permissions");
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean isPem(String path) {
+        try (InputStream in = Files.newInputStream(Paths.get(path))) {
+            byte[] head = in.readNBytes(11);
+            return new String(head, StandardCharsets.US_ASCII).startsWith("-----BEGIN");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

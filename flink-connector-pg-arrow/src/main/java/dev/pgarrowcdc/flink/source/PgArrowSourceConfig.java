@@ -36,13 +36,18 @@ public final class PgArrowSourceConfig implements Serializable {
     private final ArrowCompression compression;
     private final Duration heartbeatInterval;
     private final Duration discoveryInterval;
-    /** Set once by the builder, right after construction. */
-    private int connectMaxRetries = PgArrowSourceOptions.CONNECT_MAX_RETRIES.defaultValue();
-    private Duration connectTimeout = PgArrowSourceOptions.CONNECT_TIMEOUT.defaultValue();
-    /** Set once by the builder, right after construction. */
-    private UnchangedToastMode unchangedToastMode = PgArrowSourceOptions.UNCHANGED_TOAST_MODE.defaultValue();
+    private final int connectMaxRetries;
+    private final Duration connectTimeout;
+    private final UnchangedToastMode unchangedToastMode;
     /** The columns to read (by exact name), or null for all of them. */
     @Nullable private final List<String> projectedColumns;
+    private final Tls tls;
+    /**
+     * Generated once when the job's source is built and carried in every connection's {@code
+     * application_name}: a walsender holding one of this job's slots with this token is this
+     * job's own (a stale stream of an earlier attempt), any other holder is not.
+     */
+    private final String ownerToken;
 
     PgArrowSourceConfig(
             String hostname,
@@ -59,7 +64,12 @@ public final class PgArrowSourceConfig implements Serializable {
             ArrowCompression compression,
             Duration heartbeatInterval,
             Duration discoveryInterval,
-            @Nullable List<String> projectedColumns) {
+            @Nullable List<String> projectedColumns,
+            int connectMaxRetries,
+            Duration connectTimeout,
+            UnchangedToastMode unchangedToastMode,
+            Tls tls,
+            String ownerToken) {
         this.hostname = hostname;
         this.port = port;
         this.username = username;
@@ -75,6 +85,11 @@ public final class PgArrowSourceConfig implements Serializable {
         this.heartbeatInterval = heartbeatInterval;
         this.discoveryInterval = discoveryInterval;
         this.projectedColumns = projectedColumns;
+        this.connectMaxRetries = connectMaxRetries;
+        this.connectTimeout = connectTimeout;
+        this.unchangedToastMode = unchangedToastMode;
+        this.tls = tls;
+        this.ownerToken = ownerToken;
     }
 
     public String hostname() {
@@ -138,19 +153,6 @@ public final class PgArrowSourceConfig implements Serializable {
         return projectedColumns;
     }
 
-    /** {@code connect.max-retries} and {@code connect.timeout}; for the builder only. */
-    PgArrowSourceConfig withConnectSettings(int maxRetries, Duration timeout) {
-        this.connectMaxRetries = maxRetries;
-        this.connectTimeout = timeout;
-        return this;
-    }
-
-    /** {@code scan.unchanged-toast.mode}; for the builder only. */
-    PgArrowSourceConfig withUnchangedToastMode(UnchangedToastMode mode) {
-        this.unchangedToastMode = mode;
-        return this;
-    }
-
     public UnchangedToastMode unchangedToastMode() {
         return unchangedToastMode;
     }
@@ -162,6 +164,27 @@ public final class PgArrowSourceConfig implements Serializable {
     public Duration connectTimeout() {
         return connectTimeout;
     }
+
+    public SslMode sslMode() {
+        return tls.mode;
+    }
+
+    /** The token in this job's {@code application_name}; see {@link #applicationName()}. */
+    public String ownerToken() {
+        return ownerToken;
+    }
+
+    /**
+     * {@code pg-arrow-cdc/<owner token>}: the {@code application_name} of every connection this
+     * job opens, so pg_stat_activity and pg_stat_replication name the job, and a walsender that
+     * holds one of its slots is recognised as its own.
+     */
+    public String applicationName() {
+        return APPLICATION_NAME_PREFIX + ownerToken;
+    }
+
+    /** What every application_name of this source starts with. */
+    public static final String APPLICATION_NAME_PREFIX = "pg-arrow-cdc/";
 
     public String jdbcUrl() {
         String host = hostname.contains(":") && !hostname.startsWith("[") ? "[" + hostname + "]" : hostname;
@@ -187,7 +210,12 @@ public final class PgArrowSourceConfig implements Serializable {
      * service scan anyway.
      */
     private Connection open(Properties properties) throws SQLException {
-        Connection connection = new org.postgresql.Driver().connect(jdbcUrl(), properties);
+        Connection connection;
+        try {
+            connection = new org.postgresql.Driver().connect(jdbcUrl(), properties);
+        } catch (SQLException e) {
+            throw ConnectErrors.explain(e, this);
+        }
         if (connection == null) {
             throw new SQLException("pgjdbc does not accept the URL " + jdbcUrl());
         }
@@ -198,7 +226,8 @@ public final class PgArrowSourceConfig implements Serializable {
         Properties p = new Properties();
         PGProperty.USER.set(p, username);
         PGProperty.PASSWORD.set(p, password);
-        PGProperty.APPLICATION_NAME.set(p, "pg-arrow-cdc");
+        PGProperty.APPLICATION_NAME.set(p, applicationName());
+        tls.apply(p);
         // A lost server must not hang a thread forever: TCP keepalives and a connect timeout.
         PGProperty.TCP_KEEP_ALIVE.set(p, true);
         PGProperty.CONNECT_TIMEOUT.set(p, (int) Math.max(1, connectTimeout.getSeconds()));
@@ -234,6 +263,64 @@ public final class PgArrowSourceConfig implements Serializable {
                 + ", connect.max-retries=" + connectMaxRetries
                 + ", scan.unchanged-toast.mode=" + unchangedToastMode
                 + (projectedColumns != null ? ", columns=" + projectedColumns : "")
+                + ", " + tls
+                + ", application_name=" + applicationName()
                 + '}';
+    }
+
+    /**
+     * The TLS options, validated by the builder: {@code ssl.mode}, {@code ssl.root-cert}, {@code
+     * ssl.cert}, {@code ssl.key} and {@code ssl.key.password}. Paths are read on the machine that
+     * opens the connection (the JobManager for the catalog, each TaskManager for its splits).
+     */
+    static final class Tls implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final SslMode mode;
+        @Nullable final String rootCert;
+        @Nullable final String cert;
+        @Nullable final String key;
+        @Nullable final String keyPassword;
+
+        Tls(SslMode mode, @Nullable String rootCert, @Nullable String cert, @Nullable String key,
+                @Nullable String keyPassword) {
+            this.mode = mode;
+            this.rootCert = rootCert;
+            this.cert = cert;
+            this.key = key;
+            this.keyPassword = keyPassword;
+        }
+
+        void apply(Properties p) {
+            PGProperty.SSL_MODE.set(p, mode.value());
+            if (mode == SslMode.DISABLE) {
+                return;
+            }
+            if (rootCert != null) {
+                PGProperty.SSL_ROOT_CERT.set(p, rootCert);
+            } else if (mode.verifies()) {
+                // pgjdbc would look for ~/.postgresql/root.crt of whoever runs the TaskManager;
+                // without 'ssl.root-cert' the JVM's trust store decides instead.
+                PGProperty.SSL_FACTORY.set(p, "org.postgresql.ssl.DefaultJavaSSLFactory");
+            }
+            if (cert != null) {
+                PGProperty.SSL_CERT.set(p, cert);
+            }
+            if (key != null) {
+                PGProperty.SSL_KEY.set(p, key);
+            }
+            if (keyPassword != null) {
+                PGProperty.SSL_PASSWORD.set(p, keyPassword);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ssl.mode=" + mode
+                    + (rootCert != null ? ", ssl.root-cert=" + rootCert : "")
+                    + (cert != null ? ", ssl.cert=" + cert : "")
+                    + (key != null ? ", ssl.key=" + key : "")
+                    + (keyPassword != null ? ", ssl.key.password=******" : "");
+        }
     }
 }

@@ -165,5 +165,54 @@ public final class PgArrowSourceOptions {
                                     + " UNCHANGED_TOAST). Under REPLICA IDENTITY FULL the value is"
                                     + " always delivered: ALTER TABLE ... REPLICA IDENTITY FULL.");
 
+    public static final ConfigOption<SslMode> SSL_MODE =
+            ConfigOptions.key("ssl.mode")
+                    .enumType(SslMode.class)
+                    .defaultValue(SslMode.VERIFY_FULL)
+                    .withDescription(
+                            "TLS for every connection the source opens (catalog, snapshot,"
+                                    + " replication, lag sampling), as libpq's sslmode: disable,"
+                                    + " allow, prefer, require, verify-ca, verify-full. The default"
+                                    + " verify-full accepts only a server whose certificate chains"
+                                    + " to 'ssl.root-cert' (or, without it, the JVM's trust store)"
+                                    + " and names 'hostname'. Set 'disable' explicitly for a server"
+                                    + " without TLS.");
+
+    public static final ConfigOption<String> SSL_ROOT_CERT =
+            ConfigOptions.key("ssl.root-cert")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "PEM file of the certificate authorities that sign the server's"
+                                    + " certificate (libpq's sslrootcert), read on every"
+                                    + " TaskManager. Without it, verify-ca and verify-full use the"
+                                    + " JVM's default trust store (javax.net.ssl.trustStore).");
+
+    public static final ConfigOption<String> SSL_CERT =
+            ConfigOptions.key("ssl.cert")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "PEM file of the client certificate, for certificate authentication"
+                                    + " (pg_hba.conf 'cert' or clientcert=verify-full). Needs"
+                                    + " 'ssl.key'.");
+
+    public static final ConfigOption<String> SSL_KEY =
+            ConfigOptions.key("ssl.key")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The client certificate's private key: a PKCS-8 DER file (openssl"
+                                    + " pkcs8 -topk8 -outform DER -in client.key -out client.pk8"
+                                    + " -nocrypt), with 'ssl.cert'; or a PKCS-12 file (.p12/.pfx)"
+                                    + " holding certificate and key, without 'ssl.cert'.");
+
+    public static final ConfigOption<String> SSL_KEY_PASSWORD =
+            ConfigOptions.key("ssl.key.password")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Password of an encrypted 'ssl.key'. Never logged.");
+
     private PgArrowSourceOptions() {}
 }

@@ -3,6 +3,9 @@ package dev.pgarrowcdc.flink.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.apache.flink.api.connector.source.Boundedness;
@@ -10,6 +13,7 @@ import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.data.RowData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PgArrowSourceBuilderTest {
 
@@ -36,6 +40,51 @@ class PgArrowSourceBuilderTest {
         assertThat(config.compression()).isEqualTo(ArrowCompression.NONE);
         assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/shop");
         assertThat(config.toString()).doesNotContain("s3cret").contains("password=******");
+    }
+
+    @Test
+    void tlsDefaultsToVerifyFullAndTheKeyPasswordIsNeverShown(@TempDir Path dir) throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\n");
+        Path cert = Files.writeString(dir.resolve("client.crt"), "-----BEGIN CERTIFICATE-----\n");
+        Path key = Files.write(dir.resolve("client.pk8"), new byte[] {0x30, (byte) 0x82, 1, 2});
+
+        PgArrowSourceConfig config = complete()
+                .sslRootCert(ca.toString())
+                .sslClientCert(cert.toString(), key.toString())
+                .sslKeyPassword("k3ypass")
+                .build().config();
+
+        assertThat(complete().build().config().sslMode()).isEqualTo(SslMode.VERIFY_FULL);
+        assertThat(config.toString())
+                .contains("ssl.mode=verify-full", "ssl.root-cert=" + ca, "ssl.key.password=******")
+                .doesNotContain("k3ypass");
+        assertThat(config.applicationName()).startsWith("pg-arrow-cdc/").hasSizeLessThan(64);
+    }
+
+    @Test
+    void tlsFilesAreCheckedAndMismatchedOptionsNamed(@TempDir Path dir) throws Exception {
+        Path pemKey = Files.writeString(dir.resolve("client.key"),
+                "-----BEGIN PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+
+        assertThatThrownBy(complete()
+                        .sslRootCert(dir.resolve("missing.crt").toString())
+                        .option(PgArrowSourceOptions.SSL_KEY, pemKey.toString())
+                        .sslKeyPassword("k3ypass")::build)
+                .hasMessageContaining("'ssl.root-cert' = '" + dir.resolve("missing.crt")
+                        + "' is not a file")
+                .hasMessageContaining("'ssl.key' is set without 'ssl.cert'")
+                .hasMessageContaining("is a PEM file, which pgjdbc cannot read: convert it to"
+                        + " PKCS-8 DER")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("k3ypass"));
+        assertThatThrownBy(complete().sslMode(SslMode.DISABLE)
+                        .sslRootCert(pemKey.toString())::build)
+                .hasMessageContaining("'ssl.root-cert' is set but 'ssl.mode' = 'disable'");
+        assertThatThrownBy(complete().sslMode(SslMode.REQUIRE)
+                        .sslRootCert(pemKey.toString())::build)
+                .hasMessageContaining("'ssl.root-cert' is set but 'ssl.mode' = 'require' does not"
+                        + " verify");
+        assertThatThrownBy(complete().option(PgArrowSourceOptions.SSL_CERT, pemKey.toString())::build)
+                .hasMessageContaining("'ssl.cert' is set without 'ssl.key'");
     }
 
     @Test

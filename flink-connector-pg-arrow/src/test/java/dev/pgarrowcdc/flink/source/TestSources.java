@@ -21,7 +21,9 @@ public final class TestSources {
                 .username(PostgresCluster.SUPERUSER)
                 .database(pg.database())
                 .tableList(tables)
-                .slotName("it");
+                .slotName("it")
+                // The fixture's servers have no TLS; the source's default (verify-full) refuses them.
+                .sslMode(SslMode.DISABLE);
     }
 
     public static PgArrowSourceConfig config(PostgresExtension pg, String... tables) {

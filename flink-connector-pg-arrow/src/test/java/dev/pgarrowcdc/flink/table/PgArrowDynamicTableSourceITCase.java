@@ -72,7 +72,8 @@ class PgArrowDynamicTableSourceITCase {
                 .append("', 'username' = '").append(PostgresCluster.SUPERUSER)
                 .append("', 'database-name' = '").append(PG.database())
                 .append("', 'schema-name' = 'public', 'table-name' = '").append(pgTable)
-                .append("', 'slot.name' = 'sql_").append(name.toLowerCase()).append("'");
+                .append("', 'slot.name' = 'sql_").append(name.toLowerCase()).append("'")
+                .append(", 'ssl.mode' = 'disable'");
         for (int i = 0; i < options.length; i += 2) {
             ddl.append(", '").append(options[i]).append("' = '").append(options[i + 1]).append("'");
         }

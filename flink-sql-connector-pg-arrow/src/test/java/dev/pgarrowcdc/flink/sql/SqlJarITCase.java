@@ -150,6 +150,7 @@ class SqlJarITCase {
                 + " 'hostname' = '" + PG.host() + "', 'port' = '" + PG.port() + "', 'username' = '"
                 + PostgresCluster.SUPERUSER + "', 'database-name' = '" + PG.database() + "',"
                 + " 'schema-name' = 'public', 'table-name' = '" + table + "', 'slot.name' = 'shaded',"
+                + " 'ssl.mode' = 'disable',"
                 + " 'wal2arrow.compression' = '" + compression + "')";
     }
 
