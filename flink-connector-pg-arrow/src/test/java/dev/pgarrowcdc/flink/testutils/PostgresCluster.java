@@ -57,6 +57,10 @@ public final class PostgresCluster implements AutoCloseable {
     private final boolean asPostgresUser;
     private final Map<String, String> settings;
     private final Path wal2arrowLibrary;
+    /** pg_hba.conf lines replacing initdb's, or null to keep them. */
+    private final List<String> hbaLines;
+    /** Files copied into the data directory (name there to source), e.g. TLS keys. */
+    private final Map<String, Path> dataFiles;
     private int port;
     private boolean running;
     /** Stops the server and removes its files if the JVM exits before {@link #close()}. */
@@ -89,6 +93,8 @@ public final class PostgresCluster implements AutoCloseable {
         this.settings.putAll(builder.settings);
         builder.removedSettings.forEach(this.settings::remove);
         this.wal2arrowLibrary = builder.wal2arrowLibrary;
+        this.hbaLines = builder.hbaLines;
+        this.dataFiles = new LinkedHashMap<>(builder.dataFiles);
     }
 
     public static Builder builder() {
@@ -138,6 +144,7 @@ public final class PostgresCluster implements AutoCloseable {
                             "--locale=C",
                             "--no-sync"));
             dropUnsupportedSettings();
+            writeHbaAndDataFiles();
             startServer();
             return this;
         } catch (RuntimeException e) {
@@ -192,6 +199,24 @@ public final class PostgresCluster implements AutoCloseable {
                 run(List.of(pgBin.resolve("postgres").toString(), "--describe-config"));
         if (described.exitCode == 0 && !described.output.contains("output_plugin_libraries")) {
             settings.remove("output_plugin_libraries");
+        }
+    }
+
+    /**
+     * The builder's pg_hba.conf lines and data files, written after initdb. Data files are the
+     * server user's and private (PostgreSQL refuses a key file others can read).
+     */
+    private void writeHbaAndDataFiles() throws IOException {
+        if (hbaLines != null) {
+            Path hba = dataDir.resolve("pg_hba.conf");
+            Files.writeString(hba, String.join("\n", hbaLines) + "\n", StandardCharsets.UTF_8);
+            handToServerUser(hba);
+        }
+        for (Map.Entry<String, Path> file : dataFiles.entrySet()) {
+            Path target = dataDir.resolve(file.getKey());
+            Files.copy(file.getValue(), target, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+            handToServerUser(target);
         }
     }
 
@@ -556,6 +581,41 @@ public final class PostgresCluster implements AutoCloseable {
         private Path wal2arrowLibrary;
         private final Map<String, String> settings = new LinkedHashMap<>();
         private final List<String> removedSettings = new ArrayList<>();
+        private List<String> hbaLines;
+        private final Map<String, Path> dataFiles = new LinkedHashMap<>();
+
+        /**
+         * Replaces initdb's pg_hba.conf (which trusts every local login) with these lines, e.g.
+         * {@code "hostssl all cdc 127.0.0.1/32 scram-sha-256"}. Keep a line that lets {@link
+         * #SUPERUSER} in from 127.0.0.1: the fixture connects as it.
+         */
+        public Builder hba(String... lines) {
+            this.hbaLines = List.of(lines);
+            return this;
+        }
+
+        /** Copies {@code file} into the data directory as {@code name} (mode 0600), e.g. a TLS key. */
+        public Builder dataFile(String name, Path file) {
+            dataFiles.put(name, file);
+            return this;
+        }
+
+        /**
+         * TLS on: the server presents {@code cert} with {@code key} and, when {@code ca} is not
+         * null, asks clients for certificates signed by it (needed for {@code cert} authentication).
+         */
+        public Builder ssl(Path cert, Path key, Path ca) {
+            dataFile("server.crt", cert);
+            dataFile("server.key", key);
+            setting("ssl", "on");
+            setting("ssl_cert_file", "'server.crt'");
+            setting("ssl_key_file", "'server.key'");
+            if (ca != null) {
+                dataFile("root.crt", ca);
+                setting("ssl_ca_file", "'root.crt'");
+            }
+            return this;
+        }
 
         /** The pg_config whose {@code --bindir} holds initdb and pg_ctl. */
         public Builder pgConfig(String pgConfig) {
