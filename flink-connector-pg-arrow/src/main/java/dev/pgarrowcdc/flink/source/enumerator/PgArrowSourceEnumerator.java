@@ -92,6 +92,7 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         try (Connection c = config.connect()) {
             ServerChecks.check(c);
             List<TableId> tables = discovery.discover(c);
+            ServerChecks.checkPrivileges(c, tables);
             if (!bounded) {
                 List<String> slots = new ArrayList<>(tables.size());
                 for (TableId t : tables) {

@@ -4,11 +4,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+
+import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
  * Checks, before any slot is created, the server settings a CDC source needs, failing with what to
@@ -99,6 +103,52 @@ public final class ServerChecks {
         if (newSenders > maxSenders - sendersInUse) {
             throw capacity("max_wal_senders", maxSenders, sendersInUse, newSenders,
                     "walsenders (replication connections)", slotNames.size());
+        }
+    }
+
+    /**
+     * Checks that the connected role may read every captured table: USAGE on its schema and
+     * SELECT on the table (a column-level grant is not enough). Catalog lookups only, by
+     * parameter, so any name is safe.
+     *
+     * @throws IllegalStateException naming every table it cannot read and the GRANT to run
+     */
+    public static void checkPrivileges(Connection c, List<TableId> tables) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        List<String> grants = new ArrayList<>();
+        String role = null;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT current_user, pg_catalog.has_schema_privilege(n.oid, 'USAGE'),"
+                        + " pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+                        + " FROM pg_catalog.pg_class c"
+                        + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE n.nspname = ? AND c.relname = ?")) {
+            for (TableId table : tables) {
+                ps.setString(1, table.schema());
+                ps.setString(2, table.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        continue; // dropped since discovery: its snapshot will say so
+                    }
+                    role = rs.getString(1);
+                    String quotedRole = TableId.quoteIdentifier(role);
+                    if (!rs.getBoolean(2)) {
+                        missing.add("USAGE on schema " + TableId.quoteIdentifier(table.schema()));
+                        grants.add("GRANT USAGE ON SCHEMA " + TableId.quoteIdentifier(table.schema())
+                                + " TO " + quotedRole + ";");
+                    }
+                    if (!rs.getBoolean(3)) {
+                        missing.add("SELECT on table " + table.quoted());
+                        grants.add("GRANT SELECT ON TABLE " + table.quoted() + " TO " + quotedRole + ";");
+                    }
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("Role '" + role + "' lacks " + String.join(", ",
+                    new LinkedHashSet<>(missing)) + ", needed to snapshot the captured tables: as"
+                    + " the tables' owner (or a superuser) run " + String.join(" ",
+                    new LinkedHashSet<>(grants)) + " or narrow 'table-name'");
         }
     }
 

@@ -14,11 +14,15 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.slf4j.event.Level;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.testutils.logging.LoggerAuditingExtension;
+import org.apache.logging.log4j.core.LogEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -63,6 +67,13 @@ class TlsAuthenticationITCase {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Everything the source logs, at every level, and what Flink logs about the job. */
+    @RegisterExtension
+    final LoggerAuditingExtension sourceLog = new LoggerAuditingExtension("dev.pgarrowcdc", Level.TRACE);
+
+    @RegisterExtension
+    final LoggerAuditingExtension flinkLog = new LoggerAuditingExtension("org.apache.flink", Level.INFO);
 
     private static PgArrowSourceBuilder<String> source(String host, String user) {
         return TestSources.<String>builder(PG, "public.t")
@@ -189,6 +200,44 @@ class TlsAuthenticationITCase {
                             + " it")
                     .hasMessageContaining("set 'ssl.mode' = 'disable'");
         }
+    }
+
+    @Test
+    void noPasswordReachesTheLogsOfARunOrOfAFailedLogin() throws Exception {
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
+        Roles.cdcRole(PG, "cdc", PASSWORD, "public.t");
+        String keyPassword = "keypw-Secret-0815";
+        String wrong = "wrongpw-Secret-2342";
+
+        try (CloseableIterator<String> it = run(source(TestCertificates.SERVER_NAME, "cdc")
+                .password(PASSWORD).build())) {
+            assertThat(it.next()).isEqualTo("public.t +I(1, a)");
+            PG.execute("INSERT INTO t VALUES (2, 'b')");
+            assertThat(it.next()).isEqualTo("public.t +I(2, b)");
+        }
+        // A failed login, with a key password as well: the job fails and says why.
+        PgArrowSource<String> failing = source(TestCertificates.SERVER_NAME, "cdc").password(wrong)
+                .sslClientCert(CERTS.clientCert("cdc_cert").toString(),
+                        CERTS.clientKey("cdc_cert").toString())
+                .sslKeyPassword(keyPassword).build();
+        assertThatThrownBy(() -> run(failing).hasNext())
+                .satisfies(e -> assertThat(stackText(e)).contains("refused the login")
+                        .doesNotContain(wrong).doesNotContain(keyPassword));
+
+        List<String> logged = new ArrayList<>();
+        for (LoggerAuditingExtension log : List.of(sourceLog, flinkLog)) {
+            for (LogEvent event : log.getEvents()) {
+                logged.add(event.getMessage().getFormattedMessage());
+                if (event.getThrown() != null) {
+                    logged.add(stackText(event.getThrown()));
+                }
+            }
+        }
+        // The run was logged (the effective options among it), and no secret with it.
+        assertThat(logged).anyMatch(m -> m.contains("password=******"));
+        assertThat(logged).anyMatch(m -> m.contains("refused the login"));
+        assertThat(logged).allSatisfy(m -> assertThat(m)
+                .doesNotContain(PASSWORD).doesNotContain(wrong).doesNotContain(keyPassword));
     }
 
     /** {@code <backend_type> ssl=<bool>} for every connection of the job's application_name. */
