@@ -1,0 +1,339 @@
+package dev.pgarrowcdc.flink.source.reader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.Frame;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameFormatException;
+import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+/**
+ * The state of one split's replication stream: the connection, where it resumes, the rows of a
+ * partly emitted transaction to skip, the LSN confirmed to the slot, and reconnecting after a
+ * transient failure. Frames become records through a {@link FrameTranslator}. Not thread safe;
+ * every method runs on the fetcher thread.
+ *
+ * <p>Reconnects. A streaming connection that fails (walsender terminated, connection dropped,
+ * server restarted) is opened again after a backoff, without failing the job: streaming resumes
+ * from the end of the last transaction whose rows were all handed to the emitter (or the last
+ * keepalive position), skipping the rows of the next transaction already handed over, so nothing
+ * is lost or repeated. After {@code connect.max-retries} failed attempts in a row the job fails.
+ * The decoder is new on every connection: schema versions belong to one decoding session.
+ *
+ * <p>Idle slots. When nothing is pending (no partly received transaction), the walsender's
+ * keepalive position (pgjdbc's last received LSN) is handed to the emitter as progress: every
+ * change of this slot's tables committed before it was already sent. The split state records it,
+ * so the next completed checkpoint confirms it and a slot whose tables see no changes does not
+ * retain WAL while other tables are busy.
+ */
+final class StreamConnection implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamConnection.class);
+
+    private final PgArrowSourceConfig config;
+    private final SlotManager slot;
+    private final List<TableId> tables;
+    private final BufferAllocator allocator;
+    private final String description;
+    private final ReaderMetrics metrics;
+    private final FrameTranslator translator;
+    private final Reconnects reconnects;
+
+    private Connection replication;
+    private PGReplicationStream stream;
+    private WalArrowFrameDecoder decoder;
+    /** One frame's records, before rows already emitted are skipped. */
+    private final List<PgArrowRecord> translated = new ArrayList<>();
+
+    /**
+     * Where a new connection streams from: the end LSN of the last transaction whose rows were all
+     * handed to the emitter, or the last progress (keepalive) position handed over.
+     */
+    private long resumeLsn;
+    /** Rows of the next transaction after {@link #resumeLsn} already emitted: skip them. */
+    private long rowsToSkip;
+    /** Rows of the current transaction read so far (skipped or handed over). */
+    private long rowsReadInTransaction;
+    /** The last LSN confirmed to the slot; confirmed again on every new connection. */
+    private long confirmedLsn;
+    /** What {@link #readPosition()} reports to the lag gauge (read on other threads). */
+    private volatile long readPosition;
+
+    StreamConnection(PgArrowSourceConfig config, SlotManager slot, List<TableId> tables,
+            BufferAllocator allocator, ReaderMetrics metrics, String description, long resumeLsn,
+            long rowsToSkip) {
+        this.config = config;
+        this.slot = slot;
+        this.tables = tables;
+        this.allocator = allocator;
+        this.metrics = metrics;
+        this.description = description;
+        this.resumeLsn = resumeLsn;
+        this.rowsToSkip = rowsToSkip;
+        this.readPosition = resumeLsn;
+        this.translator = new FrameTranslator(
+                config.unchangedToastMode(), description, metrics.truncatesSkipped::inc);
+        this.reconnects = new Reconnects(config.connectMaxRetries(), description);
+    }
+
+    long readPosition() {
+        return readPosition;
+    }
+
+    /** Sets the position reported while no stream runs yet (a slot's consistent point). */
+    void setReadPosition(long lsn) {
+        readPosition = lsn;
+    }
+
+    /** False while waiting out the backoff after a failure. */
+    boolean due() {
+        return reconnects.due();
+    }
+
+    boolean isOpen() {
+        return stream != null;
+    }
+
+    /** Opens a replication connection, finds (or makes) the slot and streams from resumeLsn. */
+    void open() throws SQLException {
+        Connection c = config.connectForReplication();
+        startOn(c, slot.resume(c, resumeLsn));
+    }
+
+    /**
+     * Starts streaming from {@code startLsn} on {@code connection}, a replication connection that
+     * this object now owns (the one that created the slot, after a snapshot).
+     */
+    void startOn(Connection connection, long startLsn) throws SQLException {
+        this.replication = connection;
+        this.resumeLsn = startLsn;
+        try (Statement st = replication.createStatement()) {
+            // Output functions of text-mapped types run in the walsender: same settings as the snapshot.
+            st.execute("SET TimeZone = 'UTC'");
+            st.execute("SET DateStyle = 'ISO'");
+            st.execute("SET extra_float_digits = 3");
+        }
+        String list = tables.stream().map(TableId::quoted).collect(Collectors.joining(","));
+        stream = replication.unwrap(PGConnection.class)
+                .getReplicationAPI()
+                .replicationStream()
+                .logical()
+                .withSlotName(slot.slotName())
+                .withStartPosition(LogSequenceNumber.valueOf(startLsn))
+                // pgjdbc puts option values between single quotes as they are
+                .withSlotOption("tables", list.replace("'", "''"))
+                .withSlotOption("batch_rows", config.batchRows())
+                .withSlotOption("compression", config.compression().value())
+                .withSlotOptions(projectionOptions())
+                .withStatusInterval((int) config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS)
+                // Only a completed checkpoint confirms an LSN: pgjdbc must not flush on its own.
+                .withAutomaticFlush(false)
+                .start();
+        if (startLsn != 0) {
+            readPosition = startLsn;
+        }
+        // A new decoding session: schema versions start over.
+        decoder = new WalArrowFrameDecoder(allocator, description);
+        translator.reset();
+        if (confirmedLsn != 0) {
+            stream.setFlushedLSN(LogSequenceNumber.valueOf(confirmedLsn));
+            stream.setAppliedLSN(LogSequenceNumber.valueOf(confirmedLsn));
+        }
+        reconnects.connected();
+        LOG.info("Streaming {} from {}{}", description, Lsn.format(startLsn),
+                rowsToSkip > 0 ? ", skipping " + rowsToSkip + " rows already emitted" : "");
+    }
+
+    /**
+     * wal2arrow's {@code columns.<schema>.<table>} per table when the source reads only some
+     * columns. pgjdbc writes each option name between double quotes as it is, so a quote inside
+     * the name is doubled here to reach the plugin as one.
+     */
+    private java.util.Properties projectionOptions() {
+        java.util.Properties options = new java.util.Properties();
+        List<String> columns = config.projectedColumns();
+        if (columns != null) {
+            String list = columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
+            for (TableId table : tables) {
+                options.setProperty(("columns." + table.quoted()).replace("\"", "\"\""),
+                        list.replace("'", "''"));
+            }
+        }
+        return options;
+    }
+
+    /**
+     * Adds records to {@code out} until about {@code limit} records or {@code byteLimit} bytes of
+     * messages were read.
+     *
+     * @return whether anything was read (false: idle)
+     */
+    boolean poll(List<PgArrowRecord> out, int limit, long byteLimit) throws SQLException {
+        boolean any = false;
+        long bytes = 0;
+        while (out.size() < limit && bytes < byteLimit) {
+            ByteBuffer message = stream.readPending();
+            if (message == null) {
+                reportProgress(out);
+                break;
+            }
+            any = true;
+            bytes += message.remaining();
+            metrics.bytesIn.inc(message.remaining());
+            reconnects.streaming();
+            List<Frame> frames;
+            try {
+                frames = decoder.decodeAll(message);
+            } catch (FrameFormatException e) {
+                // The decoder names the slot; the LSN says which WAL the bad message came from.
+                throw new FrameFormatException(e.getMessage() + " (message received at LSN "
+                        + stream.getLastReceiveLSN().asString() + ")", e);
+            }
+            for (int i = 0; i < frames.size(); i++) {
+                try (Frame f = frames.get(i)) {
+                    handle(f, out);
+                } catch (RuntimeException e) {
+                    // Hand every Arrow root back before failing, so the allocator closes clean.
+                    for (int j = i + 1; j < frames.size(); j++) {
+                        frames.get(j).close();
+                    }
+                    throw e;
+                }
+            }
+        }
+        return any;
+    }
+
+    /** Translates one frame, skips rows already emitted, and tracks the resume position. */
+    private void handle(Frame frame, List<PgArrowRecord> out) {
+        if (frame instanceof BeginFrame) {
+            rowsReadInTransaction = 0;
+        }
+        translated.clear();
+        translator.translate(frame, translated);
+        for (PgArrowRecord record : translated) {
+            if (record.kind == PgArrowRecord.Kind.ROW) {
+                rowsReadInTransaction++;
+                if (rowsToSkip > 0) {
+                    rowsToSkip--;
+                    continue;
+                }
+                out.add(record);
+            } else if (record.kind == PgArrowRecord.Kind.TRANSACTION_END) {
+                out.add(record);
+                resumeLsn = record.lsn;
+                readPosition = record.lsn;
+                rowsToSkip = 0;
+                rowsReadInTransaction = 0;
+            } else {
+                out.add(record);
+            }
+        }
+        translated.clear();
+        if (frame instanceof RowsFrame && translator.transaction() != null) {
+            metrics.rowsFetched(translator.transaction().commitTimeMicros());
+        }
+    }
+
+    /**
+     * Hands over the walsender's position when nothing is pending: with no partly received
+     * transaction (nor a partly emitted one still to skip), every change of the slot's tables
+     * committed before the last received LSN (a keepalive's, or the last commit's) was handed over.
+     */
+    private void reportProgress(List<PgArrowRecord> out) {
+        if (translator.transaction() != null || rowsToSkip > 0) {
+            return;
+        }
+        long received = stream.getLastReceiveLSN().asLong();
+        if (Long.compareUnsigned(received, resumeLsn) > 0) {
+            resumeLsn = received;
+            readPosition = received;
+            out.add(PgArrowRecord.progress(received));
+            reconnects.streaming();
+        }
+    }
+
+    /**
+     * The connection failed with a transient error: drop it and schedule a new one. Rows of a
+     * partly received transaction were handed over, so the new stream skips them.
+     *
+     * @throws IOException when {@code connect.max-retries} attempts in a row failed
+     */
+    void connectionLost(SQLException cause) throws IOException {
+        closeConnection(false);
+        if (translator.transaction() != null) {
+            rowsToSkip += rowsReadInTransaction;
+        }
+        translator.reset();
+        rowsReadInTransaction = 0;
+        reconnects.failed(cause, resumeLsn, rowsToSkip);
+    }
+
+    /** Confirms to the slot that everything up to {@code lsn} is durable downstream. */
+    void confirm(long lsn) throws SQLException {
+        if (lsn == 0 || Long.compareUnsigned(lsn, confirmedLsn) <= 0) {
+            return;
+        }
+        confirmedLsn = lsn;
+        if (stream == null || stream.isClosed()) {
+            // Reconnecting: the new stream confirms it.
+            return;
+        }
+        LogSequenceNumber confirmed = LogSequenceNumber.valueOf(lsn);
+        stream.setFlushedLSN(confirmed);
+        stream.setAppliedLSN(confirmed);
+        stream.forceUpdateStatus();
+        LOG.debug("Confirmed {} to {}", Lsn.format(lsn), slot.slotName());
+    }
+
+    @Override
+    public void close() {
+        closeConnection(true);
+    }
+
+    /**
+     * @param endStream whether to end the COPY politely first; not on a failed connection, where
+     *     waiting for the server's answer could hang
+     */
+    private void closeConnection(boolean endStream) {
+        try {
+            if (endStream && stream != null && !stream.isClosed()) {
+                stream.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("Closing the stream of {}", description, e);
+        }
+        try {
+            if (replication != null) {
+                replication.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("Closing the connection of {}", description, e);
+        }
+        if (decoder != null) {
+            decoder.close();
+            decoder = null;
+        }
+        stream = null;
+        replication = null;
+    }
+}
