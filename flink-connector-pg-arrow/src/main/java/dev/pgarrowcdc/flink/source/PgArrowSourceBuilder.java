@@ -262,7 +262,8 @@ public final class PgArrowSourceBuilder<T> {
                 tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
                 options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery,
                 projectedColumns, maxRetries, connectTimeout,
-                options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE), tls, newOwnerToken());
+                options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE), tls, newOwnerToken(),
+                options.get(PgArrowSourceOptions.SLOT_ACCEPT_GAP));
         return new PgArrowSource<>(config, deserializer);
     }
 

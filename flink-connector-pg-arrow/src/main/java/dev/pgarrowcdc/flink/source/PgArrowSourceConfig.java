@@ -48,6 +48,7 @@ public final class PgArrowSourceConfig implements Serializable {
      * job's own (a stale stream of an earlier attempt), any other holder is not.
      */
     private final String ownerToken;
+    private final boolean acceptSlotGap;
 
     PgArrowSourceConfig(
             String hostname,
@@ -69,7 +70,8 @@ public final class PgArrowSourceConfig implements Serializable {
             Duration connectTimeout,
             UnchangedToastMode unchangedToastMode,
             Tls tls,
-            String ownerToken) {
+            String ownerToken,
+            boolean acceptSlotGap) {
         this.hostname = hostname;
         this.port = port;
         this.username = username;
@@ -90,6 +92,12 @@ public final class PgArrowSourceConfig implements Serializable {
         this.unchangedToastMode = unchangedToastMode;
         this.tls = tls;
         this.ownerToken = ownerToken;
+        this.acceptSlotGap = acceptSlotGap;
+    }
+
+    /** {@code slot.accept-gap}. */
+    public boolean acceptSlotGap() {
+        return acceptSlotGap;
     }
 
     public String hostname() {
@@ -263,6 +271,7 @@ public final class PgArrowSourceConfig implements Serializable {
                 + ", connect.max-retries=" + connectMaxRetries
                 + ", scan.unchanged-toast.mode=" + unchangedToastMode
                 + (projectedColumns != null ? ", columns=" + projectedColumns : "")
+                + ", slot.accept-gap=" + acceptSlotGap
                 + ", " + tls
                 + ", application_name=" + applicationName()
                 + '}';

@@ -214,5 +214,18 @@ public final class PgArrowSourceOptions {
                     .withDescription(
                             "Password of an encrypted 'ssl.key'. Never logged.");
 
+    public static final ConfigOption<Boolean> SLOT_ACCEPT_GAP =
+            ConfigOptions.key("slot.accept-gap")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "What a split does when it resumes streaming and its replication slot"
+                                    + " is gone (dropped) or was invalidated by PostgreSQL"
+                                    + " (wal_status = lost, max_slot_wal_keep_size): the changes"
+                                    + " between where it stopped and a new slot are lost. false"
+                                    + " (default) fails the job naming the slot, the LSN range and"
+                                    + " the choices; true creates a new slot, logs the lost range"
+                                    + " as a WARN and continues.");
+
     private PgArrowSourceOptions() {}
 }

@@ -77,31 +77,36 @@ final class SlotManager {
 
     /**
      * The LSN to stream from for a split that already streams: its own {@code resumeLsn} when the
-     * slot exists (with our plugin); when it does not, the slot is created without a snapshot, a
-     * gap (if any) logged, and {@code resumeLsn} still returned (the server starts at the slot's
-     * own position when that is later).
+     * slot exists (with our plugin) and no other process holds it ({@link SlotChecks}); when it is
+     * gone or invalidated, the job fails unless {@code slot.accept-gap} accepts the lost range (or
+     * nothing was streamed yet), and the slot is created again without a snapshot; {@code
+     * resumeLsn} is still returned (the server starts at the slot's own position when that is
+     * later).
      */
     long resume(Connection replication, long resumeLsn) throws SQLException {
-        try (Connection c = config.connect();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT confirmed_flush_lsn, plugin FROM pg_catalog.pg_replication_slots"
-                                + " WHERE slot_name = ?")) {
-            ps.setString(1, slotName);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    if (!PLUGIN.equals(rs.getString(2))) {
-                        throw new SQLException("Replication slot '" + slotName + "' exists but"
-                                + " uses output plugin '" + rs.getString(2) + "', not " + PLUGIN
-                                + ": drop it (SELECT pg_drop_replication_slot('" + slotName
-                                + "')) or choose another 'slot.name'");
-                    }
-                    return resumeLsn;
-                }
+        boolean usable;
+        try (Connection c = config.connect()) {
+            SlotChecks.SlotInfo existing = SlotChecks.inspect(c, slotName);
+            if (existing != null && !PLUGIN.equals(existing.plugin)) {
+                throw new SQLException("Replication slot '" + slotName + "' exists but"
+                        + " uses output plugin '" + existing.plugin + "', not " + PLUGIN
+                        + ": drop it (SELECT pg_drop_replication_slot('" + slotName
+                        + "')) or choose another 'slot.name'");
             }
+            if (existing == null && config.startupMode() == StartupMode.LATEST_OFFSET) {
+                // latest-offset: a split cannot tell a fresh start (whose LSN is the moment the job
+                // started) from a resume, so a missing slot is made anew, as before.
+                usable = false;
+            } else {
+                usable = SlotChecks.checkResumable(c, config, slotName, tables, resumeLsn);
+            }
+        }
+        if (usable) {
+            return resumeLsn;
         }
         long created = create(replication, false).consistentPoint;
         if (resumeLsn != 0 && Long.compareUnsigned(created, resumeLsn) > 0
-                && config.startupMode() != StartupMode.LATEST_OFFSET) {
+                && config.startupMode() == StartupMode.LATEST_OFFSET) {
             LOG.warn("Slot {} did not exist and was created at {}: changes between {} and {} to {}"
                             + " (if any) are not captured", slotName, Lsn.format(created),
                     Lsn.format(resumeLsn), Lsn.format(created), tables);
@@ -109,31 +114,18 @@ final class SlotManager {
         return resumeLsn;
     }
 
-    /** A slot left by a snapshot that did not finish is useless: its snapshot is gone. */
+    /**
+     * A slot left by a snapshot that did not finish is useless: its snapshot is gone. It is
+     * dropped, unless another process holds it ({@link SlotChecks#requireNotHeldByOthers}: the job
+     * then fails naming the holder; a stale stream of this same job is waited for or ended).
+     */
     void dropStale() throws SQLException {
         try (Connection c = config.connect()) {
-            Integer pid = null;
-            boolean exists = false;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, slotName);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        exists = true;
-                        pid = (Integer) rs.getObject(1);
-                    }
-                }
-            }
-            if (!exists) {
+            if (SlotChecks.inspect(c, slotName) == null) {
                 return;
             }
+            SlotChecks.requireNotHeldByOthers(c, config, slotName, tables);
             LOG.info("Dropping slot {} left by an unfinished snapshot", slotName);
-            if (pid != null) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
-                    ps.setInt(1, pid);
-                    ps.execute();
-                }
-            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
                 try (PreparedStatement ps =
@@ -142,10 +134,11 @@ final class SlotManager {
                     ps.execute();
                     return;
                 } catch (SQLException e) {
-                    // 55006: still active while the terminated walsender exits
+                    // 55006: taken again meanwhile; look at the holder again
                     if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
                         throw e;
                     }
+                    SlotChecks.requireNotHeldByOthers(c, config, slotName, tables);
                     sleep(50);
                 }
             }
