@@ -446,7 +446,7 @@ w2a_shutdown(LogicalDecodingContext *ctx)
 
 static const char *const w2a_option_names[] = {
 	"format_version", "tables", "batch_rows", "batch_bytes", "compression",
-	"compression_level", "messages", "coalesce_frames",
+	"compression_level", "messages", "coalesce_frames", "columns",
 };
 #define W2A_NOPTIONS lengthof(w2a_option_names)
 
@@ -544,7 +544,8 @@ read_identifier(const char **p, const char *option, const char *value, bool *sta
 	{
 		const char *start = s;
 
-		while (*s && *s != ',' && *s != '.' && *s != '"' && !scanner_isspace(*s))
+		while (*s && *s != ',' && *s != '.' && *s != '"' && *s != ':' && *s != ';' &&
+			   !scanner_isspace(*s))
 			s++;
 		if (s == start)
 			bad_name_list(option, value, "a name is missing");
@@ -610,19 +611,17 @@ parse_tables(W2AData *data, DefElem *elem)
 	}
 }
 
+/*
+ * Adds the projection of proj->table: the column names at *p, up to the end of
+ * the value or (when stop is not '\0') the stop character outside quotes.
+ */
 static void
-parse_projection(W2AData *data, DefElem *elem)
+add_projection(W2AData *data, W2AProjection *proj, const char *option,
+			   const char *value, const char **pp, char stop)
 {
-	const char *tp = elem->defname + strlen("columns.");
-	const char *value = option_value(elem);
-	const char *p = value;
-	W2AProjection *proj = palloc0(sizeof(W2AProjection));
+	const char *p = *pp;
 	ListCell   *lc;
 
-	proj->table = *read_qualified_name(&tp, elem->defname, elem->defname, false);
-	if (*tp != '\0')
-		bad_name_list(elem->defname, elem->defname,
-					  "the option name must be columns.<schema>.<table>");
 	foreach(lc, data->projections)
 	{
 		if (name_equal(&((W2AProjection *) lfirst(lc))->table, &proj->table))
@@ -630,25 +629,73 @@ parse_projection(W2AData *data, DefElem *elem)
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("conflicting or redundant options"),
 					 errdetail("Option \"%s\" names table %s.%s again.",
-							   elem->defname, proj->table.nsp, proj->table.rel)));
+							   option, proj->table.nsp, proj->table.rel)));
 	}
 	for (;;)
 	{
 		bool		star;
-		char	   *col = read_identifier(&p, elem->defname, value, &star);
+		char	   *col = read_identifier(&p, option, value, &star);
 
 		if (star)
-			bad_name_list(elem->defname, value, "a column name cannot be *");
+			bad_name_list(option, value, "a column name cannot be *");
 		proj->columns = lappend(proj->columns, col);
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '\0' || (stop != '\0' && *p == stop))
+			break;
+		if (*p != ',')
+			bad_name_list(option, value, "expected a comma between column names");
+		p++;
+	}
+	*pp = p;
+	data->projections = lappend(data->projections, proj);
+}
+
+/* Option columns.<schema>.<table>: the table is in the option's name. */
+static void
+parse_projection(W2AData *data, DefElem *elem)
+{
+	const char *tp = elem->defname + strlen("columns.");
+	const char *value = option_value(elem);
+	const char *p = value;
+	W2AProjection *proj = palloc0(sizeof(W2AProjection));
+
+	proj->table = *read_qualified_name(&tp, elem->defname, elem->defname, false);
+	if (*tp != '\0')
+		bad_name_list(elem->defname, elem->defname,
+					  "the option name must be columns.<schema>.<table>");
+	add_projection(data, proj, elem->defname, value, &p, '\0');
+}
+
+/*
+ * Option columns: "<schema>.<table>: <column>, ...; <schema>.<table>: ...".
+ * Names travel in the value, which unlike an option name is not cut at 63
+ * bytes by the replication command's parser.
+ */
+static void
+parse_columns(W2AData *data, DefElem *elem)
+{
+	const char *value = option_value(elem);
+	const char *p = value;
+
+	for (;;)
+	{
+		W2AProjection *proj = palloc0(sizeof(W2AProjection));
+
+		proj->table = *read_qualified_name(&p, elem->defname, value, false);
+		if (*p != ':')
+			bad_name_list(elem->defname, value,
+						  "expected ':' between a table and its column names");
+		p++;
+		add_projection(data, proj, elem->defname, value, &p, ';');
+		if (*p == '\0')
+			break;
+		p++;					/* the ';' */
 		while (scanner_isspace(*p))
 			p++;
 		if (*p == '\0')
 			break;
-		if (*p != ',')
-			bad_name_list(elem->defname, value, "expected a comma between column names");
-		p++;
 	}
-	data->projections = lappend(data->projections, proj);
 }
 
 static void
@@ -674,7 +721,7 @@ parse_options(W2AData *data, List *options)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"%s\" is unknown to wal2arrow", elem->defname),
-					 errhint("Valid options are format_version, tables, columns.<schema>.<table>, "
+					 errhint("Valid options are format_version, tables, columns, columns.<schema>.<table>, "
 							 "batch_rows, batch_bytes, compression, compression_level, "
 							 "messages and coalesce_frames.")));
 		if (seen[opt])
@@ -697,6 +744,8 @@ parse_options(W2AData *data, List *options)
 								   W2A_MIN_FORMAT_VERSION, W2A_MAX_FORMAT_VERSION),
 						 errhint("Install a wal2arrow that matches the connector.")));
 		}
+		else if (strcmp(elem->defname, "columns") == 0)
+			parse_columns(data, elem);
 		else if (strcmp(elem->defname, "tables") == 0)
 			parse_tables(data, elem);
 		else if (strcmp(elem->defname, "batch_rows") == 0)

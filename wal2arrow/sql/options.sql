@@ -20,4 +20,9 @@ SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'ta
 SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns.public', 'a');
 SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns.public.a', 'x', 'columns.PUBLIC.A', 'y');
 SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns.public.a', '');
+-- columns: the tables in the value, so names longer than an option name may be
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns', 'public.a: x, "Y"; "My Schema"."T,1""": "c;:d" ;');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns', 'public.a x');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns', 'public.a: x', 'columns.public.a', 'y');
+SELECT count(*) FROM pg_logical_slot_peek_binary_changes('opts', NULL, NULL, 'columns', 'public.a: x', 'columns', 'public.b: y');
 SELECT 'dropped' FROM pg_drop_replication_slot('opts');

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -191,7 +189,10 @@ public final class PgArrowSourceBuilder<T> {
         TablePatterns tables = null;
         if (options.getOptional(PgArrowSourceOptions.TABLE_NAME).isPresent()) {
             try {
-                tables = TablePatterns.parse(tablePatterns(problems), database);
+                String schemaName = options.get(PgArrowSourceOptions.SCHEMA_NAME);
+                tables = schemaName == null
+                        ? TablePatterns.parse(options.get(PgArrowSourceOptions.TABLE_NAME), database)
+                        : TablePatterns.regexPair(schemaName, options.get(PgArrowSourceOptions.TABLE_NAME));
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
@@ -353,32 +354,6 @@ public final class PgArrowSourceBuilder<T> {
             return new String(head, StandardCharsets.US_ASCII).startsWith("-----BEGIN");
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /**
-     * {@code table-name} as {@link TablePatterns} reads it: as written, or with {@code
-     * schema-name} set (postgres-cdc's form) one {@code regex:} entry matching both regexes.
-     */
-    private String tablePatterns(List<String> problems) {
-        String tableName = options.get(PgArrowSourceOptions.TABLE_NAME);
-        String schemaName = options.get(PgArrowSourceOptions.SCHEMA_NAME);
-        if (schemaName == null) {
-            return tableName;
-        }
-        checkRegex(PgArrowSourceOptions.SCHEMA_NAME, schemaName, problems);
-        checkRegex(PgArrowSourceOptions.TABLE_NAME, tableName, problems);
-        return "regex:(?:" + schemaName + ")\\.(?:" + tableName + ")";
-    }
-
-    private static void checkRegex(ConfigOption<String> option, String regex, List<String> problems) {
-        try {
-            Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            problems.add("'" + option.key() + "' = '" + regex + "' is not a valid regular expression ("
-                    + e.getDescription() + " near index " + e.getIndex() + "): with 'schema-name' set,"
-                    + " 'schema-name' and 'table-name' are Java regular expressions, e.g. public and"
-                    + " orders_[0-9]+");
         }
     }
 

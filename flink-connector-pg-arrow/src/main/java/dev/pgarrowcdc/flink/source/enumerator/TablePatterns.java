@@ -30,11 +30,61 @@ public final class TablePatterns implements Serializable {
     private static final String REGEX_PREFIX = "regex:";
 
     private final String source;
-    private final List<Pattern> patterns;
+    private final List<Entry> patterns;
 
-    private TablePatterns(String source, List<Pattern> patterns) {
+    private TablePatterns(String source, List<Entry> patterns) {
         this.source = source;
         this.patterns = patterns;
+    }
+
+    /**
+     * One entry: either a schema and a table pattern, each matched against its own name (so a dot
+     * inside a name can never make one table's name look like another's), or a regex on the
+     * whole {@code schema.table}.
+     */
+    private static final class Entry implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final Pattern schema;
+        final Pattern table;
+        final Pattern qualified;
+
+        Entry(Pattern schema, Pattern table, Pattern qualified) {
+            this.schema = schema;
+            this.table = table;
+            this.qualified = qualified;
+        }
+
+        boolean matches(TableId t) {
+            if (qualified != null) {
+                return qualified.matcher(t.schema() + "." + t.table()).matches();
+            }
+            return schema.matcher(t.schema()).matches() && table.matcher(t.table()).matches();
+        }
+    }
+
+    /**
+     * postgres-cdc's form: {@code schema-name} and {@code table-name} as Java regular expressions,
+     * each matching a whole (case-sensitive) name.
+     *
+     * @throws IllegalArgumentException naming the option whose expression is invalid
+     */
+    public static TablePatterns regexPair(String schemaRegex, String tableRegex) {
+        return new TablePatterns("schema-name=" + schemaRegex + ", table-name=" + tableRegex,
+                Collections.singletonList(new Entry(
+                        compileRegex("schema-name", schemaRegex), compileRegex("table-name", tableRegex),
+                        null)));
+    }
+
+    private static Pattern compileRegex(String option, String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("'" + option + "' = '" + regex + "' is not a valid"
+                    + " regular expression (" + e.getDescription() + " near index " + e.getIndex()
+                    + "): with 'schema-name' set, 'schema-name' and 'table-name' are Java regular"
+                    + " expressions, e.g. public and orders_[0-9]+");
+        }
     }
 
     /**
@@ -47,7 +97,7 @@ public final class TablePatterns implements Serializable {
             throw new IllegalArgumentException(
                     "'table-name' is empty: list the tables to capture, e.g. public.orders or public.*");
         }
-        List<Pattern> patterns = new ArrayList<>();
+        List<Entry> patterns = new ArrayList<>();
         for (String raw : splitTopLevel(tableName)) {
             String entry = raw.trim();
             if (entry.isEmpty()) {
@@ -60,9 +110,8 @@ public final class TablePatterns implements Serializable {
     }
 
     public boolean matches(TableId table) {
-        String qualified = table.schema() + "." + table.table();
-        for (Pattern p : patterns) {
-            if (p.matcher(qualified).matches()) {
+        for (Entry p : patterns) {
+            if (p.matches(table)) {
                 return true;
             }
         }
@@ -74,11 +123,11 @@ public final class TablePatterns implements Serializable {
         return source;
     }
 
-    private static Pattern compile(String entry, String database) {
+    private static Entry compile(String entry, String database) {
         if (entry.startsWith(REGEX_PREFIX)) {
             String regex = entry.substring(REGEX_PREFIX.length());
             try {
-                return Pattern.compile(regex);
+                return new Entry(null, null, Pattern.compile(regex));
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException(
                         "'table-name' entry '" + entry + "' is not a valid regular expression ("
@@ -106,7 +155,8 @@ public final class TablePatterns implements Serializable {
             }
             parts = parts.subList(1, 3);
         }
-        return Pattern.compile(partRegex(parts.get(0), entry) + "\\." + partRegex(parts.get(1), entry));
+        return new Entry(Pattern.compile(partRegex(parts.get(0), entry)),
+                Pattern.compile(partRegex(parts.get(1), entry)), null);
     }
 
     private static String partRegex(String part, String entry) {
@@ -184,7 +234,7 @@ public final class TablePatterns implements Serializable {
             char c = s.charAt(i);
             if (escaped) {
                 escaped = false;
-            } else if (c == '\\') {
+            } else if (c == '\\' && !quoted) {
                 escaped = true;
             } else if (c == '"') {
                 quoted = !quoted;

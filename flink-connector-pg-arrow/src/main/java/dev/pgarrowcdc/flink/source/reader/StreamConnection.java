@@ -164,19 +164,19 @@ final class StreamConnection implements AutoCloseable {
     }
 
     /**
-     * wal2arrow's {@code columns.<schema>.<table>} per table when the source reads only some
-     * columns. pgjdbc writes each option name between double quotes as it is, so a quote inside
-     * the name is doubled here to reach the plugin as one.
+     * wal2arrow's {@code columns} option ({@code "schema"."table": "c1","c2"; ...}) when the
+     * source reads only some columns. The names travel in the value, which PostgreSQL passes on
+     * whole (an option name, as in {@code columns.<schema>.<table>}, is cut at 63 bytes); pgjdbc
+     * puts the value between single quotes as it is, so a quote in it is doubled here.
      */
     private java.util.Properties projectionOptions() {
         java.util.Properties options = new java.util.Properties();
         List<String> columns = config.projectedColumns();
         if (columns != null) {
             String list = columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
-            for (TableId table : tables) {
-                options.setProperty(("columns." + table.quoted()).replace("\"", "\"\""),
-                        list.replace("'", "''"));
-            }
+            String value = tables.stream().map(t -> t.quoted() + ": " + list)
+                    .collect(Collectors.joining("; "));
+            options.setProperty("columns", value.replace("'", "''"));
         }
         return options;
     }

@@ -14,6 +14,29 @@ class TablePatternsTest {
     }
 
     @Test
+    void aDotInsideANameNeverMakesOneTableLookLikeAnother() {
+        // schema "a", table "b.c" versus schema "a.b", table "c": the same text "a.b.c"
+        assertThat(matches("\"a\".\"b.c\"", "a", "b.c")).isTrue();
+        assertThat(matches("\"a\".\"b.c\"", "a.b", "c")).isFalse();
+        assertThat(matches("*.c", "a.b", "c")).isTrue();
+        assertThat(matches("*.c", "a", "b.c")).isFalse();
+        TablePatterns pair = TablePatterns.regexPair("a", "b\\.c");
+        assertThat(pair.matches(new TableId("a", "b.c"))).isTrue();
+        assertThat(pair.matches(new TableId("a.b", "c"))).isFalse();
+    }
+
+    @Test
+    void quotedNamesKeepQuotesCommasBackslashesAndSpaces() {
+        String schema = "Odd \"Sch\", em.a'\\";
+        String table = "Tab,le.\"x\" Y";
+        String pattern = TableId.quoteIdentifier(schema) + "." + TableId.quoteIdentifier(table)
+                + ",public.other";
+        assertThat(matches(pattern, schema, table)).isTrue();
+        assertThat(matches(pattern, "public", "other")).isTrue();
+        assertThat(matches(pattern, schema, "Tab")).isFalse();
+    }
+
+    @Test
     void aSchemaWildcardMatchesEveryTableOfThatSchemaOnly() {
         assertThat(matches("public.*", "public", "orders")).isTrue();
         assertThat(matches("public.*", "sales", "orders")).isFalse();
