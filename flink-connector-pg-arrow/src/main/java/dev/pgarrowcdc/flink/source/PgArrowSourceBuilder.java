@@ -326,6 +326,12 @@ public final class PgArrowSourceBuilder<T> {
                             + " set 'ssl.key.password')");
                 }
             }
+            if (mode.verifies() && rootCert == null) {
+                problems.add("'ssl.key' is set but 'ssl.root-cert' is not: without a root"
+                        + " certificate the JVM's trust store verifies the server, and that path"
+                        + " cannot present a client certificate; set 'ssl.root-cert' to the PEM file"
+                        + " of the CA that signs the server's certificate");
+            }
         } else if (keyPassword != null) {
             problems.add("'ssl.key.password' is set without 'ssl.key': remove it, or give the"
                     + " encrypted key it opens");

@@ -85,6 +85,9 @@ class PgArrowSourceBuilderTest {
                         + " verify");
         assertThatThrownBy(complete().option(PgArrowSourceOptions.SSL_CERT, pemKey.toString())::build)
                 .hasMessageContaining("'ssl.cert' is set without 'ssl.key'");
+        Path key = Files.write(dir.resolve("client.pk8"), new byte[] {0x30, (byte) 0x82, 1, 2});
+        assertThatThrownBy(complete().sslClientCert(pemKey.toString(), key.toString())::build)
+                .hasMessageContaining("'ssl.key' is set but 'ssl.root-cert' is not");
     }
 
     @Test
