@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,8 @@ import org.apache.flink.streaming.api.functions.sink.SinkFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +39,7 @@ import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
 import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 /**
@@ -203,6 +208,36 @@ class SlotSafetyITCase {
             assertThat(it.next()).isEqualTo("public.t +I(2, b)");
             assertThat(query("SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'"))
                     .isEqualTo(holder);
+        }
+    }
+
+    @Test
+    void aStaleStreamOfThisSameJobIsEndedAndTheSlotTakenUp() throws Exception {
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "SELECT pg_create_logical_replication_slot('" + SLOT + "', 'wal2arrow')");
+        PgArrowSource<String> source = source(StartupMode.COMMITTED_OFFSET)
+                .option(PgArrowSourceOptions.CONNECT_TIMEOUT, Duration.ofSeconds(1)).build();
+        // A walsender an earlier attempt of this job left behind: this job's application_name.
+        Properties props = new Properties();
+        PGProperty.USER.set(props, PostgresCluster.SUPERUSER);
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        PGProperty.APPLICATION_NAME.set(props, source.config().applicationName());
+        try (Connection stale = DriverManager.getConnection(PG.jdbcUrl(), props)) {
+            stale.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+                    .withSlotName(SLOT).withSlotOption("tables", "\"public\".\"t\"").start();
+            String stalePid = query("SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'");
+            assertThat(stalePid).isNotNull();
+
+            try (CloseableIterator<String> it = collect(source)) {
+                PG.execute("INSERT INTO t VALUES (1, 'a')");
+                assertThat(it.next()).isEqualTo("public.t +I(1, a)");
+                assertThat(query("SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'"))
+                        .isNotEqualTo(stalePid);
+                assertThat(query("SELECT count(*) FROM pg_stat_activity WHERE pid = " + stalePid))
+                        .isEqualTo("0");
+            }
         }
     }
 
