@@ -15,7 +15,8 @@ import dev.pgarrowcdc.flink.source.enumerator.TablePatterns;
 
 /**
  * The validated, immutable settings of one source, built by {@link PgArrowSourceBuilder}, shipped
- * to the enumerator and every reader. {@link #toString()} hides the password.
+ * to the enumerator and every reader. {@link #toString()} hides the passwords ({@code password},
+ * {@code ssl.key.password}).
  */
 public final class PgArrowSourceConfig implements Serializable {
 

@@ -19,7 +19,8 @@ import dev.pgarrowcdc.flink.source.split.TableId;
  * change: {@code wal_level}, the role's REPLICATION attribute, and {@code
  * output_plugin_libraries} (a setting of some builds, e.g. Debian's PostgreSQL 15.20, that refuses
  * any output plugin it does not list, superusers included), and room for the slots and walsenders
- * the captured tables need ({@code max_replication_slots}, {@code max_wal_senders}). A missing
+ * the captured tables need ({@code max_replication_slots}, {@code max_wal_senders}); and that the
+ * role may read every captured table ({@link #checkPrivileges}). A missing
  * plugin file is reported when the first slot is created, naming the fix.
  */
 public final class ServerChecks {
