@@ -150,7 +150,8 @@ public final class SlotChecks {
             if (!config.acceptSlotGap()) {
                 throw new FlinkRuntimeException("pg-arrow-cdc: replication slot '" + slotName
                         + "' of " + tables + " is gone (dropped while the job was stopped, or by"
-                        + " someone else), so the changes " + lostRange + " can no longer be read:"
+                        + " someone else; or, for 'scan.startup.mode' = 'specific-offset', never"
+                        + " created), so the changes " + lostRange + " can no longer be read:"
                         + " resuming would lose them silently. Choices: start the job without its"
                         + " state under a new 'slot.name' with 'scan.startup.mode' = 'initial' to"
                         + " read the tables again; or set 'slot.accept-gap' = 'true' to continue"
