@@ -38,6 +38,7 @@ import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.TruncateFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
 import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+import dev.pgarrowcdc.flink.source.reader.frame.WireFormat;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
@@ -352,6 +353,8 @@ final class SlotStreamer implements AutoCloseable {
                 .logical()
                 .withSlotName(split.slotName())
                 .withStartPosition(LogSequenceNumber.valueOf(startLsn))
+                // The plugin refuses a version it does not write, before any frame is sent.
+                .withSlotOption(WireFormat.FORMAT_VERSION_OPTION, WireFormat.PROTOCOL_VERSION)
                 // pgjdbc puts option values between single quotes as they are
                 .withSlotOption("tables", tables.replace("'", "''"))
                 .withSlotOption("batch_rows", config.batchRows())
