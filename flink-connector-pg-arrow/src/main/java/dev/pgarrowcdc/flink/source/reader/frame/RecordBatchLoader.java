@@ -401,11 +401,15 @@ final class RecordBatchLoader implements AutoCloseable {
         return decompress(what, which, slice, uncompressed);
     }
 
+    /**
+     * Decompresses one buffer that claims {@code length} bytes. Memory grows with what the codec
+     * actually produces, not with the claim, and the output must be exactly the claim.
+     */
     private ArrowBuf decompress(String what, String which, ArrowBuf compressed, long length) {
         byte[] input = new byte[(int) (compressed.capacity() - 8)];
         compressed.getBytes(8, input);
-        ArrowBuf out = allocator.buffer(Math.max(length, 1));
-        decompressed.add(out);
+        java.io.ByteArrayOutputStream produced =
+                new java.io.ByteArrayOutputStream((int) Math.min(length, 64 * 1024));
         byte[] chunk = new byte[(int) Math.min(Math.max(length, 1), 64 * 1024)];
         try (InputStream in = codecStream(new ByteArrayInputStream(input))) {
             long done = 0;
@@ -420,7 +424,7 @@ final class RecordBatchLoader implements AutoCloseable {
                     throw new MalformedBatchException("compressed " + which + " buffer of " + what
                             + " makes no progress after " + done + " bytes");
                 }
-                out.setBytes(done, chunk, 0, n);
+                produced.write(chunk, 0, n);
                 done += n;
             }
             if (in.read() >= 0) {
@@ -434,6 +438,9 @@ final class RecordBatchLoader implements AutoCloseable {
             throw new MalformedBatchException("compressed " + which + " buffer of " + what
                     + " does not decompress: " + e, e);
         }
+        ArrowBuf out = allocator.buffer(Math.max(length, 1));
+        decompressed.add(out);
+        out.setBytes(0, produced.toByteArray());
         return out.slice(0, length);
     }
 
