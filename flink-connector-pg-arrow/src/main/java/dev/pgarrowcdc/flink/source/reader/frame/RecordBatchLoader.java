@@ -295,12 +295,9 @@ final class RecordBatchLoader implements AutoCloseable {
         long offsetBytes = length == 0 ? 0 : (length + 1L) * 4;
         // validity
         ArrowBuf validity = nextBuffer(what, "validity", data, validityBytes);
-        if (validity.capacity() == 0) {
-            if (nullCount == 0 && length > 0) {
-                validity = validity(true, length);
-            } else if (nullCount == length && length > 0) {
-                validity = validity(false, length);
-            } else if (length > 0) {
+        boolean sharedValidity = validity.capacity() == 0 && length > 0;
+        if (sharedValidity) {
+            if (nullCount != 0 && nullCount != length) {
                 throw new MalformedBatchException("expected a validity buffer for " + what
                         + ", which has " + nullCount + " nulls in " + length + " values, but"
                         + " it is empty");
@@ -347,6 +344,10 @@ final class RecordBatchLoader implements AutoCloseable {
                 }
             default:
                 throw new AssertionError(shape);
+        }
+        if (sharedValidity) {
+            // Only now: the buffers above prove that this many values arrived.
+            ownBuffers.set(0, validity(nullCount == 0, length));
         }
         vector.loadFieldBuffers(new ArrowFieldNode(length, nullCount), ownBuffers);
         List<Field> children = field.getChildren();
