@@ -77,7 +77,7 @@ class FrameFuzzTest {
         List<byte[]> seeds = seeds();
         fuzzer.bodyWords(seeds.get(0), "frames_all_types.w2a", Integer.MAX_VALUE);
         for (int i = 1; i < seeds.size(); i++) {
-            fuzzer.bodyWords(seeds.get(i), "seed " + i, 2048);
+            fuzzer.bodyWords(seeds.get(i), "seed " + i, 1024);
         }
         assertThat(fuzzer.refused()).isPositive();
     }
