@@ -1247,7 +1247,7 @@ batch_size(const W2AData *data)
 
 	for (int i = 0; i <= data->batch_rel->ncols; i++)
 		n += aipc_column_size(&data->batch_rel->builders[i]);
-	return n + 8 * (size_t) data->nmarks;
+	return n + W2A_MARK_SIZE * (size_t) data->nmarks;
 }
 
 /* ---------------------------------------------------------------------
