@@ -40,10 +40,10 @@
 #include "arrow_ipc.h"
 #include "compat.h"
 #include "convert.h"
+#include "frame.h"
 
 PG_MODULE_MAGIC;
 
-#define W2A_PROTOCOL_VERSION	1
 #define W2A_MIN_FORMAT_VERSION	1
 #define W2A_MAX_FORMAT_VERSION	1
 
@@ -52,14 +52,6 @@ PG_MODULE_MAGIC;
 #define W2A_OP_UPDATE_BEFORE	1
 #define W2A_OP_UPDATE_AFTER		2
 #define W2A_OP_DELETE			3
-
-/* Fixed header lengths (PROTOCOL.md section 2) */
-#define W2A_BEGIN_H		40
-#define W2A_COMMIT_H	56
-#define W2A_SCHEMA_H	24
-#define W2A_ROWS_H		40		/* plus 8 per value mark */
-#define W2A_TRUNCATE_H	24
-#define W2A_MESSAGE_H	40
 
 /* Largest message: a StringInfo (ctx->out) holds at most MaxAllocSize - 1
  * bytes, and the walsender puts its own header in front. */
@@ -138,14 +130,6 @@ typedef struct W2ARelation
 	AIpcColumn **builder_ptrs;
 	size_t		builder_kept;	/* capacity counted in W2AData.builders_kept */
 } W2ARelation;
-
-/* One value mark of the open batch. */
-typedef struct W2AMark
-{
-	uint32		row;
-	uint16		column;
-	uint16		kind;
-} W2AMark;
 
 /* Plugin state, hung off ctx->output_plugin_private. */
 typedef struct W2AData
@@ -262,18 +246,6 @@ w2a_check(int rc, const AIpcError *err, const W2ARelation *rel)
 			 errdetail("%s", err->message)));
 }
 
-static uint32
-load_u32(const uint8 *p)
-{
-	return (uint32) p[0] | (uint32) p[1] << 8 | (uint32) p[2] << 16 | (uint32) p[3] << 24;
-}
-
-static uint64
-load_u64(const uint8 *p)
-{
-	return (uint64) load_u32(p) | (uint64) load_u32(p + 4) << 32;
-}
-
 /* Text in the database encoding -> palloc'd UTF-8. */
 static char *
 to_utf8(const W2AData *data, const char *s)
@@ -281,37 +253,6 @@ to_utf8(const W2AData *data, const char *s)
 	if (data->convert_encoding)
 		return pg_server_to_any(s, strlen(s), PG_UTF8);
 	return pstrdup(s);
-}
-
-/*
- * Appends the fixed part of a frame (common header, zeroed fields) to the
- * pending buffer and returns its offset there.
- */
-static size_t
-frame_start(W2AData *data, char kind, size_t header_len)
-{
-	AIpcError	err;
-	size_t		start = data->pending.len;
-	uint8	   *p;
-
-	w2a_check(aipc_buffer_append_zeros(&data->pending, header_len, &err), &err, NULL);
-	p = data->pending.data + start;
-	p[0] = 'W';
-	p[1] = 'A';
-	p[2] = W2A_PROTOCOL_VERSION;
-	p[3] = (uint8) kind;
-	aipc_store_u32(p + 4, (uint32) header_len);
-	return start;
-}
-
-/* Stores the body length (bytes after the header) of the frame at start. */
-static void
-frame_finish(W2AData *data, size_t start)
-{
-	uint8	   *p = data->pending.data + start;
-	uint32		h = load_u32(p + 4);
-
-	aipc_store_u64(p + h - 8, (uint64) (data->pending.len - start - h));
 }
 
 static int64
@@ -1085,9 +1026,7 @@ write_pending(LogicalDecodingContext *ctx, W2AData *data, bool last_write)
 
 		while (end < len)
 		{
-			const uint8 *f = data->pending.data + end;
-			uint32		h = load_u32(f + 4);
-			size_t		flen = h + (size_t) load_u64(f + h - 8);
+			size_t		flen = w2a_frame_length(data->pending.data + end);
 
 			if (end > pos && end - pos + flen > W2A_MAX_MESSAGE)
 				break;
@@ -1107,17 +1046,12 @@ write_pending(LogicalDecodingContext *ctx, W2AData *data, bool last_write)
 static void
 ensure_begin(W2AData *data, ReorderBufferTXN *txn)
 {
-	size_t		start;
-	uint8	   *p;
+	AIpcError	err;
 
 	if (data->begin_written)
 		return;
-	start = frame_start(data, 'B', W2A_BEGIN_H);
-	p = data->pending.data + start;
-	aipc_store_u32(p + 8, txn->xid);
-	aipc_store_u64(p + 16, txn->final_lsn);
-	aipc_store_u64(p + 24, (uint64) unix_usecs(W2A_TXN_COMMIT_TIME(txn)));
-	frame_finish(data, start);
+	w2a_check(w2a_write_begin(&data->pending, txn->xid, txn->final_lsn,
+							  unix_usecs(W2A_TXN_COMMIT_TIME(txn)), &err), &err, NULL);
 	data->begin_written = true;
 }
 
@@ -1125,14 +1059,9 @@ static void
 write_schema_frame(W2AData *data, W2ARelation *rel)
 {
 	AIpcError	err;
-	size_t		start = frame_start(data, 'S', W2A_SCHEMA_H);
-	uint8	   *p = data->pending.data + start;
 
-	aipc_store_u32(p + 8, rel->relid);
-	aipc_store_u32(p + 12, rel->schema_version);
-	w2a_check(aipc_buffer_append(&data->pending, rel->schema_msg, rel->schema_len, &err),
-			  &err, rel);
-	frame_finish(data, start);
+	w2a_check(w2a_write_schema(&data->pending, rel->relid, rel->schema_version,
+							   rel->schema_msg, rel->schema_len, &err), &err, rel);
 	rel->schema_sent = true;
 }
 
@@ -1231,26 +1160,17 @@ flush_batch(LogicalDecodingContext *ctx, W2AData *data)
 	if (data->batch_nrows > 0)
 	{
 		AIpcError	err;
-		size_t		h = W2A_ROWS_H + 8 * (size_t) data->nmarks;
-		size_t		start = frame_start(data, 'R', h);
-		uint8	   *p = data->pending.data + start;
+		size_t		start;
 		size_t		frame_len;
 
-		aipc_store_u32(p + 8, rel->relid);
-		aipc_store_u32(p + 12, rel->schema_version);
-		aipc_store_u32(p + 16, data->batch_nrows);
-		aipc_store_u32(p + 20, (uint32) data->nmarks);
-		aipc_store_u64(p + 24, data->txn_rows - data->batch_nrows);
-		for (int i = 0; i < data->nmarks; i++)
-		{
-			aipc_store_u32(p + 32 + 8 * i, data->marks[i].row);
-			aipc_store_u16(p + 36 + 8 * i, data->marks[i].column);
-			aipc_store_u16(p + 38 + 8 * i, data->marks[i].kind);
-		}
+		w2a_check(w2a_rows_begin(&data->pending, rel->relid, rel->schema_version,
+								 data->batch_nrows, data->txn_rows - data->batch_nrows,
+								 data->marks, (uint32) data->nmarks, &start, &err),
+				  &err, rel);
 		w2a_check(aipc_write_batch(&data->pending, rel->builder_ptrs,
 								   rel->ncols + 1, data->batch_nrows,
 								   &data->compressor, &data->scratch, &err), &err, rel);
-		frame_finish(data, start);
+		w2a_frame_end(&data->pending, start);
 		frame_len = data->pending.len - start;
 		if (frame_len > W2A_MAX_MESSAGE)
 			ereport(ERROR,
@@ -1376,7 +1296,7 @@ batch_size(const W2AData *data)
 
 	for (int i = 0; i <= data->batch_rel->ncols; i++)
 		n += aipc_column_size(&data->batch_rel->builders[i]);
-	return n + 8 * (size_t) data->nmarks;
+	return n + W2A_MARK_SIZE * (size_t) data->nmarks;
 }
 
 /* ---------------------------------------------------------------------
@@ -1464,58 +1384,36 @@ w2a_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 {
 	W2AData    *data = ctx->output_plugin_private;
 	MemoryContext old;
-	W2ARelation **rels;
-	int			n = 0;
+	W2ATruncatedRelation *rels;
+	uint32		n = 0;
 
 	MemoryContextReset(data->change_cxt);
 	old = MemoryContextSwitchTo(data->change_cxt);
-	rels = palloc(sizeof(W2ARelation *) * Max(nrelations, 1));
+	rels = palloc(sizeof(W2ATruncatedRelation) * Max(nrelations, 1));
 	for (int i = 0; i < nrelations; i++)
 	{
 		W2ARelation *rel = get_relation(ctx, data, relations[i]);
 
 		if (rel->emit)
-			rels[n++] = rel;
+		{
+			rels[n].relid = rel->relid;
+			rels[n].nspname = rel->nspname;
+			rels[n].relname = rel->relname;
+			n++;
+		}
 	}
 	if (n > 0)
 	{
-		size_t		start;
-		uint8	   *p;
 		uint32		flags = 0;
 		AIpcError	err;
 
 		ensure_begin(data, txn);
 		flush_batch(ctx, data);
 		if (change->data.truncate.cascade)
-			flags |= 1;
+			flags |= W2A_TRUNCATE_CASCADE;
 		if (change->data.truncate.restart_seqs)
-			flags |= 2;
-		start = frame_start(data, 'T', W2A_TRUNCATE_H);
-		p = data->pending.data + start;
-		aipc_store_u32(p + 8, flags);
-		aipc_store_u32(p + 12, (uint32) n);
-		for (int i = 0; i < n; i++)
-		{
-			uint8		b[4];
-			size_t		nl = strlen(rels[i]->nspname);
-			size_t		rl = strlen(rels[i]->relname);
-			int			rc;
-
-			aipc_store_u32(b, rels[i]->relid);
-			rc = aipc_buffer_append(&data->pending, b, 4, &err);
-			aipc_store_u32(b, (uint32) nl);
-			if (rc == AIPC_OK)
-				rc = aipc_buffer_append(&data->pending, b, 4, &err);
-			if (rc == AIPC_OK)
-				rc = aipc_buffer_append(&data->pending, rels[i]->nspname, nl, &err);
-			aipc_store_u32(b, (uint32) rl);
-			if (rc == AIPC_OK)
-				rc = aipc_buffer_append(&data->pending, b, 4, &err);
-			if (rc == AIPC_OK)
-				rc = aipc_buffer_append(&data->pending, rels[i]->relname, rl, &err);
-			w2a_check(rc, &err, rels[i]);
-		}
-		frame_finish(data, start);
+			flags |= W2A_TRUNCATE_RESTART_IDENTITY;
+		w2a_check(w2a_write_truncate(&data->pending, flags, rels, n, &err), &err, NULL);
 		maybe_write_pending(ctx, data);
 	}
 	MemoryContextSwitchTo(old);
@@ -1531,8 +1429,6 @@ w2a_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 {
 	W2AData    *data = ctx->output_plugin_private;
 	size_t		plen = strlen(prefix);
-	size_t		start;
-	uint8	   *p;
 	AIpcError	err;
 
 	if (!data->messages)
@@ -1549,16 +1445,9 @@ w2a_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 		ensure_begin(data, txn);
 		flush_batch(ctx, data);
 	}
-	start = frame_start(data, 'M', W2A_MESSAGE_H);
-	p = data->pending.data + start;
-	aipc_store_u32(p + 8, transactional ? 1 : 0);
-	aipc_store_u32(p + 12, txn ? txn->xid : InvalidTransactionId);
-	aipc_store_u64(p + 16, message_lsn);
-	aipc_store_u32(p + 24, (uint32) plen);
-	aipc_store_u32(p + 28, (uint32) message_size);
-	w2a_check(aipc_buffer_append(&data->pending, prefix, plen, &err), &err, NULL);
-	w2a_check(aipc_buffer_append(&data->pending, message, message_size, &err), &err, NULL);
-	frame_finish(data, start);
+	w2a_check(w2a_write_message(&data->pending, transactional,
+								txn ? txn->xid : InvalidTransactionId, message_lsn,
+								prefix, plen, message, message_size, &err), &err, NULL);
 	if (transactional)
 		maybe_write_pending(ctx, data);
 	else
@@ -1574,18 +1463,12 @@ w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 	W2A_UPDATE_PROGRESS(ctx, !data->begin_written);
 	if (data->begin_written)
 	{
-		size_t		start;
-		uint8	   *p;
+		AIpcError	err;
 
 		flush_batch(ctx, data);
-		start = frame_start(data, 'C', W2A_COMMIT_H);
-		p = data->pending.data + start;
-		aipc_store_u32(p + 8, txn->xid);
-		aipc_store_u64(p + 16, commit_lsn);
-		aipc_store_u64(p + 24, txn->end_lsn);
-		aipc_store_u64(p + 32, (uint64) unix_usecs(W2A_TXN_COMMIT_TIME(txn)));
-		aipc_store_u64(p + 40, data->txn_rows);
-		frame_finish(data, start);
+		w2a_check(w2a_write_commit(&data->pending, txn->xid, commit_lsn, txn->end_lsn,
+								   unix_usecs(W2A_TXN_COMMIT_TIME(txn)), data->txn_rows,
+								   &err), &err, NULL);
 		write_pending(ctx, data, true);
 	}
 

@@ -11,8 +11,14 @@
  *
  * The golden files were cross-checked once with Arrow Java 18.3.0
  * (test/java/ReadArrowFiles.java, see test/README.md).
+ *
+ * frames_*.w2a are whole wal2arrow messages written by frame.c, the writers
+ * the plugin uses, around these schemas and batches; the connector's
+ * GoldenFramesTest reads them with its production decoder and checks every
+ * value, so the C writer and the Java reader cannot drift apart unseen.
  */
 #include "../arrow_ipc.h"
+#include "../frame.h"
 
 #include <lz4frame.h>
 #include <math.h>
@@ -551,6 +557,8 @@ test_compressor_reuse(void)
 	}
 }
 
+static void write_compressed_frames(const char *dir);
+
 /* 1000 repetitive rows: compression pays and must round-trip exactly. */
 static void
 test_compression(const char *dir, int update)
@@ -595,7 +603,10 @@ test_compression(const char *dir, int update)
 	check_compressed(&plain, &packed, AIPC_CODEC_LZ4_FRAME);
 	CHECK(packed.len < plain.len / 2, "lz4 did not shrink the body: %zu vs %zu", packed.len, plain.len);
 	if (update)
+	{
 		golden(dir, "batch_two_lz4.arrows", &packed, 1);
+		write_compressed_frames(dir);
+	}
 	aipc_column_free(&c[0]);
 	aipc_column_free(&c[1]);
 	aipc_buffer_free(&plain);
@@ -736,6 +747,162 @@ test_errors(void)
 	aipc_buffer_free(&out);
 }
 
+/* ---- golden frames: whole messages as the plugin writes them ---- */
+#define GOLDEN_XID			745
+#define GOLDEN_FINAL_LSN	UINT64_C(0x16B3748)
+#define GOLDEN_END_LSN		UINT64_C(0x16B3778)
+#define GOLDEN_TIME			INT64_C(1700000000123456)
+#define GOLDEN_RELID		16385
+#define GOLDEN_RELID_TWO	16386
+
+static const AIpcKeyValue frame_schema_md[] = {
+	{"wal2arrow.version", "1"}, {"wal2arrow.relid", "16385"},
+	{"wal2arrow.schema_version", "1"}, {"wal2arrow.namespace", "public"},
+	{"wal2arrow.table", "t\xc3\xa9st"}, {"wal2arrow.replica_identity", "default"}};
+static const AIpcKeyValue frame_two_md[] = {
+	{"wal2arrow.version", "1"}, {"wal2arrow.relid", "16386"},
+	{"wal2arrow.schema_version", "3"}, {"wal2arrow.namespace", "My Schema"},
+	{"wal2arrow.table", "two"}, {"wal2arrow.replica_identity", "full"}};
+
+/* Marks on null values of the all-types batch, sorted by row, then column. */
+static const W2AMark golden_marks[] = {
+	{1, 9, 1},					/* raw: unchanged TOAST */
+	{2, 7, 2},					/* amount: NaN */
+	{2, 8, 1},					/* name: unchanged TOAST */
+	{2, 12, 5},					/* ts: not representable */
+};
+
+static const W2ATruncatedRelation golden_truncated[] = {
+	{GOLDEN_RELID, "public", "t\xc3\xa9st"},
+	{16390, "My Schema", "Odd.Name, \"q\""},
+};
+
+/* B and S of the all-types relation. */
+static void
+frames_open(AIpcBuffer *out)
+{
+	AIpcBuffer	schema;
+
+	aipc_buffer_init(&schema, &alloc);
+	OK(aipc_write_schema(&schema, fields, NFIELDS, frame_schema_md, 6, &err));
+	OK(w2a_write_begin(out, GOLDEN_XID, GOLDEN_FINAL_LSN, GOLDEN_TIME, &err));
+	OK(w2a_write_schema(out, GOLDEN_RELID, 1, schema.data, schema.len, &err));
+	aipc_buffer_free(&schema);
+}
+
+/* An R frame around an encoded RecordBatch message. */
+static void
+frames_rows(AIpcBuffer *out, uint32_t relid, uint32_t version, uint32_t rows,
+			uint64_t first_row, const W2AMark *marks, uint32_t nmarks,
+			const AIpcBuffer *batch)
+{
+	size_t		start;
+
+	OK(w2a_rows_begin(out, relid, version, rows, first_row, marks, nmarks, &start, &err));
+	OK(aipc_buffer_append(out, batch->data, batch->len, &err));
+	w2a_frame_end(out, start);
+}
+
+/*
+ * frames_all_types.w2a: B, S, R (the all-types batch with marks), R (the
+ * empty batch), T, transactional M, C, then a non-transactional M.
+ */
+static void
+test_frames(const char *dir, int update, const AIpcBuffer *plain,
+			const AIpcBuffer *empty)
+{
+	AIpcBuffer	out;
+	static const char payload[] = {0x00, (char) 0xff, 'x'};
+
+	aipc_buffer_init(&out, &alloc);
+	frames_open(&out);
+	frames_rows(&out, GOLDEN_RELID, 1, 4, 0, golden_marks, 4, plain);
+	frames_rows(&out, GOLDEN_RELID, 1, 0, 4, NULL, 0, empty);
+	OK(w2a_write_truncate(&out, W2A_TRUNCATE_CASCADE | W2A_TRUNCATE_RESTART_IDENTITY,
+						  golden_truncated, 2, &err));
+	OK(w2a_write_message(&out, true, GOLDEN_XID, UINT64_C(0x16B3760), "pfx", 3,
+						 payload, sizeof(payload), &err));
+	OK(w2a_write_commit(&out, GOLDEN_XID, GOLDEN_FINAL_LSN, GOLDEN_END_LSN, GOLDEN_TIME, 4,
+						&err));
+	OK(w2a_write_message(&out, false, 0, UINT64_C(0x16B3900), "", 0, "hello", 5, &err));
+
+	/* the framing rule of PROTOCOL.md 1: H + B of each frame walks to the end */
+	{
+		size_t		pos = 0;
+		int			n = 0;
+
+		while (pos < out.len)
+		{
+			CHECK(out.data[pos] == 'W' && out.data[pos + 1] == 'A', "magic at %zu", pos);
+			pos += w2a_frame_length(out.data + pos);
+			n++;
+		}
+		CHECK(pos == out.len && n == 8, "framing: %d frames ending at %zu of %zu", n, pos,
+			  out.len);
+	}
+	golden(dir, "frames_all_types.w2a", &out, update);
+	aipc_buffer_free(&out);
+}
+
+/*
+ * frames_compressed.w2a, written with --update only (codec output varies):
+ * B, S of relation "My Schema".two (schema version 3): __op, n int4 (i % 10,
+ * null when i % 7 == 3), s text ('hello, arrow'); 1000 +I rows once with zstd
+ * and once with lz4; C.
+ */
+static void
+write_compressed_frames(const char *dir)
+{
+	static const AIpcField f3[] = {
+		{.name = "__op", .type = AIPC_TYPE_INT, .bit_width = 8, .is_signed = true},
+		{.name = "n", .nullable = true, .type = AIPC_TYPE_INT, .bit_width = 32, .is_signed = true},
+		{.name = "s", .nullable = true, .type = AIPC_TYPE_UTF8},
+	};
+	AIpcColumn	c[3];
+	AIpcColumn *p[3] = {&c[0], &c[1], &c[2]};
+	AIpcBuffer	out,
+				schema,
+				batch,
+				scratch;
+
+	aipc_buffer_init(&out, &alloc);
+	aipc_buffer_init(&schema, &alloc);
+	aipc_buffer_init(&batch, &alloc);
+	aipc_buffer_init(&scratch, &alloc);
+	OK(aipc_column_init(&c[0], AIPC_LAYOUT_FIXED, 1, NULL, &alloc, &err));
+	OK(aipc_column_init(&c[1], AIPC_LAYOUT_FIXED, 4, NULL, &alloc, &err));
+	OK(aipc_column_init(&c[2], AIPC_LAYOUT_VARLEN, 0, NULL, &alloc, &err));
+	for (int i = 0; i < 1000; i++)
+	{
+		OK(aipc_column_append_int(&c[0], 0, &err));
+		if (i % 7 == 3)
+			OK(aipc_column_append_null(&c[1], &err));
+		else
+			OK(aipc_column_append_int(&c[1], i % 10, &err));
+		OK(aipc_column_append_bytes(&c[2], "hello, arrow", 12, &err));
+	}
+	OK(aipc_write_schema(&schema, f3, 3, frame_two_md, 6, &err));
+
+	OK(w2a_write_begin(&out, GOLDEN_XID, GOLDEN_FINAL_LSN, GOLDEN_TIME, &err));
+	OK(w2a_write_schema(&out, GOLDEN_RELID_TWO, 3, schema.data, schema.len, &err));
+	OK(aipc_write_record_batch(&batch, p, 3, 1000, AIPC_CODEC_ZSTD, 0, &scratch, &err));
+	CHECK(batch_compression(&batch) != NULL, "1000-row zstd batch not compressed");
+	frames_rows(&out, GOLDEN_RELID_TWO, 3, 1000, 0, NULL, 0, &batch);
+	batch.len = 0;
+	OK(aipc_write_record_batch(&batch, p, 3, 1000, AIPC_CODEC_LZ4_FRAME, 0, &scratch, &err));
+	CHECK(batch_compression(&batch) != NULL, "1000-row lz4 batch not compressed");
+	frames_rows(&out, GOLDEN_RELID_TWO, 3, 1000, 1000, NULL, 0, &batch);
+	OK(w2a_write_commit(&out, GOLDEN_XID, GOLDEN_FINAL_LSN, GOLDEN_END_LSN, GOLDEN_TIME,
+						2000, &err));
+	golden(dir, "frames_compressed.w2a", &out, 1);
+	for (int i = 0; i < 3; i++)
+		aipc_column_free(&c[i]);
+	aipc_buffer_free(&out);
+	aipc_buffer_free(&schema);
+	aipc_buffer_free(&batch);
+	aipc_buffer_free(&scratch);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -779,6 +946,7 @@ main(int argc, char **argv)
 		OK(aipc_column_reset(&cols[i], &err));
 	OK(aipc_write_record_batch(&empty, ptrs, NFIELDS, 0, AIPC_CODEC_NONE, 0, NULL, &err));
 	golden(dir, "batch_empty.arrows", &empty, update);
+	test_frames(dir, update, &plain, &empty);
 
 	test_errors();
 	test_random();

@@ -24,6 +24,7 @@ import dev.pgarrowcdc.flink.source.reader.frame.Frame;
 import dev.pgarrowcdc.flink.source.reader.frame.FrameFormatException;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+import dev.pgarrowcdc.flink.source.reader.frame.WireFormat;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
@@ -140,6 +141,8 @@ final class StreamConnection implements AutoCloseable {
                 .withSlotName(slot.slotName())
                 .withStartPosition(LogSequenceNumber.valueOf(startLsn))
                 // pgjdbc puts option values between single quotes as they are
+                // The plugin refuses a version it does not write, before any frame is sent.
+                .withSlotOption(WireFormat.FORMAT_VERSION_OPTION, WireFormat.PROTOCOL_VERSION)
                 .withSlotOption("tables", list.replace("'", "''"))
                 .withSlotOption("batch_rows", config.batchRows())
                 .withSlotOption("compression", config.compression().value())

@@ -1,5 +1,6 @@
 package dev.pgarrowcdc.flink.source.reader.frame;
 
+import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -90,18 +91,33 @@ final class FlinkTypes {
             case Binary:
                 return new VarBinaryType(VarBinaryType.MAX_LENGTH);
             case Date:
-                return new DateType();
+                // wal2arrow writes days (PROTOCOL.md section 4); the other units are refused.
+                if (((ArrowType.Date) type).getUnit() == DateUnit.DAY) {
+                    return new DateType();
+                }
+                break;
             case Time:
-                return new TimeType(TIME_PRECISION);
+                {
+                    ArrowType.Time t = (ArrowType.Time) type;
+                    if (t.getUnit() == TimeUnit.MICROSECOND && t.getBitWidth() == 64) {
+                        return new TimeType(TIME_PRECISION);
+                    }
+                    break;
+                }
             case Timestamp:
                 {
                     ArrowType.Timestamp t = (ArrowType.Timestamp) type;
+                    if (t.getUnit() != TimeUnit.MICROSECOND) {
+                        break;
+                    }
                     int precision = precisionOf(t.getUnit());
                     if (t.getTimezone() == null) {
                         return new TimestampType(precision);
                     }
-                    // An instant: whatever zone the writer names, the stored value is UTC-based.
-                    return new LocalZonedTimestampType(precision);
+                    if ("UTC".equals(t.getTimezone())) {
+                        return new LocalZonedTimestampType(precision);
+                    }
+                    break;
                 }
             case List:
                 {

@@ -82,6 +82,16 @@ public final class RowDataConverter {
 
     private static final int MILLIS_PER_DAY = 86_400_000;
 
+    /** 10^0 .. 10^18: the bound of an unscaled decimal of that many digits. */
+    private static final long[] LONG_POWERS_OF_TEN = new long[19];
+
+    static {
+        LONG_POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < LONG_POWERS_OF_TEN.length; i++) {
+            LONG_POWERS_OF_TEN[i] = LONG_POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
+
     /** Reads the non-null value at a row of the vector it was bound to. */
     private interface ValueReader {
         Object read(int row);
@@ -117,7 +127,16 @@ public final class RowDataConverter {
         GenericRowData out = new GenericRowData(frame.rowKind(row), boundReaders.length);
         for (int i = 0; i < boundReaders.length; i++) {
             if (!boundVectors[i].isNull(row)) {
-                out.setField(i, boundReaders[i].read(row));
+                try {
+                    out.setField(i, boundReaders[i].read(row));
+                } catch (RuntimeException e) {
+                    // A value the column's type cannot hold: the frame is inconsistent.
+                    throw new FrameFormatException("R frame of " + schema.qualifiedName()
+                            + " from " + frame.source() + ", row " + row + ", column "
+                            + schema.column(i).name() + ": expected a value of "
+                            + schema.column(i).logicalType().asSummaryString() + " but "
+                            + e.getMessage(), e);
+                }
             }
         }
         return out;
@@ -291,16 +310,33 @@ public final class RowDataConverter {
         int scale = type.getScale();
         if (precision <= 18) {
             // The unscaled value fits the low 8 bytes of the little-endian 16-byte value.
+            long limit = LONG_POWERS_OF_TEN[precision];
             return v -> {
                 DecimalVector t = (DecimalVector) v;
-                return row -> DecimalData.fromUnscaledLong(
-                        t.getDataBuffer().getLong((long) row * DecimalVector.TYPE_WIDTH),
-                        precision, scale);
+                return row -> {
+                    long at = (long) row * DecimalVector.TYPE_WIDTH;
+                    long low = t.getDataBuffer().getLong(at);
+                    long high = t.getDataBuffer().getLong(at + 8);
+                    if (high != (low >> 63) || low >= limit || low <= -limit) {
+                        throw new IllegalArgumentException("the unscaled value "
+                                + t.getObject(row).unscaledValue() + " has more than "
+                                + precision + " digits");
+                    }
+                    return DecimalData.fromUnscaledLong(low, precision, scale);
+                };
             };
         }
         return v -> {
             DecimalVector t = (DecimalVector) v;
-            return row -> DecimalData.fromBigDecimal(t.getObject(row), precision, scale);
+            return row -> {
+                DecimalData d = DecimalData.fromBigDecimal(t.getObject(row), precision, scale);
+                if (d == null) {
+                    throw new IllegalArgumentException("the unscaled value "
+                            + t.getObject(row).unscaledValue() + " has more than " + precision
+                            + " digits");
+                }
+                return d;
+            };
         };
     }
 

@@ -11,8 +11,8 @@ import org.apache.flink.types.RowKind;
  * {@code R}: one Arrow record batch of consecutive changes of one relation, plus the value marks
  * of its header.
  *
- * <p>The frame owns its {@link VectorSchemaRoot}: read it, then {@link #close()} the frame (from
- * any thread). Closing hands the root back to the decoder for the next batch of the same schema,
+ * <p>The frame owns its {@link VectorSchemaRoot}: read it, then {@link #close()} the frame on the
+ * decoder's thread (neither is thread safe). Closing hands the root back to the decoder for the next batch of the same schema,
  * or frees it. Do not keep the root, or vectors taken from it, after closing.
  *
  * <p>What a null means (PROTOCOL.md 3.3): a null Arrow value at (row, field) is an SQL NULL
@@ -31,7 +31,7 @@ public final class RowsFrame extends Frame {
     /** Marks packed as {@code row << 32 | field << 16 | kind}, in (row, field) order. */
     private final long[] marks;
     private final String source;
-    private volatile VectorSchemaRoot root;
+    private VectorSchemaRoot root;
     private final TinyIntVector opVector;
     private final Consumer<VectorSchemaRoot> onClose;
 
@@ -190,7 +190,7 @@ public final class RowsFrame extends Frame {
 
     /** Releases (or hands back for reuse) the Arrow root. Idempotent. */
     @Override
-    public synchronized void close() {
+    public void close() {
         VectorSchemaRoot r = root;
         root = null;
         if (r != null) {

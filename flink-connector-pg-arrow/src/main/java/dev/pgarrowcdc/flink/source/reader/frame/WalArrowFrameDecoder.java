@@ -1,6 +1,5 @@
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -9,14 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
-import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.flatbuf.KeyValue;
+import org.apache.arrow.flatbuf.Message;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.Type;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ReadChannel;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -33,29 +33,33 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * is read into a {@link VectorSchemaRoot} owned by the returned {@link RowsFrame}; closing the
  * frame hands the root back so the next batch of the same schema reuses its vectors.
  *
- * <p>Not thread safe, except that {@link RowsFrame#close()} may be called from any thread.
- * Frames that are not whole, not version 1 or otherwise malformed raise {@link
- * FrameFormatException} naming the source, the frame kind and offset, and what was expected.
+ * <p>Not thread safe: a decoder and the frames it returns belong to the one thread that decodes
+ * (the split reader's fetcher), which also closes them.
+ *
+ * <p>Hostile input: frames that are not whole, not version 1 or otherwise inconsistent raise
+ * {@link FrameFormatException} naming the source, the frame kind and offset, and what was
+ * expected; the caller adds the LSN. Every length, count and offset is checked against the bytes
+ * that arrived before it is used (nothing is allocated because a length field asks for it), the
+ * Arrow metadata is walked with bounds before Arrow Java converts it, batches are checked buffer by
+ * buffer ({@link RecordBatchLoader}), and anything Arrow Java or flatbuffers throw on bytes that
+ * slipped through is turned into a {@link FrameFormatException} too. A frame that is well formed
+ * but says something else than the plugin meant (a mutated value) decodes as what it says.
  */
 public final class WalArrowFrameDecoder implements AutoCloseable {
 
-    /** The only protocol version this decoder reads. */
-    public static final int PROTOCOL_VERSION = 1;
+    /** The only protocol version this decoder reads ({@link WireFormat#PROTOCOL_VERSION}). */
+    public static final int PROTOCOL_VERSION = WireFormat.PROTOCOL_VERSION;
 
-    static final int COMMON_HEADER_LENGTH = 8;
-    static final int BEGIN_HEADER_LENGTH = 40;
-    static final int COMMIT_HEADER_LENGTH = 56;
-    static final int SCHEMA_HEADER_LENGTH = 24;
-    static final int ROWS_HEADER_BASE_LENGTH = 40;
-    static final int TRUNCATE_HEADER_LENGTH = 24;
-    static final int MESSAGE_HEADER_LENGTH = 40;
-    static final int MARK_SIZE = 8;
+    /** Fields of a relation: PostgreSQL's 1600 columns, {@code __op}, list elements. */
+    static final int MAX_SCHEMA_FIELDS = 4096;
+    /** Nesting of list fields (wal2arrow writes one level). */
+    static final int MAX_SCHEMA_DEPTH = 8;
 
     private final BufferAllocator allocator;
     private final String source;
     private final Map<Long, SchemaEntry> schemas = new HashMap<>();
     private final RecordBatchLoader loader;
-    private volatile boolean closed;
+    private boolean closed;
 
     /**
      * @param allocator where Arrow buffers of {@code R} frames are allocated
@@ -96,34 +100,36 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         ByteBuffer buf = payload.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int start = buf.position();
         int available = buf.remaining();
-        if (available < COMMON_HEADER_LENGTH) {
+        if (available < WireFormat.COMMON_H) {
             throw error(start, null,
-                    "truncated frame: expected at least " + COMMON_HEADER_LENGTH
+                    "truncated frame: expected at least " + WireFormat.COMMON_H
                             + " header bytes but found " + available);
         }
-        byte m0 = buf.get(start);
-        byte m1 = buf.get(start + 1);
+        byte m0 = buf.get(start + WireFormat.FRAME_MAGIC);
+        byte m1 = buf.get(start + WireFormat.FRAME_MAGIC + 1);
         if (m0 != 'W' || m1 != 'A') {
             throw error(start, null,
                     "expected magic 'WA' (0x57 0x41) but found " + hex(m0) + ' ' + hex(m1));
         }
-        int version = buf.get(start + 2) & 0xFF;
+        int version = buf.get(start + WireFormat.FRAME_VERSION) & 0xFF;
         if (version != PROTOCOL_VERSION) {
             throw error(start, null,
                     "expected protocol version " + PROTOCOL_VERSION + " but found " + version
                             + " (this reader only knows version " + PROTOCOL_VERSION
-                            + "; ask the plugin for format_version '" + PROTOCOL_VERSION
-                            + "' or upgrade the connector)");
+                            + " and asks the plugin for it with the option "
+                            + WireFormat.FORMAT_VERSION_OPTION + " = " + PROTOCOL_VERSION
+                            + "; a plugin that sends another version did not honour it:"
+                            + " install the wal2arrow that matches the connector)");
         }
-        byte kindByte = buf.get(start + 3);
+        byte kindByte = buf.get(start + WireFormat.FRAME_KIND);
         FrameKind kind = FrameKind.fromCode(kindByte);
         if (kind == null) {
             throw error(start, null,
                     "expected a frame kind B, S, R, C, T or M but found " + hex(kindByte)
                             + printable(kindByte));
         }
-        long headerLength = Integer.toUnsignedLong(buf.getInt(start + 4));
-        long minHeader = minimumHeaderLength(kind, buf, start, available);
+        long headerLength = u32(buf, start + WireFormat.FRAME_HEADER_LENGTH);
+        long minHeader = WireFormat.fixedHeaderLength(kind);
         if (headerLength < minHeader) {
             throw error(start, kind,
                     "expected a header length of at least " + minHeader + " bytes but found "
@@ -134,7 +140,16 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
                     "truncated frame: header length is " + headerLength + " bytes but only "
                             + available + " bytes remain");
         }
-        long bodyLength = buf.getLong(start + (int) headerLength - 8);
+        if (kind == FrameKind.ROWS) {
+            long marks = u32(buf, start + WireFormat.ROWS_MARK_COUNT);
+            long need = WireFormat.ROWS_H + WireFormat.MARK_SIZE * marks;
+            if (headerLength < need) {
+                throw error(start, kind,
+                        "expected a header length of at least " + need + " bytes for " + marks
+                                + " value marks but found " + headerLength);
+            }
+        }
+        long bodyLength = buf.getLong(start + (int) headerLength - WireFormat.BODY_LENGTH_SIZE);
         if (bodyLength < 0 || bodyLength > available - headerLength) {
             throw error(start, kind,
                     "truncated frame: body length is " + Long.toUnsignedString(bodyLength)
@@ -144,38 +159,46 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         int bodyStart = start + (int) headerLength;
         int end = bodyStart + (int) bodyLength;
         Frame frame;
-        switch (kind) {
-            case BEGIN:
-                requireNoBody(start, kind, bodyLength);
-                frame = new BeginFrame(
-                        u32(buf, start + 8), buf.getLong(start + 16), buf.getLong(start + 24));
-                break;
-            case COMMIT:
-                requireNoBody(start, kind, bodyLength);
-                frame = new CommitFrame(
-                        u32(buf, start + 8),
-                        buf.getLong(start + 16),
-                        buf.getLong(start + 24),
-                        buf.getLong(start + 32),
-                        buf.getLong(start + 40));
-                break;
-            case SCHEMA:
-                frame = decodeSchema(buf, start, bodyStart, end);
-                break;
-            case ROWS:
-                frame = decodeRows(buf, start, bodyStart, end);
-                break;
-            case TRUNCATE:
-                frame = decodeTruncate(buf, start, bodyStart, end);
-                break;
-            case MESSAGE:
-                frame = decodeMessage(buf, start, bodyStart, end);
-                break;
-            default:
-                throw new AssertionError(kind);
+        try {
+            frame = decodeKind(kind, buf, start, bodyStart, end, bodyLength);
+        } catch (FrameFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A safety net: the checks should have refused the frame before anything threw.
+            throw error(start, kind, "the frame does not decode: " + e, e);
         }
         payload.position(end);
         return frame;
+    }
+
+    private Frame decodeKind(FrameKind kind, ByteBuffer buf, int start, int bodyStart, int end,
+            long bodyLength) {
+        switch (kind) {
+            case BEGIN:
+                requireNoBody(start, kind, bodyLength);
+                return new BeginFrame(
+                        u32(buf, start + WireFormat.BEGIN_XID),
+                        buf.getLong(start + WireFormat.BEGIN_FINAL_LSN),
+                        buf.getLong(start + WireFormat.BEGIN_COMMIT_TIME));
+            case COMMIT:
+                requireNoBody(start, kind, bodyLength);
+                return new CommitFrame(
+                        u32(buf, start + WireFormat.COMMIT_XID),
+                        buf.getLong(start + WireFormat.COMMIT_LSN),
+                        buf.getLong(start + WireFormat.COMMIT_END_LSN),
+                        buf.getLong(start + WireFormat.COMMIT_TIME),
+                        buf.getLong(start + WireFormat.COMMIT_ROWS));
+            case SCHEMA:
+                return decodeSchema(buf, start, bodyStart, end);
+            case ROWS:
+                return decodeRows(buf, start, bodyStart, end);
+            case TRUNCATE:
+                return decodeTruncate(buf, start, bodyStart, end);
+            case MESSAGE:
+                return decodeMessage(buf, start, bodyStart, end);
+            default:
+                throw new AssertionError(kind);
+        }
     }
 
     /** The latest schema of a relation seen in this session, or {@code null}. */
@@ -201,37 +224,13 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         loader.close();
     }
 
-    private long minimumHeaderLength(FrameKind kind, ByteBuffer buf, int start, int available) {
-        switch (kind) {
-            case BEGIN:
-                return BEGIN_HEADER_LENGTH;
-            case COMMIT:
-                return COMMIT_HEADER_LENGTH;
-            case SCHEMA:
-                return SCHEMA_HEADER_LENGTH;
-            case TRUNCATE:
-                return TRUNCATE_HEADER_LENGTH;
-            case MESSAGE:
-                return MESSAGE_HEADER_LENGTH;
-            case ROWS:
-                if (available < 24) {
-                    throw error(start, kind,
-                            "truncated frame: expected at least 24 bytes to read the mark count"
-                                    + " but found " + available);
-                }
-                return ROWS_HEADER_BASE_LENGTH + MARK_SIZE * u32(buf, start + 20);
-            default:
-                throw new AssertionError(kind);
-        }
-    }
-
     private SchemaFrame decodeSchema(ByteBuffer buf, int start, int bodyStart, int end) {
-        long oid = u32(buf, start + 8);
-        int version = buf.getInt(start + 12);
+        long oid = u32(buf, start + WireFormat.SCHEMA_RELID);
+        int version = buf.getInt(start + WireFormat.SCHEMA_VERSION);
         Schema arrowSchema;
         try {
-            arrowSchema = MessageSerializer.deserializeSchema(readChannel(buf, bodyStart, end));
-        } catch (IOException | RuntimeException e) {
+            arrowSchema = readSchemaMessage(buf, bodyStart, end);
+        } catch (RuntimeException e) {
             throw error(start, FrameKind.SCHEMA,
                     "expected an Arrow IPC Schema message in the " + (end - bodyStart)
                             + "-byte body (relation OID " + oid + ") but it does not parse: "
@@ -241,7 +240,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         RelationSchema schema;
         try {
             schema = RelationSchema.fromArrowSchema(arrowSchema, oid, version, source);
-        } catch (FrameFormatException e) {
+        } catch (RuntimeException e) {
             throw error(start, FrameKind.SCHEMA, e.getMessage(), e);
         }
         SchemaEntry previous = schemas.put(oid, new SchemaEntry(schema));
@@ -252,12 +251,116 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         return new SchemaFrame(schema);
     }
 
+    /**
+     * The Schema message filling {@code buf[from, to)} exactly, its flatbuffer walked with bounds
+     * (field count, nesting, bytes of names and metadata) before Arrow Java converts it: a
+     * flatbuffer can point back at its own tables, so a few bytes could otherwise describe a
+     * schema of billions of fields.
+     */
+    private static Schema readSchemaMessage(ByteBuffer buf, int from, int to) {
+        int length = to - from;
+        if (length < 8) {
+            throw new IllegalArgumentException("expected at least 8 bytes (continuation marker"
+                    + " and metadata length) but the body has " + length);
+        }
+        if (buf.getInt(from) != -1) {
+            throw new IllegalArgumentException("expected the continuation marker 0xFFFFFFFF");
+        }
+        int metadataLength = buf.getInt(from + 4);
+        if (metadataLength != length - 8) {
+            throw new IllegalArgumentException("expected a metadata length of " + (length - 8)
+                    + " (the rest of the body) but found " + metadataLength);
+        }
+        ByteBuffer metadata = buf.duplicate();
+        metadata.limit(to).position(from + 8);
+        metadata = metadata.slice().order(ByteOrder.LITTLE_ENDIAN);
+        Message message = Message.getRootAsMessage(metadata);
+        if (message.headerType() != MessageHeader.Schema) {
+            throw new IllegalArgumentException(
+                    "expected a Schema message but the header type is " + message.headerType());
+        }
+        if (message.bodyLength() != 0) {
+            throw new IllegalArgumentException(
+                    "expected a Schema message without body but it claims "
+                            + message.bodyLength() + " bytes");
+        }
+        org.apache.arrow.flatbuf.Schema fb = new org.apache.arrow.flatbuf.Schema();
+        if (message.header(fb) == null) {
+            throw new IllegalArgumentException("the Schema message has no header");
+        }
+        SchemaBudget budget = new SchemaBudget(2L * metadataLength + 1024);
+        budget.metadata(fb.customMetadataLength(), fb::customMetadata);
+        for (int i = 0; i < fb.fieldsLength(); i++) {
+            budget.field(fb.fields(i), 1);
+        }
+        return MessageSerializer.deserializeSchema(message);
+    }
+
+    /** Counts what a Schema flatbuffer would make Arrow Java build, refusing too much. */
+    private static final class SchemaBudget {
+        private long fields;
+        private long bytes;
+        private final long maxBytes;
+
+        SchemaBudget(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        void field(org.apache.arrow.flatbuf.Field f, int depth) {
+            if (f == null) {
+                throw new IllegalArgumentException("a field entry is missing");
+            }
+            if (++fields > MAX_SCHEMA_FIELDS) {
+                throw new IllegalArgumentException(
+                        "expected at most " + MAX_SCHEMA_FIELDS + " fields (nested included)");
+            }
+            if (depth > MAX_SCHEMA_DEPTH) {
+                throw new IllegalArgumentException(
+                        "expected fields nested at most " + MAX_SCHEMA_DEPTH + " deep");
+            }
+            if (f.dictionary() != null) {
+                throw new IllegalArgumentException("field " + fields
+                        + " is dictionary-encoded, which wal2arrow does not write");
+            }
+            int children = f.childrenLength();
+            boolean list = f.typeType() == Type.List;
+            if (list ? children != 1 : children != 0) {
+                throw new IllegalArgumentException("field " + fields + " has " + children
+                        + " children; wal2arrow writes one for a List and none otherwise");
+            }
+            string(f.nameAsByteBuffer());
+            metadata(f.customMetadataLength(), f::customMetadata);
+            for (int i = 0; i < children; i++) {
+                field(f.children(i), depth + 1);
+            }
+        }
+
+        void metadata(int count, IntFunction<KeyValue> entry) {
+            for (int i = 0; i < count; i++) {
+                KeyValue kv = entry.apply(i);
+                if (kv == null) {
+                    throw new IllegalArgumentException("a metadata entry is missing");
+                }
+                string(kv.keyAsByteBuffer());
+                string(kv.valueAsByteBuffer());
+            }
+        }
+
+        void string(ByteBuffer b) {
+            bytes += 16 + (b == null ? 0 : b.remaining());
+            if (bytes > maxBytes) {
+                throw new IllegalArgumentException("names and metadata add up to more than "
+                        + maxBytes + " bytes: the flatbuffer repeats its own contents");
+            }
+        }
+    }
+
     private RowsFrame decodeRows(ByteBuffer buf, int start, int bodyStart, int end) {
-        long oid = u32(buf, start + 8);
-        int version = buf.getInt(start + 12);
-        long rowCount = u32(buf, start + 16);
-        int markCount = (int) u32(buf, start + 20);
-        long firstRowOrdinal = buf.getLong(start + 24);
+        long oid = u32(buf, start + WireFormat.ROWS_RELID);
+        int version = buf.getInt(start + WireFormat.ROWS_SCHEMA_VERSION);
+        long rowCount = u32(buf, start + WireFormat.ROWS_ROW_COUNT);
+        int markCount = (int) u32(buf, start + WireFormat.ROWS_MARK_COUNT);
+        long firstRowOrdinal = buf.getLong(start + WireFormat.ROWS_FIRST_ROW);
         SchemaEntry entry = schemas.get(oid);
         if (entry == null) {
             throw error(start, FrameKind.ROWS,
@@ -284,20 +387,13 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
                 entry::giveBack);
     }
 
-    /**
-     * The batch loaded into a root of the entry's schema: by {@link RecordBatchLoader} unless it is
-     * compressed, then by Arrow's own reader (decompression allocates anyway).
-     */
+    /** The batch loaded into a root of the entry's schema, checked by {@link RecordBatchLoader}. */
     private VectorSchemaRoot loadRows(ByteBuffer buf, int start, int bodyStart, int end,
             RelationSchema schema, SchemaEntry entry, long rowCount) {
-        boolean plain;
         try {
-            plain = loader.open(buf, bodyStart, end);
+            loader.open(buf, bodyStart, end);
         } catch (RecordBatchLoader.MalformedBatchException e) {
             throw notABatch(start, bodyStart, end, schema, e);
-        }
-        if (!plain) {
-            return loadWithArrowReader(buf, start, bodyStart, end, schema, entry, rowCount);
         }
         if (loader.rowCount() != rowCount) {
             throw rowCountMismatch(start, rowCount, loader.rowCount());
@@ -305,6 +401,10 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         VectorSchemaRoot root = entry.takeRoot();
         try {
             loader.load(root);
+            checkOps(start, schema, (TinyIntVector) root.getVector(0), (int) rowCount);
+        } catch (FrameFormatException e) {
+            closeQuietly(root);
+            throw e;
         } catch (RuntimeException e) {
             closeQuietly(root);
             throw notLoadable(start, schema, e);
@@ -312,32 +412,16 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         return root;
     }
 
-    private VectorSchemaRoot loadWithArrowReader(ByteBuffer buf, int start, int bodyStart, int end,
-            RelationSchema schema, SchemaEntry entry, long rowCount) {
-        ArrowRecordBatch batch;
-        try {
-            batch = MessageSerializer.deserializeRecordBatch(readChannel(buf, bodyStart, end),
-                    allocator);
-        } catch (IOException | RuntimeException e) {
-            throw notABatch(start, bodyStart, end, schema, e);
-        }
-        VectorSchemaRoot root = null;
-        try {
-            if (batch.getLength() != rowCount) {
-                throw rowCountMismatch(start, rowCount, batch.getLength());
+    /** Every row's {@code __op} is a RowKind byte 0..3 (PROTOCOL.md 3.2), never null. */
+    private void checkOps(int start, RelationSchema schema, TinyIntVector ops, int rows) {
+        for (int r = 0; r < rows; r++) {
+            if (ops.isNull(r) || ops.get(r) < 0 || ops.get(r) > 3) {
+                throw error(start, FrameKind.ROWS,
+                        "row " + r + " of " + schema.qualifiedName() + ": expected __op 0..3"
+                                + " (+I, -U, +U, -D) but found "
+                                + (ops.isNull(r) ? "null" : Byte.toString(ops.get(r))));
             }
-            root = entry.takeRoot();
-            new VectorLoader(root, CommonsCompressionFactory.INSTANCE).load(batch);
-        } catch (FrameFormatException e) {
-            closeQuietly(root);
-            throw e;
-        } catch (RuntimeException e) {
-            closeQuietly(root);
-            throw notLoadable(start, schema, e);
-        } finally {
-            batch.close();
         }
-        return root;
     }
 
     private FrameFormatException notABatch(int start, int bodyStart, int end, RelationSchema schema,
@@ -372,10 +456,10 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         long[] marks = new long[markCount];
         long previous = -1;
         for (int i = 0; i < markCount; i++) {
-            int at = start + 32 + MARK_SIZE * i;
-            long row = u32(buf, at);
-            int field = buf.getShort(at + 4) & 0xFFFF;
-            int kind = buf.getShort(at + 6) & 0xFFFF;
+            int at = start + WireFormat.ROWS_MARKS + WireFormat.MARK_SIZE * i;
+            long row = u32(buf, at + WireFormat.MARK_ROW);
+            int field = buf.getShort(at + WireFormat.MARK_COLUMN) & 0xFFFF;
+            int kind = buf.getShort(at + WireFormat.MARK_KIND) & 0xFFFF;
             String which = "value mark " + i + " {row " + row + ", column " + field + ", kind "
                     + kind + "}";
             if (row >= rowCount) {
@@ -403,9 +487,15 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     }
 
     private TruncateFrame decodeTruncate(ByteBuffer buf, int start, int bodyStart, int end) {
-        long flags = u32(buf, start + 8);
-        long count = u32(buf, start + 12);
-        List<TruncateFrame.TruncatedRelation> relations = new ArrayList<>();
+        long flags = u32(buf, start + WireFormat.TRUNCATE_FLAGS);
+        long count = u32(buf, start + WireFormat.TRUNCATE_COUNT);
+        if (count > (end - bodyStart) / 12) {
+            throw error(start, FrameKind.TRUNCATE,
+                    "expected at most " + (end - bodyStart) / 12 + " relation entries (12 bytes"
+                            + " or more each) in the " + (end - bodyStart) + "-byte body but"
+                            + " the header says " + count);
+        }
+        List<TruncateFrame.TruncatedRelation> relations = new ArrayList<>((int) count);
         int pos = bodyStart;
         for (long i = 0; i < count; i++) {
             String which = "relation entry " + i + " of " + count;
@@ -425,7 +515,8 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
                     "expected " + count + " relation entries to fill the " + (end - bodyStart)
                             + "-byte body but " + (end - pos) + " bytes are left over");
         }
-        return new TruncateFrame(relations, (flags & 1) != 0, (flags & 2) != 0);
+        return new TruncateFrame(relations, (flags & WireFormat.TRUNCATE_CASCADE) != 0,
+                (flags & WireFormat.TRUNCATE_RESTART_IDENTITY) != 0);
     }
 
     private byte[] lengthPrefixed(ByteBuffer buf, int start, int pos, int end, String which) {
@@ -452,11 +543,11 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     }
 
     private MessageFrame decodeMessage(ByteBuffer buf, int start, int bodyStart, int end) {
-        long flags = u32(buf, start + 8);
-        long xid = u32(buf, start + 12);
-        long lsn = buf.getLong(start + 16);
-        long prefixLength = u32(buf, start + 24);
-        long payloadLength = u32(buf, start + 28);
+        long flags = u32(buf, start + WireFormat.MESSAGE_FLAGS);
+        long xid = u32(buf, start + WireFormat.MESSAGE_XID);
+        long lsn = buf.getLong(start + WireFormat.MESSAGE_LSN);
+        long prefixLength = u32(buf, start + WireFormat.MESSAGE_PREFIX_LENGTH);
+        long payloadLength = u32(buf, start + WireFormat.MESSAGE_PAYLOAD_LENGTH);
         if (prefixLength + payloadLength != end - bodyStart) {
             throw error(start, FrameKind.MESSAGE,
                     "expected a body of prefix length + payload length = " + prefixLength + " + "
@@ -464,7 +555,8 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         }
         byte[] prefix = bytes(buf, bodyStart, (int) prefixLength);
         byte[] content = bytes(buf, bodyStart + (int) prefixLength, (int) payloadLength);
-        return new MessageFrame((flags & 1) != 0, xid, lsn, prefix, content);
+        return new MessageFrame((flags & WireFormat.MESSAGE_TRANSACTIONAL) != 0, xid, lsn, prefix,
+                content);
     }
 
     private void requireNoBody(int start, FrameKind kind, long bodyLength) {
@@ -472,13 +564,6 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             throw error(start, kind,
                     "expected body length 0 for this kind but found " + bodyLength);
         }
-    }
-
-    private static ReadChannel readChannel(ByteBuffer buf, int from, int to) {
-        ByteBuffer body = buf.duplicate();
-        body.limit(to);
-        body.position(from);
-        return new ReadChannel(new ByteBufferChannel(body));
     }
 
     private FrameFormatException error(int offset, FrameKind kind, String what) {
@@ -513,39 +598,34 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     /** A relation's current schema and one spare root to load its next batch into. */
     private final class SchemaEntry {
         final RelationSchema schema;
-        private final AtomicReference<VectorSchemaRoot> spare = new AtomicReference<>();
-        private volatile boolean retired;
+        private VectorSchemaRoot spare;
+        private boolean retired;
 
         SchemaEntry(RelationSchema schema) {
             this.schema = schema;
         }
 
         VectorSchemaRoot takeRoot() {
-            VectorSchemaRoot root = spare.getAndSet(null);
+            VectorSchemaRoot root = spare;
+            spare = null;
             return root != null ? root : VectorSchemaRoot.create(schema.arrowSchema(), allocator);
         }
 
-        /** Called by {@link RowsFrame#close()}, possibly on another thread. */
+        /** Called by {@link RowsFrame#close()}: keeps one root for the next batch. */
         void giveBack(VectorSchemaRoot root) {
             root.clear();
-            if (retired || !spare.compareAndSet(null, root)) {
+            if (retired || spare != null) {
                 root.close();
                 return;
             }
-            if (retired) {
-                // retire() ran between the check and the swap: it may have missed this root.
-                VectorSchemaRoot late = spare.getAndSet(null);
-                if (late != null) {
-                    late.close();
-                }
-            }
+            spare = root;
         }
 
         void retire() {
             retired = true;
-            VectorSchemaRoot root = spare.getAndSet(null);
-            if (root != null) {
-                root.close();
+            if (spare != null) {
+                spare.close();
+                spare = null;
             }
         }
     }

@@ -470,8 +470,8 @@ class WalArrowFrameDecoderTest {
                 .isInstanceOf(FrameFormatException.class)
                 .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at"
                         + " offset 0: expected a RecordBatch matching schema version 1 of"
-                        + " public.accounts (3 fields) but loading it failed: buffer 6 of field"
-                        + " owner: Utf8 spans bytes 48 to 115 of a 56-byte body");
+                        + " public.accounts (3 fields) but loading it failed: data buffer 6 of"
+                        + " field 'owner' spans bytes 48 to 115 of a 56-byte body");
     }
 
     @Test
@@ -514,7 +514,9 @@ class WalArrowFrameDecoderTest {
 
     @Test
     void aTruncateEntryRunningPastTheBodyIsRefused() {
-        byte[] frame = TestFrames.truncate(false, false, new Object[][] {{16384, "public", "a"}});
+        // Given: one 31-byte entry, so the header's count of 2 passes the 12-bytes-per-entry bound
+        byte[] frame = TestFrames.truncate(false, false,
+                new Object[][] {{16384, "public", "a_longer_name"}});
         ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 2);
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
