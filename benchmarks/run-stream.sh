@@ -26,4 +26,4 @@ cp="benchmarks/$build_dir/classes:$(cat "benchmarks/$build_dir/classpath.txt")"
 exec java -Xmx4g --add-opens=java.base/java.nio=ALL-UNNAMED \
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
   -Dwal2arrow.dir="$root/wal2arrow" -Dlog4j.configurationFile="$root/benchmarks/log4j2.properties" \
-  -cp "$cp" dev.pgarrowcdc.benchmarks.$main --bench-dir "${BENCH_DIR:-$root/../shared/bench}" "$@"
+  -cp "$cp" dev.pgarrowcdc.benchmarks.$main --bench-dir "${BENCH_DIR:-$root/benchmarks/workloads}" "$@"

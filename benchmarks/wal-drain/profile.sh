@@ -14,7 +14,7 @@ set -euo pipefail
 command -v perf >/dev/null || { echo "perf not found" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-bench=${BENCH_DIR:-$root/../shared/bench}
+bench=${BENCH_DIR:-$root/benchmarks/workloads}
 source "$root/benchmarks/lib-pg.sh"
 
 workload=oltp plugin=wal2arrow opts="" so="" out=""

@@ -17,7 +17,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-bench=${BENCH_DIR:-$root/../shared/bench}
+bench=${BENCH_DIR:-$root/benchmarks/workloads}
 source "$root/benchmarks/lib-pg.sh"
 
 workload=both reps=5 memory=0 keep=0 baseline=""

@@ -32,7 +32,7 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 /** The contenders the benchmark knows, by name. */
 final class Contenders {
 
-    /** public.cdc_bench as a Flink row (../shared/bench/cdc_bench_schema.sql). */
+    /** public.cdc_bench as a Flink row (benchmarks/workloads/cdc_bench_schema.sql). */
     static final RowType CDC_BENCH =
             (RowType)
                     DataTypes.ROW(

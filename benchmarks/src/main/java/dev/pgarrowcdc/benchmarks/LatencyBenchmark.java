@@ -39,7 +39,7 @@ public final class LatencyBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = StreamBenchmark.parseArgs(args);
-        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", "../shared/bench"));
+        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
         int rate = Integer.parseInt(opts.getOrDefault("rate", "20000"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));

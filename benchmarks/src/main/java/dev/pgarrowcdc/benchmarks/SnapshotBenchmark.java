@@ -66,7 +66,7 @@ public final class SnapshotBenchmark {
             runChild(opts);
             return;
         }
-        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", "../shared/bench"));
+        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
         long rows = Long.parseLong(opts.getOrDefault("rows", "1000000"));
         int reps = Integer.parseInt(opts.getOrDefault("reps", "3"));
         List<Integer> parallelisms =

@@ -21,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /**
- * Streams one pre-filled slot's worth of the reference workload (../shared/bench) through each
+ * Streams one pre-filled slot's worth of the reference workload (benchmarks/workloads) through each
  * contender into a counting sink at parallelism 1, in one JVM and one run, and prints medians side
  * by side: rows/s from job submit to the last row, rows/s in steady state (first row to last), and
  * the start-up time (submit to first row).
@@ -37,13 +37,15 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 public final class StreamBenchmark {
 
     static final String DATABASE = "bench";
+    /** Where the workload files are, relative to the repository root (run-stream.sh runs there). */
+    static final String DEFAULT_WORKLOADS = "benchmarks/workloads";
     private static final long JOB_TIMEOUT_SECONDS = 600;
 
     private StreamBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parseArgs(args);
-        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", "../shared/bench"));
+        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", DEFAULT_WORKLOADS));
         int reps = Integer.parseInt(opts.getOrDefault("reps", "3"));
         String workload = opts.getOrDefault("workload", "both");
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));
@@ -192,7 +194,7 @@ public final class StreamBenchmark {
     static void psql(PostgresCluster pg, Path file) throws Exception {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("workload file not found: " + file.toAbsolutePath()
-                    + " (pass --bench-dir pointing at shared/bench)");
+                    + " (run from the repository root, or pass --bench-dir pointing at benchmarks/workloads)");
         }
         Process p = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h",
                 pg.host(), "-p", String.valueOf(pg.port()), "-U", PostgresCluster.SUPERUSER,

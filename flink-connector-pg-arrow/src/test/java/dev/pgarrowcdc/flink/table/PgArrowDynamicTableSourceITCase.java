@@ -1,5 +1,6 @@
 package dev.pgarrowcdc.flink.table;
 
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -78,14 +79,6 @@ class PgArrowDynamicTableSourceITCase {
             ddl.append(", '").append(options[i]).append("' = '").append(options[i + 1]).append("'");
         }
         return ddl.append(")").toString();
-    }
-
-    private static List<String> take(CloseableIterator<Row> it, int n) {
-        List<String> out = new ArrayList<>();
-        while (out.size() < n && it.hasNext()) {
-            out.add(it.next().toString());
-        }
-        return out;
     }
 
     /** Reads on, expecting the job to fail before the next row: the failure, stack included. */

@@ -10,8 +10,9 @@ import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
 import dev.pgarrowcdc.flink.source.UnknownValue;
 
 /**
- * What the fetcher thread hands to {@link PgArrowRecordEmitter}: a row ready for the
- * deserializer, or a position marker that advances the split's checkpointed state.
+ * What the fetcher thread reads from a split, in order: a row ready for the deserializer (emitted
+ * by {@link PgArrowRecordEmitter}), or a position marker that advances the split's checkpointed
+ * state ({@link SplitPositions}).
  */
 final class PgArrowRecord {
 

@@ -13,14 +13,25 @@ import javax.annotation.Nullable;
 
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 
-/** One fetch's records, grouped by split in the order they were read. */
+/**
+ * One fetch's rows and position markers, grouped by split in the order they were read. Filled on
+ * the fetcher thread, read on the task thread, where only rows come out as records: each marker
+ * is applied to its split's state ({@link SplitPositions}) on the way to the next row.
+ */
 final class PgArrowRecords implements RecordsWithSplitIds<PgArrowRecord> {
 
+    private final SplitPositions positions;
     private final Map<String, List<PgArrowRecord>> bySplit = new LinkedHashMap<>();
     private final Set<String> finished = new HashSet<>();
     private Iterator<Map.Entry<String, List<PgArrowRecord>>> splits;
-    private Iterator<PgArrowRecord> current;
+    @Nullable private String currentSplit;
+    @Nullable private Iterator<PgArrowRecord> current;
     private int size;
+
+    /** @param positions the reader's split states; used on the task thread only */
+    PgArrowRecords(SplitPositions positions) {
+        this.positions = positions;
+    }
 
     List<PgArrowRecord> listFor(String splitId) {
         return bySplit.computeIfAbsent(splitId, k -> new ArrayList<>());
@@ -30,7 +41,7 @@ final class PgArrowRecords implements RecordsWithSplitIds<PgArrowRecord> {
         finished.add(splitId);
     }
 
-    /** Records added so far; call after filling. */
+    /** Rows and markers added so far; call after filling. */
     int size() {
         int n = 0;
         for (List<PgArrowRecord> l : bySplit.values()) {
@@ -52,18 +63,31 @@ final class PgArrowRecords implements RecordsWithSplitIds<PgArrowRecord> {
             splits = bySplit.entrySet().iterator();
         }
         if (!splits.hasNext()) {
+            currentSplit = null;
             current = null;
             return null;
         }
         Map.Entry<String, List<PgArrowRecord>> e = splits.next();
+        currentSplit = e.getKey();
         current = e.getValue().iterator();
-        return e.getKey();
+        return currentSplit;
     }
 
+    /** The split's next row; the markers before it, or before the end, are applied on the way. */
     @Nullable
     @Override
     public PgArrowRecord nextRecordFromSplit() {
-        return current != null && current.hasNext() ? current.next() : null;
+        if (current == null) {
+            return null;
+        }
+        while (current.hasNext()) {
+            PgArrowRecord record = current.next();
+            if (record.kind == PgArrowRecord.Kind.ROW) {
+                return record;
+            }
+            positions.apply(currentSplit, record);
+        }
+        return null;
     }
 
     @Override

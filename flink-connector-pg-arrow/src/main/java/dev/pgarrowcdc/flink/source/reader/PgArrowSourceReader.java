@@ -30,6 +30,7 @@ public final class PgArrowSourceReader<T>
 
     private final SortedMap<Long, Map<String, Long>> lsnsToConfirm = new TreeMap<>();
     private final PgArrowSourceFetcherManager fetcherManager;
+    private final SplitPositions positions;
     private final Counter commitsSucceeded;
     private final Counter commitsFailed;
 
@@ -38,25 +39,38 @@ public final class PgArrowSourceReader<T>
             PgArrowRecordEmitter<T> emitter,
             Configuration flinkConfig,
             SourceReaderContext context) {
-        this(new PgArrowSourceFetcherManager(() -> new PgArrowSplitReader(config, context.metricGroup()), flinkConfig),
-                emitter, flinkConfig, context);
+        this(config, emitter, flinkConfig, context, new SplitPositions());
+    }
+
+    private PgArrowSourceReader(
+            PgArrowSourceConfig config,
+            PgArrowRecordEmitter<T> emitter,
+            Configuration flinkConfig,
+            SourceReaderContext context,
+            SplitPositions positions) {
+        this(new PgArrowSourceFetcherManager(
+                        () -> new PgArrowSplitReader(config, context.metricGroup(), positions), flinkConfig),
+                emitter, flinkConfig, context, positions);
     }
 
     private PgArrowSourceReader(
             PgArrowSourceFetcherManager fetcherManager,
             PgArrowRecordEmitter<T> emitter,
             Configuration flinkConfig,
-            SourceReaderContext context) {
+            SourceReaderContext context,
+            SplitPositions positions) {
         super(fetcherManager, emitter, flinkConfig, context);
-        emitter.correctsNumRecordsIn(context.metricGroup().getIOMetricGroup().getNumRecordsInCounter());
         this.fetcherManager = fetcherManager;
+        this.positions = positions;
         this.commitsSucceeded = context.metricGroup().counter("commitsSucceeded");
         this.commitsFailed = context.metricGroup().counter("commitsFailed");
     }
 
     @Override
     protected PgArrowSplitState initializedState(PgArrowSplit split) {
-        return new PgArrowSplitState(split);
+        PgArrowSplitState state = new PgArrowSplitState(split);
+        positions.add(state);
+        return state;
     }
 
     @Override
@@ -66,6 +80,7 @@ public final class PgArrowSourceReader<T>
 
     @Override
     protected void onSplitFinished(Map<String, PgArrowSplitState> finishedSplitIds) {
+        finishedSplitIds.keySet().forEach(positions::remove);
         LOG.info("Finished splits {}", finishedSplitIds.keySet());
     }
 

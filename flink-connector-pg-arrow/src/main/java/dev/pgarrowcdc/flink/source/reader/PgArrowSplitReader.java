@@ -54,16 +54,20 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private long idleWaitNanos = MIN_IDLE_WAIT_NANOS;
 
     private final ReaderMetrics metrics;
+    /** Handed to each fetch's records for the task thread; never touched on this one. */
+    private final SplitPositions positions;
 
-    public PgArrowSplitReader(PgArrowSourceConfig config, SourceReaderMetricGroup metrics) {
+    PgArrowSplitReader(
+            PgArrowSourceConfig config, SourceReaderMetricGroup metrics, SplitPositions positions) {
         this.config = config;
         this.allocator = new RootAllocator();
         this.metrics = new ReaderMetrics(config, metrics);
+        this.positions = positions;
     }
 
     @Override
     public RecordsWithSplitIds<PgArrowRecord> fetch() throws IOException {
-        PgArrowRecords records = new PgArrowRecords();
+        PgArrowRecords records = new PgArrowRecords(positions);
         long deadline = System.nanoTime() + MAX_IDLE_FETCH_NANOS;
         while (true) {
             boolean any = false;

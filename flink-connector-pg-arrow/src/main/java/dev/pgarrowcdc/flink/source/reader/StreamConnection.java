@@ -41,7 +41,7 @@ import dev.pgarrowcdc.flink.source.split.TableId;
  * The decoder is new on every connection: schema versions belong to one decoding session.
  *
  * <p>Idle slots. When nothing is pending (no partly received transaction), the walsender's
- * keepalive position (pgjdbc's last received LSN) is handed to the emitter as progress: every
+ * keepalive position (pgjdbc's last received LSN) is handed to the task thread as progress: every
  * change of this slot's tables committed before it was already sent. The split state records it,
  * so the next completed checkpoint confirms it and a slot whose tables see no changes does not
  * retain WAL while other tables are busy.

@@ -1,8 +1,9 @@
 package dev.pgarrowcdc.flink.source.split;
 
 /**
- * The mutable progress of one split, advanced by the record emitter as rows go out (on the task
- * thread, so a checkpoint sees exactly what was emitted before its barrier).
+ * The mutable progress of one split, advanced as rows go out and as the position markers between
+ * them are reached, both on the task thread, so a checkpoint sees exactly what was emitted before
+ * its barrier.
  */
 public final class PgArrowSplitState {
 

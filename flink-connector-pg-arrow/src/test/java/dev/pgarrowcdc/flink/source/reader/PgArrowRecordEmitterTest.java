@@ -26,7 +26,10 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
-/** What the emitter hands on: per-row unknown values, timestamps, and numRecordsIn. */
+/**
+ * What reaches the emitter and what it hands on: rows only (so numRecordsIn counts rows), with
+ * their unknown values and commit times, while the markers between them move the split state.
+ */
 class PgArrowRecordEmitterTest {
 
     private static final RowType TWO_INTS = RowType.of(new IntType(), new IntType());
@@ -77,14 +80,16 @@ class PgArrowRecordEmitterTest {
     }
 
     @Test
-    void rowsCarryTheirUnknownValuesAndCommitTimeWhileMarkersAreNotCountedAsRecordsIn()
+    void onlyRowsReachTheEmitterWithUnknownValuesAndCommitTimeWhileMarkersMoveTheSplitState()
             throws Exception {
         // Given: key column 0, column 1 outside the replica identity; one snapshot row
         PgArrowRecord.RowContext stream = new PgArrowRecord.RowContext("public", "t", false, 100, 7,
                 1_700_000_000_123_456L, TWO_INTS, new boolean[] {false, true}, "DEFAULT");
         PgArrowRecord.RowContext snapshot =
                 new PgArrowRecord.RowContext("public", "t", true, 0, 0, 0, TWO_INTS);
-        List<PgArrowRecord> records = new ArrayList<>();
+        SplitPositions positions = new SplitPositions();
+        PgArrowRecords fetch = new PgArrowRecords(positions);
+        List<PgArrowRecord> records = fetch.listFor("s");
         records.add(PgArrowRecord.row(row(RowKind.INSERT), snapshot,
                 new UnknownValue[] {null, UnknownValue.NAN}));
         records.add(PgArrowRecord.snapshotDone(50));
@@ -96,16 +101,21 @@ class PgArrowRecordEmitterTest {
         records.add(PgArrowRecord.progress(130));
         PgArrowRecordEmitter<String> emitter = new PgArrowRecordEmitter<>(new Describe());
         SimpleCounter numRecordsIn = new SimpleCounter();
-        emitter.correctsNumRecordsIn(numRecordsIn);
         PgArrowSplitState state = new PgArrowSplitState(PgArrowSplit.fresh("s",
                 Collections.singletonList(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0));
+        positions.add(state);
         Output output = new Output();
+        List<String> statesBeforeEachRow = new ArrayList<>();
 
-        // When: as SourceReaderBase does, counting each record before emitting it
-        for (PgArrowRecord r : records) {
+        // When: read as SourceReaderBase reads a fetch, counting each record before emitting it
+        assertThat(fetch.size()).isEqualTo(7);
+        assertThat(fetch.nextSplit()).isEqualTo("s");
+        for (PgArrowRecord r = fetch.nextRecordFromSplit(); r != null; r = fetch.nextRecordFromSplit()) {
+            statesBeforeEachRow.add(state.phase() + "@" + state.startLsn());
             numRecordsIn.inc();
             emitter.emitRecord(r, output, state);
         }
+        assertThat(fetch.nextSplit()).isNull();
 
         // Then
         assertThat(output.records).containsExactly(
@@ -114,6 +124,11 @@ class PgArrowRecordEmitterTest {
                 "-D known=false null,ABSENT @1700000000123",
                 "+I known=true null,null @1700000000123");
         assertThat(numRecordsIn.getCount()).as("rows only").isEqualTo(4);
-        assertThat(state.startLsn()).isEqualTo(130);
+        assertThat(statesBeforeEachRow).as("each marker applied before the row after it")
+                .containsExactly("SNAPSHOT@0", "STREAM@50", "STREAM@50", "STREAM@50");
+        assertThat(state.startLsn()).as("the markers after the last row applied by the end")
+                .isEqualTo(130);
+        assertThat(state.rowsEmittedInNextTxn()).isZero();
+        assertThat(state.snapshotRowsEmitted()).isEqualTo(1);
     }
 }

@@ -1,5 +1,10 @@
 package dev.pgarrowcdc.flink.source.reader;
 
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
+import static dev.pgarrowcdc.flink.testutils.ServerState.confirmedFlushLsn;
+import static dev.pgarrowcdc.flink.testutils.ServerState.currentWalLsn;
+import static dev.pgarrowcdc.flink.testutils.ServerState.lastStatusUpdate;
+import static dev.pgarrowcdc.flink.testutils.ServerState.slotActive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -18,10 +23,13 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.PgArrowSource;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import dev.pgarrowcdc.flink.testutils.ServerState.StatusUpdate;
 
 /**
  * The source end to end on a MiniCluster against the fixture's PostgreSQL and the real wal2arrow
@@ -56,14 +64,6 @@ class PgArrowSourceITCase {
                 .snapshotFetchSize(7)
                 .deserializer(new TestSources.RowsAsText())
                 .build();
-    }
-
-    private static List<String> take(CloseableIterator<String> it, int n) {
-        List<String> out = new ArrayList<>();
-        while (out.size() < n && it.hasNext()) {
-            out.add(it.next());
-        }
-        return out;
     }
 
     @Test
@@ -252,62 +252,45 @@ class PgArrowSourceITCase {
         assertThat(rows).containsExactlyElementsOf(expected);
     }
 
-    private static String confirmedFlushLsn(String slot) throws Exception {
-        try (java.sql.Connection c = PG.connect();
-                java.sql.PreparedStatement ps = c.prepareStatement(
-                        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
-    private static boolean slotActive(String slot) throws Exception {
-        try (java.sql.Connection c = PG.connect();
-                java.sql.PreparedStatement ps = c.prepareStatement(
-                        "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
-    }
-
-    private static long currentWalLsn() throws Exception {
-        try (java.sql.Connection c = PG.connect();
-                java.sql.Statement st = c.createStatement();
-                java.sql.ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return dev.pgarrowcdc.flink.source.Lsn.parse(rs.getString(1));
-        }
-    }
-
     @Test
     void theSlotIsConfirmedOnlyWhenACheckpointCompletes() throws Exception {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (0)");
+        String slot = "it_public_t";
 
         // Without checkpoints: rows stream, but the slot never moves.
+        PgArrowSource<String> reportingOften = TestSources.<String>builder(PG, "public.t")
+                .startupMode(StartupMode.INITIAL)
+                .heartbeatInterval(Duration.ofMillis(200))
+                .deserializer(new TestSources.RowsAsText())
+                .build();
         try (CloseableIterator<String> it = env(1)
-                .fromSource(source(StartupMode.INITIAL, "public.t"), WatermarkStrategy.noWatermarks(), "pg")
+                .fromSource(reportingOften, WatermarkStrategy.noWatermarks(), "pg")
                 .executeAndCollect()) {
             assertThat(take(it, 1)).as("the snapshot, so the slot exists").containsExactly("public.t +I(0)");
-            PG.execute("INSERT INTO t VALUES (1)");
-            assertThat(take(it, 1)).containsExactly("public.t +I(1)");
-            String created = confirmedFlushLsn("it_public_t");
-            PG.execute("INSERT INTO t VALUES (2)");
-            assertThat(take(it, 1)).containsExactly("public.t +I(2)");
-            Thread.sleep(1500);
-            assertThat(confirmedFlushLsn("it_public_t")).isEqualTo(created);
+            long created = confirmedFlushLsn(PG, slot);
+            PG.execute("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)");
+            long afterInserts = currentWalLsn(PG);
+            assertThat(take(it, 2)).containsExactly("public.t +I(1)", "public.t +I(2)");
+
+            // A confirmation would travel in a status update, and the reader sends one every
+            // heartbeat. The marker: an update sent after both rows were emitted (it reports
+            // them received), and a later one, so the walsender has finished applying the first.
+            StatusUpdate afterRows = Await.value(
+                    "the reader reported both rows received",
+                    () -> lastStatusUpdate(PG, slot),
+                    u -> u != null && Long.compareUnsigned(u.writeLsn, afterInserts) >= 0);
+            Await.value(
+                    "the walsender received the status update after " + afterRows,
+                    () -> lastStatusUpdate(PG, slot),
+                    u -> u != null && u.replyTimeMicros > afterRows.replyTimeMicros);
+            assertThat(Lsn.format(confirmedFlushLsn(PG, slot)))
+                    .as("confirmed_flush_lsn without a checkpoint")
+                    .isEqualTo(Lsn.format(created));
         }
 
         // With checkpoints (the slot now exists: committed-offset resumes from it), once the first
         // job's walsender has let go of the slot.
-        long released = System.nanoTime() + 30_000_000_000L;
-        while (slotActive("it_public_t") && System.nanoTime() < released) {
-            Thread.sleep(100);
-        }
+        Await.until("the first job's walsender let go of " + slot, () -> !slotActive(PG, slot));
         StreamExecutionEnvironment env = env(1);
         env.enableCheckpointing(200);
         try (CloseableIterator<String> it = env
@@ -318,18 +301,10 @@ class PgArrowSourceITCase {
                     .as("committed-offset replays what was never confirmed")
                     .containsExactly("public.t +I(1)", "public.t +I(2)");
             PG.execute("INSERT INTO t VALUES (3)");
-            long afterInsert = currentWalLsn();
+            long afterInsert = currentWalLsn(PG);
             assertThat(take(it, 1)).containsExactly("public.t +I(3)");
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (Long.compareUnsigned(
-                            dev.pgarrowcdc.flink.source.Lsn.parse(confirmedFlushLsn("it_public_t")), afterInsert) < 0
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(Long.compareUnsigned(
-                            dev.pgarrowcdc.flink.source.Lsn.parse(confirmedFlushLsn("it_public_t")), afterInsert))
-                    .as("confirmed_flush_lsn reached the insert's commit after a checkpoint")
-                    .isGreaterThanOrEqualTo(0);
+            Await.until("a completed checkpoint confirmed the insert's commit to " + slot,
+                    () -> Long.compareUnsigned(confirmedFlushLsn(PG, slot), afterInsert) >= 0);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgarrowcdc.flink.source.reader;
 
+import static dev.pgarrowcdc.flink.testutils.ServerState.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -19,14 +20,15 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.collect.ClientAndIterator;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 /** What a TRUNCATE does to the stream, and the reader's metrics, read from a metric reporter. */
@@ -35,7 +37,10 @@ class PgArrowSourceMetricsITCase {
 
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
-    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+    /** Commit timestamps on, so a test can read a row's commit time, which the lags start from. */
+    @RegisterExtension
+    static final PostgresExtension PG =
+            new PostgresExtension(b -> b.setting("track_commit_timestamp", "on"));
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
@@ -50,14 +55,14 @@ class PgArrowSourceMetricsITCase {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        ClientAndIterator<String> job = DataStreamUtils.collectWithClient(
-                env.fromSource(TestSources.<String>builder(PG, "public.t")
+        CloseableIterator<String> rowsOut = env.fromSource(TestSources.<String>builder(PG, "public.t")
                                 .startupMode(StartupMode.INITIAL)
                                 .heartbeatInterval(Duration.ofMillis(200))
                                 .deserializer(new TestSources.RowsAsText())
                                 .build(),
-                        WatermarkStrategy.noWatermarks(), "pg"),
-                "metrics");
+                        WatermarkStrategy.noWatermarks(), "pg")
+                .collectAsync();
+        ClientAndIterator<String> job = new ClientAndIterator<>(env.executeAsync("metrics"), rowsOut);
         try {
             List<String> rows = new ArrayList<>();
             rows.add(job.iterator.next());
@@ -69,10 +74,9 @@ class PgArrowSourceMetricsITCase {
             JobID id = job.client.getJobID();
             assertThat(counter(id, "truncatesSkipped")).isEqualTo(1);
             assertThat(counter(id, "numBytesIn")).as("bytes of wal2arrow frames").isGreaterThan(0);
-            // Position markers (snapshot done, transaction ends, keepalives) pass through the
-            // reader too; a marker is counted and taken back within one emit, so poll briefly.
-            assertThat(eventually(() -> counter(id, "numRecordsIn"), n -> n == 3))
-                    .as("numRecordsIn counts rows only").isEqualTo(3);
+            // Position markers (the snapshot's end, each transaction's end, keepalive positions)
+            // reach the reader before the last row; none of them is a record.
+            assertThat(counter(id, "numRecordsIn")).as("numRecordsIn counts rows only").isEqualTo(3);
         } finally {
             job.client.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -84,49 +88,43 @@ class PgArrowSourceMetricsITCase {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE other (id int PRIMARY KEY)");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        ClientAndIterator<String> job = DataStreamUtils.collectWithClient(
-                env.fromSource(TestSources.<String>builder(PG, "public.t")
+        CloseableIterator<String> rowsOut = env.fromSource(TestSources.<String>builder(PG, "public.t")
                                 .startupMode(StartupMode.INITIAL)
                                 .heartbeatInterval(Duration.ofMillis(200))
                                 .deserializer(new TestSources.RowsAsText())
                                 .build(),
-                        WatermarkStrategy.noWatermarks(), "pg"),
-                "lags");
+                        WatermarkStrategy.noWatermarks(), "pg")
+                .collectAsync();
+        ClientAndIterator<String> job = new ClientAndIterator<>(env.executeAsync("lags"), rowsOut);
         try {
             JobID id = job.client.getJobID();
-            long lagAtStart = eventually(() -> gaugeOnceRegistered(id, "split.it_public_t.pgArrowLagBytes"), n -> n >= 0);
-            assertThat(lagAtStart).as("known once the slot exists and the WAL end was sampled")
-                    .isGreaterThanOrEqualTo(0);
+            Await.until("the split's WAL lag is known (the slot exists, the WAL end was sampled)",
+                    () -> gaugeOnceRegistered(id, "split.it_public_t.pgArrowLagBytes") >= 0);
 
             // When: a fresh commit
-            long before = System.currentTimeMillis();
             PG.execute("INSERT INTO t VALUES (1)");
             assertThat(job.iterator.next()).isEqualTo("public.t +I(1)");
-            long bound = System.currentTimeMillis() - before + 1000;
+            long commitMillis = Math.floorDiv(queryLong(PG, "SELECT (extract(epoch FROM"
+                    + " pg_xact_commit_timestamp(xmin)) * 1000000)::bigint FROM t WHERE id = 1"), 1000L);
+            long fetchLag = gauge(id, "currentFetchEventTimeLag");
+            long emitLag = gauge(id, "currentEmitEventTimeLag");
+            long sinceCommit = System.currentTimeMillis() - commitMillis;
 
-            // Then
-            assertThat(gauge(id, "currentFetchEventTimeLag")).isBetween(0L, bound);
-            assertThat(gauge(id, "currentEmitEventTimeLag")).isBetween(0L, 60_000L);
+            // Then: both lags start from the row's commit time: the row was fetched and emitted
+            // after its commit and before the gauges were read (no bound on how fast)
+            assertThat(fetchLag).as("fetch time minus commit time").isBetween(0L, sinceCommit);
+            assertThat(emitLag).as("emit time minus commit time").isBetween(0L, sinceCommit);
             // Untracked WAL (about 1 MB for another table) is lag until a keepalive position.
             PG.execute("INSERT INTO other SELECT generate_series(1, 20000)");
-            long lag = eventually(() -> gauge(id, "split.it_public_t.pgArrowLagBytes"), n -> n <= 8192);
-            assertThat(lag).as("an idle split catches up with the server's WAL end").isBetween(0L, 8192L);
+            Await.until("an idle split catches up with the server's WAL end (within a page)",
+                    () -> {
+                        long lag = gauge(id, "split.it_public_t.pgArrowLagBytes");
+                        return lag >= 0 && lag <= 8192;
+                    });
             assertThat(gauge(id, "pendingBytes")).isGreaterThanOrEqualTo(0);
         } finally {
             job.client.cancel().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    /** Polls for up to 10 s until the value passes; returns the last one read. */
-    private static long eventually(java.util.function.LongSupplier read, java.util.function.LongPredicate done)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long value = read.getAsLong();
-        while (!done.test(value) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            value = read.getAsLong();
-        }
-        return value;
     }
 
     /** As {@link #gauge}, {@code Long.MIN_VALUE} while the job has not registered it yet. */

@@ -1,12 +1,14 @@
 package dev.pgarrowcdc.flink.source.reader;
 
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
+import static dev.pgarrowcdc.flink.testutils.ServerState.confirmedFlushLsn;
+import static dev.pgarrowcdc.flink.testutils.ServerState.currentWalLsn;
+import static dev.pgarrowcdc.flink.testutils.ServerState.queryLong;
+import static dev.pgarrowcdc.flink.testutils.ServerState.restartLsn;
+import static dev.pgarrowcdc.flink.testutils.ServerState.slotActive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,18 +16,17 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.SinkFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import dev.pgarrowcdc.flink.source.PgArrowSource;
 import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 /**
@@ -82,16 +84,19 @@ class PgArrowSourceOffsetsITCase {
         SINK.clear();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "pg").uid("pg")
                 .map(map).uid("map")
-                .addSink(new QueueSink()).uid("sink");
+                .map(new ToQueue()).uid("sink")
+                .sinkTo(new DiscardingSink<>()).uid("discard");
         return env.executeAsync();
     }
 
-    private static final class QueueSink implements SinkFunction<String> {
+    /** The sink's side effect, as a map: SinkFunction is gone in Flink 2. */
+    private static final class ToQueue implements MapFunction<String, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void invoke(String value, Context context) {
+        public String map(String value) {
             SINK.add(value);
+            return value;
         }
     }
 
@@ -124,39 +129,16 @@ class PgArrowSourceOffsetsITCase {
         }
     }
 
-    private static List<String> awaitRows(int n) throws InterruptedException {
-        await(() -> SINK.size() >= n, "the sink received " + n + " rows, got " + SINK);
+    private static List<String> awaitRows(int n) throws Exception {
+        Await.until("the sink received " + n + " rows, got " + SINK, () -> SINK.size() >= n);
         return new ArrayList<>(SINK);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting until " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static String query(String sql) {
-        try (Connection c = PG.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        } catch (Exception e) {
-            throw new IllegalStateException(sql, e);
-        }
-    }
-
-    private static long slotLsn(String column, String slot) {
-        return Lsn.parse(query("SELECT " + column + "::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
-    }
-
-    private static long currentWalLsn() {
-        return Lsn.parse(query("SELECT pg_current_wal_lsn()::text"));
-    }
-
-    private static boolean walsenderActive(String slot) {
-        return "t".equals(query("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
+    /** Every row the sink received up to and including the marker, once the marker arrived. */
+    private static List<String> awaitRowsThrough(String marker) throws Exception {
+        Await.until("the sink received the marker " + marker + ", got " + SINK, () -> SINK.contains(marker));
+        List<String> rows = new ArrayList<>(SINK);
+        return rows.subList(0, rows.indexOf(marker) + 1);
     }
 
     private static void stop(JobClient job) throws Exception {
@@ -175,9 +157,9 @@ class PgArrowSourceOffsetsITCase {
                         WatermarkStrategy.noWatermarks(), "pg")
                 .map(new FailOnceAt("public.idle +I(1)"))
                 .executeAndCollect()) {
-            await(() -> walsenderActive("it_public_busy") && walsenderActive("it_public_idle"),
-                    "both slots stream");
-            long idleRestartBefore = slotLsn("restart_lsn", "it_public_idle");
+            Await.until("both slots stream",
+                    () -> slotActive(PG, "it_public_busy") && slotActive(PG, "it_public_idle"));
+            long idleRestartBefore = restartLsn(PG, "it_public_idle");
             for (int i = 1; i <= 20; i++) {
                 PG.execute("INSERT INTO busy VALUES (" + i + ")");
             }
@@ -186,20 +168,17 @@ class PgArrowSourceOffsetsITCase {
             for (int i = 21; i <= 40; i++) {
                 PG.execute("INSERT INTO busy VALUES (" + i + ")");
             }
-            long afterBusyWrites = currentWalLsn();
+            long afterBusyWrites = currentWalLsn(PG);
 
-            await(() -> Long.compareUnsigned(slotLsn("confirmed_flush_lsn", "it_public_idle"), afterBusyWrites) >= 0,
-                    "the idle slot's confirmed_flush_lsn passed the busy table's writes");
-            await(() -> Long.compareUnsigned(slotLsn("restart_lsn", "it_public_idle"), idleRestartBefore) > 0,
-                    "the idle slot's restart_lsn advanced");
+            Await.until("the idle slot's confirmed_flush_lsn passed the busy table's writes",
+                    () -> Long.compareUnsigned(confirmedFlushLsn(PG, "it_public_idle"), afterBusyWrites) >= 0);
+            Await.until("the idle slot's restart_lsn advanced",
+                    () -> Long.compareUnsigned(restartLsn(PG, "it_public_idle"), idleRestartBefore) > 0);
 
             // The idle table's next row still arrives, exactly once, across a failure right at it
             // (the job restores from a checkpoint whose idle-split position is a keepalive's).
             PG.execute("INSERT INTO idle VALUES (1)", "INSERT INTO busy VALUES (41)");
-            List<String> rows = new ArrayList<>();
-            while (rows.size() < 42 && it.hasNext()) {
-                rows.add(it.next());
-            }
+            List<String> rows = take(it, 42);
             assertThat(FAILED).as("the failure was injected").isTrue();
             List<String> busy = new ArrayList<>();
             for (int i = 1; i <= 41; i++) {
@@ -233,14 +212,16 @@ class PgArrowSourceOffsetsITCase {
         PG.execute("DELETE FROM t WHERE id = 1", "INSERT INTO t VALUES (4, 'd')");
 
         Configuration restore = new Configuration();
-        restore.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         JobClient restored = start(env(restore), source(StartupMode.INITIAL, "public.t").build(), new PassThrough());
         try {
-            PG.execute("UPDATE t SET v = 'cc' WHERE id = 3");
-            assertThat(awaitRows(4)).containsExactly("public.t -D(1, a)", "public.t +I(4, d)",
-                    "public.t -U(3, c)", "public.t +U(3, cc)");
-            Thread.sleep(300);
-            assertThat(SINK).as("nothing before the savepoint again").hasSize(4);
+            // The marker, committed last: a row from before the savepoint emitted again would
+            // arrive before it.
+            PG.execute("UPDATE t SET v = 'cc' WHERE id = 3", "INSERT INTO t VALUES (5, 'marker')");
+            assertThat(awaitRowsThrough("public.t +I(5, marker)"))
+                    .as("what changed after the savepoint, once, and nothing from before it")
+                    .containsExactly("public.t -D(1, a)", "public.t +I(4, d)",
+                            "public.t -U(3, c)", "public.t +U(3, cc)", "public.t +I(5, marker)");
         } finally {
             stop(restored);
         }
@@ -252,7 +233,7 @@ class PgArrowSourceOffsetsITCase {
         JobClient job = start(env(new Configuration()), source(StartupMode.LATEST_OFFSET, "public.t").build(),
                 new PassThrough());
         try {
-            await(() -> walsenderActive("it_public_t"), "the slot streams");
+            Await.until("the slot streams", () -> slotActive(PG, "it_public_t"));
             PG.execute("INSERT INTO t VALUES (2)", "UPDATE t SET id = 10 WHERE id = 1");
             assertThat(awaitRows(3)).containsExactly("public.t +I(2)", "public.t -U(1)", "public.t +U(10)");
         } finally {
@@ -265,7 +246,7 @@ class PgArrowSourceOffsetsITCase {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)",
                 "SELECT pg_create_logical_replication_slot('it_public_t', 'wal2arrow')",
                 "INSERT INTO t VALUES (1)");
-        long confirmed = currentWalLsn();
+        long confirmed = currentWalLsn(PG);
         PG.execute("INSERT INTO t VALUES (2)",
                 "SELECT pg_replication_slot_advance('it_public_t', '" + Lsn.format(confirmed) + "')");
 
@@ -285,7 +266,7 @@ class PgArrowSourceOffsetsITCase {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)",
                 "SELECT pg_create_logical_replication_slot('it_public_t', 'wal2arrow')",
                 "INSERT INTO t VALUES (1)");
-        long from = currentWalLsn();
+        long from = currentWalLsn(PG);
         PG.execute("INSERT INTO t VALUES (2)");
 
         JobClient job = start(env(new Configuration()),
@@ -314,7 +295,7 @@ class PgArrowSourceOffsetsITCase {
         }
         expected.add("public.b +I(7)");
         assertThat(new ArrayList<>(SINK)).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(query("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
-                .isEqualTo("0");
+        assertThat(queryLong(PG, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
+                .isZero();
     }
 }

@@ -1,11 +1,11 @@
 package dev.pgarrowcdc.flink.source.reader;
 
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
+import static dev.pgarrowcdc.flink.testutils.ServerState.walsenderPid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +32,7 @@ import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
 import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 import dev.pgarrowcdc.flink.testutils.TcpProxy;
 
@@ -83,14 +84,6 @@ class PgArrowSourceResilienceITCase {
         return env().fromSource(source, WatermarkStrategy.noWatermarks(), "pg")
                 .map(new Gate())
                 .executeAndCollect();
-    }
-
-    private static List<String> take(CloseableIterator<String> it, int n) {
-        List<String> out = new ArrayList<>(n);
-        while (out.size() < n && it.hasNext()) {
-            out.add(it.next());
-        }
-        return out;
     }
 
     /** A row as RowsAsText prints it, a last value of PAD equal characters as "<PAD>x<char>". */
@@ -281,23 +274,15 @@ class PgArrowSourceResilienceITCase {
 
     /** Waits until a walsender other than {@code previous} holds the slot; returns its PID. */
     private static int awaitWalsender(int previous) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try (Connection c = PG.connect();
-                    PreparedStatement ps = c.prepareStatement(
-                            "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, SLOT);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getObject(1) != null && rs.getInt(1) != previous) {
-                        return rs.getInt(1);
+        return Await.value("a walsender other than " + previous + " took slot " + SLOT,
+                () -> {
+                    try {
+                        return walsenderPid(PG, SLOT);
+                    } catch (SQLException e) {
+                        return null; // the server is restarting
                     }
-                }
-            } catch (SQLException e) {
-                // the server is restarting
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("No walsender other than " + previous + " took slot " + SLOT);
+                },
+                pid -> pid != null && pid != previous);
     }
 
     private static void terminate(int pid) throws SQLException {

@@ -1,10 +1,9 @@
 package dev.pgarrowcdc.flink.source.reader;
 
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -71,14 +70,6 @@ class UnknownValuesITCase {
                 .deserializer(new RowsWithUnknowns())
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "pg").executeAndCollect();
-    }
-
-    private static List<String> take(CloseableIterator<String> it, int n) {
-        List<String> out = new ArrayList<>();
-        while (out.size() < n && it.hasNext()) {
-            out.add(it.next());
-        }
-        return out;
     }
 
     @Test

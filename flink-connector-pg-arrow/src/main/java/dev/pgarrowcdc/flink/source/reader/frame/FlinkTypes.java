@@ -23,7 +23,7 @@ import org.apache.flink.table.types.logical.VarBinaryType;
 import org.apache.flink.table.types.logical.VarCharType;
 
 /**
- * The Arrow → Flink half of the type map (DESIGN.md "Type map"). Every type here is nullable:
+ * The Arrow → Flink half of the type map (README.md, "Type map"). Every type here is nullable:
  * {@code -U}/{@code -D} rows and marked values are nulls whatever the column's NOT NULL.
  *
  * <p>TIME: Flink keeps TIME values as milliseconds of the day in an {@code int}, so a PostgreSQL

@@ -36,7 +36,7 @@ import org.apache.flink.table.data.TimestampData;
 /**
  * Turns the rows of {@link RowsFrame}s of one {@link RelationSchema} into Flink {@link RowData}
  * ({@link GenericRowData}, {@link RowData#getRowKind()} from {@code __op}), following the type map
- * of DESIGN.md and {@link RelationSchema#toRowType()}.
+ * of README.md and {@link RelationSchema#toRowType()}.
  *
  * <p>Per column a value reader is chosen once per schema and bound once per Arrow root; a row
  * costs one {@link GenericRowData} plus the boxed values and copied bytes it holds.

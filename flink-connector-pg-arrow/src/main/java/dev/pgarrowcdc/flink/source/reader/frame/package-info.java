@@ -11,7 +11,7 @@
  * restart on every connection.
  *
  * <p>{@link dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter} maps rows to Flink types
- * following DESIGN.md's type map, with these decisions:
+ * following the README's type map, with these decisions:
  *
  * <ul>
  *   <li>A null that is not an SQL NULL is never hidden: columns absent from {@code -U}/{@code -D}
