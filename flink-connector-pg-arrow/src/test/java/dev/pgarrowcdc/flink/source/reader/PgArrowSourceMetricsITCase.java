@@ -19,8 +19,8 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.collect.ClientAndIterator;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,14 +50,14 @@ class PgArrowSourceMetricsITCase {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        ClientAndIterator<String> job = DataStreamUtils.collectWithClient(
-                env.fromSource(TestSources.<String>builder(PG, "public.t")
+        CloseableIterator<String> rowsOut = env.fromSource(TestSources.<String>builder(PG, "public.t")
                                 .startupMode(StartupMode.INITIAL)
                                 .heartbeatInterval(Duration.ofMillis(200))
                                 .deserializer(new TestSources.RowsAsText())
                                 .build(),
-                        WatermarkStrategy.noWatermarks(), "pg"),
-                "metrics");
+                        WatermarkStrategy.noWatermarks(), "pg")
+                .collectAsync();
+        ClientAndIterator<String> job = new ClientAndIterator<>(env.executeAsync("metrics"), rowsOut);
         try {
             List<String> rows = new ArrayList<>();
             rows.add(job.iterator.next());
@@ -84,14 +84,14 @@ class PgArrowSourceMetricsITCase {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE other (id int PRIMARY KEY)");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        ClientAndIterator<String> job = DataStreamUtils.collectWithClient(
-                env.fromSource(TestSources.<String>builder(PG, "public.t")
+        CloseableIterator<String> rowsOut = env.fromSource(TestSources.<String>builder(PG, "public.t")
                                 .startupMode(StartupMode.INITIAL)
                                 .heartbeatInterval(Duration.ofMillis(200))
                                 .deserializer(new TestSources.RowsAsText())
                                 .build(),
-                        WatermarkStrategy.noWatermarks(), "pg"),
-                "lags");
+                        WatermarkStrategy.noWatermarks(), "pg")
+                .collectAsync();
+        ClientAndIterator<String> job = new ClientAndIterator<>(env.executeAsync("lags"), rowsOut);
         try {
             JobID id = job.client.getJobID();
             long lagAtStart = eventually(() -> gaugeOnceRegistered(id, "split.it_public_t.pgArrowLagBytes"), n -> n >= 0);

@@ -20,12 +20,12 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.SinkFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -82,16 +82,19 @@ class PgArrowSourceOffsetsITCase {
         SINK.clear();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "pg").uid("pg")
                 .map(map).uid("map")
-                .addSink(new QueueSink()).uid("sink");
+                .map(new ToQueue()).uid("sink")
+                .sinkTo(new DiscardingSink<>()).uid("discard");
         return env.executeAsync();
     }
 
-    private static final class QueueSink implements SinkFunction<String> {
+    /** The sink's side effect, as a map: SinkFunction is gone in Flink 2. */
+    private static final class ToQueue implements MapFunction<String, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void invoke(String value, Context context) {
+        public String map(String value) {
             SINK.add(value);
+            return value;
         }
     }
 
@@ -233,7 +236,7 @@ class PgArrowSourceOffsetsITCase {
         PG.execute("DELETE FROM t WHERE id = 1", "INSERT INTO t VALUES (4, 'd')");
 
         Configuration restore = new Configuration();
-        restore.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         JobClient restored = start(env(restore), source(StartupMode.INITIAL, "public.t").build(), new PassThrough());
         try {
             PG.execute("UPDATE t SET v = 'cc' WHERE id = 3");
