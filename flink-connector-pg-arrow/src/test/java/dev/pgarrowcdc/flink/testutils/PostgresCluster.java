@@ -32,6 +32,12 @@ import org.postgresql.PGProperty;
  * --bindir}, on a free loopback port, configured for logical decoding with a private copy of the
  * freshly built wal2arrow plugin on its {@code dynamic_library_path}.
  *
+ * <p>With {@code -Dpgarrow.postgres=container:<major>} the server is instead PostgreSQL of that
+ * major version in a Docker container ({@link PostgresContainer}, the image of {@code
+ * tools/pg-image.sh}, wal2arrow installed in it), with the same settings and abilities
+ * (restart, stop and start, the server log, removing the plugin); {@link #host()} and {@link
+ * #port()} then name the container's mapped port.
+ *
  * <p>PostgreSQL refuses to run as root. When the JVM runs as root (CI does), every server command
  * runs as the {@code postgres} OS user through {@code runuser}, and the data directory and the
  * plugin copy are created under the system temp directory and handed to that user, because a
@@ -57,6 +63,8 @@ public final class PostgresCluster implements AutoCloseable {
     private final boolean asPostgresUser;
     private final Map<String, String> settings;
     private final Path wal2arrowLibrary;
+    /** The container backend, or null for local binaries. */
+    private final PostgresContainer container;
     private int port;
     private boolean running;
     /** Stops the server and removes its files if the JVM exits before {@link #close()}. */
@@ -65,10 +73,16 @@ public final class PostgresCluster implements AutoCloseable {
     private boolean closed;
 
     private PostgresCluster(Builder builder) {
+        int containerMajor = PostgresContainer.selectedMajor();
+        this.container = containerMajor > 0 ? new PostgresContainer(containerMajor) : null;
         this.asPostgresUser = isRoot();
-        this.pgBin = locateBinDir(builder.pgConfig);
-        requireExecutable(pgBin.resolve("initdb"), "initdb");
-        requireExecutable(pgBin.resolve("pg_ctl"), "pg_ctl");
+        if (container == null) {
+            this.pgBin = locateBinDir(builder.pgConfig);
+            requireExecutable(pgBin.resolve("initdb"), "initdb");
+            requireExecutable(pgBin.resolve("pg_ctl"), "pg_ctl");
+        } else {
+            this.pgBin = null;
+        }
         try {
             this.baseDir =
                     Files.createTempDirectory(
@@ -86,6 +100,10 @@ public final class PostgresCluster implements AutoCloseable {
         this.libDir = baseDir.resolve("lib");
         this.logFile = baseDir.resolve("server.log");
         this.settings = new LinkedHashMap<>(defaultSettings(libDir, socketDir));
+        if (container != null) {
+            // The image listens on every address, keeps its sockets and has the plugin in $libdir.
+            CONTAINER_OWN_SETTINGS.forEach(this.settings::remove);
+        }
         this.settings.putAll(builder.settings);
         builder.removedSettings.forEach(this.settings::remove);
         this.wal2arrowLibrary = builder.wal2arrowLibrary;
@@ -94,6 +112,10 @@ public final class PostgresCluster implements AutoCloseable {
     public static Builder builder() {
         return new Builder();
     }
+
+    /** Defaults that only make sense for local binaries. */
+    private static final List<String> CONTAINER_OWN_SETTINGS =
+            List.of("listen_addresses", "unix_socket_directories", "dynamic_library_path");
 
     /** Settings every test cluster starts with; a builder may override or remove each. */
     static Map<String, String> defaultSettings(Path libDir, Path socketDir) {
@@ -120,6 +142,9 @@ public final class PostgresCluster implements AutoCloseable {
     /** Runs initdb, writes the settings, copies the plugin and starts the server. */
     public PostgresCluster start() {
         Runtime.getRuntime().addShutdownHook(exitCleanup);
+        if (container != null) {
+            return startContainer();
+        }
         try {
             Files.createDirectories(socketDir);
             Files.createDirectories(libDir);
@@ -147,6 +172,42 @@ public final class PostgresCluster implements AutoCloseable {
             close();
             throw new UncheckedIOException(e);
         }
+    }
+
+    private PostgresCluster startContainer() {
+        try {
+            container.start(configBody());
+            running = true;
+            if (settings.containsKey("output_plugin_libraries")
+                    && !serverKnows("output_plugin_libraries")) {
+                settings.remove("output_plugin_libraries");
+            }
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private boolean serverKnows(String setting) {
+        try (Connection c = connect("postgres");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM pg_settings WHERE name = '" + setting + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Cannot query the PostgreSQL container at " + host() + ":" + port() + ": "
+                            + e.getMessage(), e);
+        }
+    }
+
+    private String configBody() {
+        return settings.entrySet().stream()
+                .map(e -> e.getKey() + " = " + e.getValue())
+                .collect(Collectors.joining("\n", "\n# pg-arrow-cdc test fixture\n", "\n"));
     }
 
     private void startServer() throws IOException {
@@ -196,10 +257,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     private void writeConfig() throws IOException {
-        String body =
-                settings.entrySet().stream()
-                        .map(e -> e.getKey() + " = " + e.getValue())
-                        .collect(Collectors.joining("\n", "\n# pg-arrow-cdc test fixture\n", "\n"));
+        String body = configBody();
         Path autoConf = dataDir.resolve("postgresql.auto.conf");
         Files.writeString(autoConf, "port = " + port + "\n" + body, StandardCharsets.UTF_8);
         handToServerUser(autoConf);
@@ -258,15 +316,51 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     public boolean hasWal2Arrow() {
-        return Files.isRegularFile(libDir.resolve(PLUGIN_FILE));
+        return container != null
+                ? !wal2arrowRemoved
+                : Files.isRegularFile(libDir.resolve(PLUGIN_FILE));
+    }
+
+    private boolean wal2arrowRemoved;
+
+    /** Deletes the plugin file the running server loads, as if it had never been installed. */
+    public void removeWal2Arrow() throws IOException {
+        if (container != null) {
+            container.removeWal2Arrow();
+        } else {
+            Files.delete(libDir.resolve(PLUGIN_FILE));
+        }
+        wal2arrowRemoved = true;
     }
 
     public int port() {
-        return port;
+        return container != null ? container.port() : port;
     }
 
     public String host() {
-        return "127.0.0.1";
+        return container != null ? container.host() : "127.0.0.1";
+    }
+
+    /**
+     * Where the server runs: {@code local} (binaries of PG_CONFIG) or {@code container:<major>}.
+     */
+    public String backend() {
+        return container != null ? "container:" + container.major() : "local";
+    }
+
+    /** True when the server runs in a container ({@code -Dpgarrow.postgres=container:N}). */
+    public boolean inContainer() {
+        return container != null;
+    }
+
+    /** The server's major version, e.g. 15 or 18. */
+    public int serverMajor() throws SQLException {
+        try (Connection c = connect("postgres");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1)) / 10000;
+        }
     }
 
     public Path dataDir() {
@@ -287,7 +381,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host() + ":" + port + "/" + database;
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
     }
 
     /** A superuser JDBC connection to {@code database}. */
@@ -320,6 +414,9 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** The last lines of the server log, for failure messages. */
     public String serverLog() {
+        if (container != null) {
+            return container.serverLog();
+        }
         try {
             if (!Files.exists(logFile)) {
                 return "(no server log was written)";
@@ -338,6 +435,11 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Restarts the server on the same port (for tests that survive a restart). */
     public void restart() {
+        if (container != null) {
+            container.restart();
+            running = true;
+            return;
+        }
         stopServer("fast");
         ProcessResult result = pgCtlStart();
         if (result.exitCode != 0) {
@@ -354,6 +456,11 @@ public final class PostgresCluster implements AutoCloseable {
 
     private void stopServer(String mode) {
         if (!running) {
+            return;
+        }
+        if (container != null) {
+            container.close();
+            running = false;
             return;
         }
         run(List.of(pgBin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", mode,
