@@ -198,14 +198,27 @@ final class SlotStreamer implements AutoCloseable {
         reconnects.failed(cause, resumeLsn, rowsToSkip);
     }
 
+    /**
+     * CREATE_REPLICATION_SLOT, exporting a snapshot or not. PostgreSQL 15 introduced the option
+     * list; 13 and 14 know only the older keywords (which 15 to 18 still accept).
+     */
+    private String createSlot(boolean exportSnapshot) throws SQLException {
+        String snapshot;
+        if (replication.getMetaData().getDatabaseMajorVersion() >= 15) {
+            snapshot = exportSnapshot ? "(SNAPSHOT 'export')" : "(SNAPSHOT 'nothing')";
+        } else {
+            snapshot = exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT";
+        }
+        return "CREATE_REPLICATION_SLOT " + split.slotName() + " LOGICAL " + PLUGIN + " " + snapshot;
+    }
+
     private void startSnapshot() throws SQLException {
         boolean bounded = config.startupMode() == StartupMode.SNAPSHOT;
         String snapshotName = null;
         if (!bounded) {
             dropStaleSlot();
             try (Statement st = replication.createStatement();
-                    ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + split.slotName()
-                            + " LOGICAL " + PLUGIN + " (SNAPSHOT 'export')")) {
+                    ResultSet rs = st.executeQuery(createSlot(true))) {
                 rs.next();
                 consistentPoint = Lsn.parse(rs.getString("consistent_point"));
                 snapshotName = rs.getString("snapshot_name");
@@ -304,8 +317,7 @@ final class SlotStreamer implements AutoCloseable {
         }
         long created;
         try (Statement st = replication.createStatement();
-                ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + split.slotName()
-                        + " LOGICAL " + PLUGIN + " (SNAPSHOT 'nothing')")) {
+                ResultSet rs = st.executeQuery(createSlot(false))) {
             rs.next();
             created = Lsn.parse(rs.getString("consistent_point"));
         } catch (SQLException e) {
