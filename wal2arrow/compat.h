@@ -2,8 +2,10 @@
  * compat.h
  *		Every PG_VERSION_NUM difference wal2arrow cares about, in one place.
  *
- * Built and tested against PostgreSQL 15.  The branches for 14 and 16-18
- * follow the server headers of those versions but are untested here.
+ * Built with -Werror and tested (pg_regress, connector ITCases) against
+ * PostgreSQL 13, 15, 17 and 18 (tools/pg-image.sh).  The branches for 14
+ * and 16 follow those versions' server headers but are untested here: no
+ * Debian suite carries them.
  *-------------------------------------------------------------------------
  */
 #ifndef WAL2ARROW_COMPAT_H
@@ -12,9 +14,39 @@
 #include "postgres.h"
 #include "replication/logical.h"
 #include "replication/reorderbuffer.h"
+#include "utils/relcache.h"
 
-#if PG_VERSION_NUM < 140000
-#error "wal2arrow needs PostgreSQL 14 or later"
+#if PG_VERSION_NUM < 130000
+#error "wal2arrow needs PostgreSQL 13 or later"
+#endif
+
+/*
+ * The columns of a relation's replica identity key (offset by
+ * FirstLowInvalidHeapAttributeNumber).  14 added RelationGetIdentityKeyBitmap;
+ * 13's pgoutput asks the relcache's general function for the same set.
+ */
+#if PG_VERSION_NUM >= 140000
+#define W2A_IDENTITY_KEY_BITMAP(rel)	RelationGetIdentityKeyBitmap(rel)
+#else
+#define W2A_IDENTITY_KEY_BITMAP(rel) \
+	RelationGetIndexAttrBitmap((rel), INDEX_ATTR_BITMAP_IDENTITY_KEY)
+#endif
+
+/*
+ * The primary key's index.  18 added deferrable_ok; before, a deferrable
+ * primary key was never returned, and false keeps that on every version.
+ */
+#if PG_VERSION_NUM >= 180000
+#define W2A_PRIMARY_KEY_INDEX(rel)	RelationGetPrimaryKeyIndex((rel), false)
+#else
+#define W2A_PRIMARY_KEY_INDEX(rel)	RelationGetPrimaryKeyIndex(rel)
+#endif
+
+/* numeric gained +-Infinity in 14; before that no numeric is infinite. */
+#if PG_VERSION_NUM >= 140000
+#define W2A_NUMERIC_IS_INF(num)	numeric_is_inf(num)
+#else
+#define W2A_NUMERIC_IS_INF(num)	false
 #endif
 
 /* Commit timestamp of a decoded transaction (moved into a union in 15). */

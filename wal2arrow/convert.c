@@ -22,6 +22,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
 #include "convert.h"
 
 /* microseconds and days between the PostgreSQL (2000) and Unix epochs */
@@ -331,7 +332,7 @@ append_decimal(const W2AConverter *conv, Datum value, AIpcColumn *col,
 	if (numeric_is_nan(num))
 		return append_marked_null(col, mark, W2A_MARK_NAN, err);
 	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
-	if (numeric_is_inf(num))
+	if (W2A_NUMERIC_IS_INF(num))
 		return append_marked_null(col, mark, text[0] == '-' ?
 								  W2A_MARK_NEG_INFINITY : W2A_MARK_POS_INFINITY, err);
 	if (!decimal_from_text(text, conv->precision, conv->scale, bytes))

@@ -779,7 +779,7 @@ static int16 *
 primary_key_positions(Relation relation, int natts)
 {
 	int16	   *pos = palloc0(sizeof(int16) * (natts + 1));
-	Oid			pkoid = RelationGetPrimaryKeyIndex(relation);
+	Oid			pkoid = W2A_PRIMARY_KEY_INDEX(relation);
 	HeapTuple	tup;
 
 	if (!OidIsValid(pkoid))
@@ -868,7 +868,7 @@ build_relation(W2AData *data, W2ARelation *entry, Relation relation)
 	proj = find_projection(data, nsp_db, rel_db);
 	if (entry->replident == REPLICA_IDENTITY_DEFAULT ||
 		entry->replident == REPLICA_IDENTITY_INDEX)
-		idkey = RelationGetIdentityKeyBitmap(relation);
+		idkey = W2A_IDENTITY_KEY_BITMAP(relation);
 	pkpos = primary_key_positions(relation, desc->natts);
 
 	entry->cols = palloc0(sizeof(W2AColumnPlan) * (desc->natts + 1));

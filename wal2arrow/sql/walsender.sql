@@ -1,7 +1,7 @@
 -- The replication-protocol path: pg_recvlogical drains a slot over a
 -- walsender (START_REPLICATION with options), one CopyData message per line.
-\getenv bindir W2A_BINDIR
-\getenv tmpdir W2A_TMPDIR
+\set bindir `echo "$W2A_BINDIR"`
+\set tmpdir `echo "$W2A_TMPDIR"`
 \set recvfile :tmpdir/recv.bin
 SELECT 'init' FROM pg_create_logical_replication_slot('wsnd', 'wal2arrow');
 CREATE TABLE ws1 (id int PRIMARY KEY, v text);

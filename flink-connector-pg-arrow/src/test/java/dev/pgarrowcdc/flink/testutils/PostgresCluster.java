@@ -32,6 +32,12 @@ import org.postgresql.PGProperty;
  * --bindir}, on a free loopback port, configured for logical decoding with a private copy of the
  * freshly built wal2arrow plugin on its {@code dynamic_library_path}.
  *
+ * <p>With {@code -Dpgarrow.postgres=container:<major>} the server is instead PostgreSQL of that
+ * major version in a Docker container ({@link PostgresContainer}, the image of {@code
+ * tools/pg-image.sh}, wal2arrow installed in it), with the same settings and abilities
+ * (restart, stop and start, the server log, removing the plugin); {@link #host()} and {@link
+ * #port()} then name the container's mapped port.
+ *
  * <p>PostgreSQL refuses to run as root. When the JVM runs as root (CI does), every server command
  * runs as the {@code postgres} OS user through {@code runuser}, and the data directory and the
  * plugin copy are created under the system temp directory and handed to that user, because a
@@ -61,6 +67,8 @@ public final class PostgresCluster implements AutoCloseable {
     private final List<String> hbaLines;
     /** Files copied into the data directory (name there to source), e.g. TLS keys. */
     private final Map<String, Path> dataFiles;
+    /** The container backend, or null for local binaries. */
+    private final PostgresContainer container;
     private int port;
     private boolean running;
     /** Stops the server and removes its files if the JVM exits before {@link #close()}. */
@@ -69,10 +77,16 @@ public final class PostgresCluster implements AutoCloseable {
     private boolean closed;
 
     private PostgresCluster(Builder builder) {
+        int containerMajor = PostgresContainer.selectedMajor();
+        this.container = containerMajor > 0 ? new PostgresContainer(containerMajor) : null;
         this.asPostgresUser = isRoot();
-        this.pgBin = locateBinDir(builder.pgConfig);
-        requireExecutable(pgBin.resolve("initdb"), "initdb");
-        requireExecutable(pgBin.resolve("pg_ctl"), "pg_ctl");
+        if (container == null) {
+            this.pgBin = locateBinDir(builder.pgConfig);
+            requireExecutable(pgBin.resolve("initdb"), "initdb");
+            requireExecutable(pgBin.resolve("pg_ctl"), "pg_ctl");
+        } else {
+            this.pgBin = null;
+        }
         try {
             this.baseDir =
                     Files.createTempDirectory(
@@ -90,6 +104,10 @@ public final class PostgresCluster implements AutoCloseable {
         this.libDir = baseDir.resolve("lib");
         this.logFile = baseDir.resolve("server.log");
         this.settings = new LinkedHashMap<>(defaultSettings(libDir, socketDir));
+        if (container != null) {
+            // The image listens on every address, keeps its sockets and has the plugin in $libdir.
+            CONTAINER_OWN_SETTINGS.forEach(this.settings::remove);
+        }
         this.settings.putAll(builder.settings);
         builder.removedSettings.forEach(this.settings::remove);
         this.wal2arrowLibrary = builder.wal2arrowLibrary;
@@ -100,6 +118,10 @@ public final class PostgresCluster implements AutoCloseable {
     public static Builder builder() {
         return new Builder();
     }
+
+    /** Defaults that only make sense for local binaries. */
+    private static final List<String> CONTAINER_OWN_SETTINGS =
+            List.of("listen_addresses", "unix_socket_directories", "dynamic_library_path");
 
     /** Settings every test cluster starts with; a builder may override or remove each. */
     static Map<String, String> defaultSettings(Path libDir, Path socketDir) {
@@ -126,6 +148,9 @@ public final class PostgresCluster implements AutoCloseable {
     /** Runs initdb, writes the settings, copies the plugin and starts the server. */
     public PostgresCluster start() {
         Runtime.getRuntime().addShutdownHook(exitCleanup);
+        if (container != null) {
+            return startContainer();
+        }
         try {
             Files.createDirectories(socketDir);
             Files.createDirectories(libDir);
@@ -154,6 +179,42 @@ public final class PostgresCluster implements AutoCloseable {
             close();
             throw new UncheckedIOException(e);
         }
+    }
+
+    private PostgresCluster startContainer() {
+        try {
+            container.start(configBody());
+            running = true;
+            if (settings.containsKey("output_plugin_libraries")
+                    && !serverKnows("output_plugin_libraries")) {
+                settings.remove("output_plugin_libraries");
+            }
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private boolean serverKnows(String setting) {
+        try (Connection c = connect("postgres");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM pg_settings WHERE name = '" + setting + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Cannot query the PostgreSQL container at " + host() + ":" + port() + ": "
+                            + e.getMessage(), e);
+        }
+    }
+
+    private String configBody() {
+        return settings.entrySet().stream()
+                .map(e -> e.getKey() + " = " + e.getValue())
+                .collect(Collectors.joining("\n", "\n# pg-arrow-cdc test fixture\n", "\n"));
     }
 
     private void startServer() throws IOException {
@@ -221,10 +282,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     private void writeConfig() throws IOException {
-        String body =
-                settings.entrySet().stream()
-                        .map(e -> e.getKey() + " = " + e.getValue())
-                        .collect(Collectors.joining("\n", "\n# pg-arrow-cdc test fixture\n", "\n"));
+        String body = configBody();
         Path autoConf = dataDir.resolve("postgresql.auto.conf");
         Files.writeString(autoConf, "port = " + port + "\n" + body, StandardCharsets.UTF_8);
         handToServerUser(autoConf);
@@ -266,10 +324,13 @@ public final class PostgresCluster implements AutoCloseable {
         return null;
     }
 
-    /** Fails with the command to run when the plugin has not been built. */
+    /**
+     * Fails with the command to run when the plugin has not been built. (A container backend's
+     * image has its own, built inside it: then nothing is required here.)
+     */
     public static Path requireWal2ArrowBuilt() {
         Path plugin = locatePlugin();
-        if (plugin == null) {
+        if (plugin == null && PostgresContainer.selectedMajor() == 0) {
             throw new IllegalStateException(
                     "The wal2arrow plugin is not built: no "
                             + PLUGIN_FILE
@@ -283,15 +344,51 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     public boolean hasWal2Arrow() {
-        return Files.isRegularFile(libDir.resolve(PLUGIN_FILE));
+        return container != null
+                ? !wal2arrowRemoved
+                : Files.isRegularFile(libDir.resolve(PLUGIN_FILE));
+    }
+
+    private boolean wal2arrowRemoved;
+
+    /** Deletes the plugin file the running server loads, as if it had never been installed. */
+    public void removeWal2Arrow() throws IOException {
+        if (container != null) {
+            container.removeWal2Arrow();
+        } else {
+            Files.delete(libDir.resolve(PLUGIN_FILE));
+        }
+        wal2arrowRemoved = true;
     }
 
     public int port() {
-        return port;
+        return container != null ? container.port() : port;
     }
 
     public String host() {
-        return "127.0.0.1";
+        return container != null ? container.host() : "127.0.0.1";
+    }
+
+    /**
+     * Where the server runs: {@code local} (binaries of PG_CONFIG) or {@code container:<major>}.
+     */
+    public String backend() {
+        return container != null ? "container:" + container.major() : "local";
+    }
+
+    /** True when the server runs in a container ({@code -Dpgarrow.postgres=container:N}). */
+    public boolean inContainer() {
+        return container != null;
+    }
+
+    /** The server's major version, e.g. 15 or 18. */
+    public int serverMajor() throws SQLException {
+        try (Connection c = connect("postgres");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1)) / 10000;
+        }
     }
 
     public Path dataDir() {
@@ -312,7 +409,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host() + ":" + port + "/" + database;
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
     }
 
     /** A superuser JDBC connection to {@code database}. */
@@ -345,6 +442,9 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** The last lines of the server log, for failure messages. */
     public String serverLog() {
+        if (container != null) {
+            return container.serverLog();
+        }
         try {
             if (!Files.exists(logFile)) {
                 return "(no server log was written)";
@@ -363,6 +463,11 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Restarts the server on the same port (for tests that survive a restart). */
     public void restart() {
+        if (container != null) {
+            container.restart();
+            running = true;
+            return;
+        }
         stopServer("fast");
         ProcessResult result = pgCtlStart();
         if (result.exitCode != 0) {
@@ -379,6 +484,11 @@ public final class PostgresCluster implements AutoCloseable {
 
     private void stopServer(String mode) {
         if (!running) {
+            return;
+        }
+        if (container != null) {
+            container.close();
+            running = false;
             return;
         }
         run(List.of(pgBin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", mode,

@@ -54,6 +54,21 @@ final class SlotManager {
     }
 
     /**
+     * CREATE_REPLICATION_SLOT, exporting a snapshot or not. PostgreSQL 15 introduced the option
+     * list; 13 and 14 know only the older keywords (which 15 to 18 still accept).
+     */
+    private String createSlotCommand(Connection replication, boolean exportSnapshot)
+            throws SQLException {
+        String snapshot;
+        if (replication.getMetaData().getDatabaseMajorVersion() >= 15) {
+            snapshot = exportSnapshot ? "(SNAPSHOT 'export')" : "(SNAPSHOT 'nothing')";
+        } else {
+            snapshot = exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT";
+        }
+        return "CREATE_REPLICATION_SLOT " + slotName + " LOGICAL " + PLUGIN + " " + snapshot;
+    }
+
+    /**
      * Creates the slot on {@code replication} (a replication connection).
      *
      * @param exportSnapshot whether to export the snapshot at the slot's consistent point; it
@@ -61,9 +76,7 @@ final class SlotManager {
      */
     CreatedSlot create(Connection replication, boolean exportSnapshot) throws SQLException {
         try (Statement st = replication.createStatement();
-                ResultSet rs = st.executeQuery("CREATE_REPLICATION_SLOT " + slotName
-                        + " LOGICAL " + PLUGIN
-                        + (exportSnapshot ? " (SNAPSHOT 'export')" : " (SNAPSHOT 'nothing')"))) {
+                ResultSet rs = st.executeQuery(createSlotCommand(replication, exportSnapshot))) {
             rs.next();
             CreatedSlot created = new CreatedSlot(Lsn.parse(rs.getString("consistent_point")),
                     exportSnapshot ? rs.getString("snapshot_name") : null);

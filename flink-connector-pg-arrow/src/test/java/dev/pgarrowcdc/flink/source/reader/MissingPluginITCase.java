@@ -3,7 +3,6 @@ package dev.pgarrowcdc.flink.source.reader;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +24,7 @@ class MissingPluginITCase {
     @Test
     void aSplitFailsNamingTheMissingPluginAndHowToInstallIt() throws Exception {
         // Given the plugin file removed from the server's library path
-        Files.delete(PG.cluster().baseDir().resolve("lib").resolve("wal2arrow.so"));
+        PG.cluster().removeWal2Arrow();
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)");
         PgArrowSplit split = PgArrowSplit.fresh(
                 "it_public_t", List.of(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0);
