@@ -3,6 +3,7 @@ package dev.pgarrowcdc.flink.source.reader.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.List;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -523,5 +525,31 @@ class WalArrowFrameDecoderTest {
                 .isInstanceOf(FrameFormatException.class)
                 .hasMessageStartingWith("wal2arrow 'T' (TRUNCATE) frame from slot 'unit_slot' at"
                         + " offset 0: truncated body: relation entry 1 of 2 (OID) needs 4 bytes");
+    }
+
+    @Test
+    void aDecimalWithMoreDigitsThanItsPrecisionIsRefused() {
+        // Given: numeric(5,2) holding the unscaled value 1234567 (7 digits), written raw
+        Schema schema = TestFrames.schema(OID, 1, "prices", "default", List.of(
+                TestFrames.column("price", new ArrowType.Decimal(5, 2, 128), "numeric(5,2)",
+                        true, 1, null)));
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] batch;
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+            ((TinyIntVector) root.getVector(0)).setSafe(0, 0);
+            DecimalVector price = (DecimalVector) root.getVector(1);
+            price.setSafe(0, new BigDecimal("1.00"));
+            price.getDataBuffer().setLong(0, 1_234_567L);
+            root.setRowCount(1);
+            batch = TestFrames.batchMessage(root, CompressionUtil.CodecType.NO_COMPRESSION);
+        }
+
+        // When / Then
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
+                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0: value 0"
+                        + " of column price of public.prices: expected at most 5 digits"
+                        + " (Decimal128(5, 2)) but found the unscaled value 1234567");
     }
 }
