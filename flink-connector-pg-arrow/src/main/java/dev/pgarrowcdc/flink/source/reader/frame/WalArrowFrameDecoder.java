@@ -292,7 +292,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         if (message.header(fb) == null) {
             throw new IllegalArgumentException("the Schema message has no header");
         }
-        SchemaBudget budget = new SchemaBudget(2L * metadataLength + 1024);
+        SchemaBudget budget = new SchemaBudget(4L * metadataLength + 4096);
         budget.metadata(fb.customMetadataLength(), fb::customMetadata);
         for (int i = 0; i < fb.fieldsLength(); i++) {
             budget.field(fb.fields(i), 1);
