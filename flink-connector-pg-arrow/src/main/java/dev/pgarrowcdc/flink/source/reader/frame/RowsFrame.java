@@ -12,8 +12,9 @@ import org.apache.flink.types.RowKind;
  * of its header.
  *
  * <p>The frame owns its {@link VectorSchemaRoot}: read it, then {@link #close()} the frame on the
- * decoder's thread (neither is thread safe). Closing hands the root back to the decoder for the next batch of the same schema,
- * or frees it. Do not keep the root, or vectors taken from it, after closing.
+ * decoder's thread (neither is thread safe). Closing hands the root back to the decoder for the
+ * next batch of the same schema, or frees it. Do not keep the root, or vectors taken from it,
+ * after closing.
  *
  * <p>What a null means (PROTOCOL.md 3.3): a null Arrow value at (row, field) is an SQL NULL
  * unless {@link #isAbsent} (a column the WAL did not log in a {@code -U}/{@code -D} row) or

@@ -1,5 +1,6 @@
 package dev.pgarrowcdc.flink.source.reader.frame;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,11 @@ import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.Type;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -288,7 +292,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         if (message.header(fb) == null) {
             throw new IllegalArgumentException("the Schema message has no header");
         }
-        SchemaBudget budget = new SchemaBudget(2L * metadataLength + 1024);
+        SchemaBudget budget = new SchemaBudget(4L * metadataLength + 4096);
         budget.metadata(fb.customMetadataLength(), fb::customMetadata);
         for (int i = 0; i < fb.fieldsLength(); i++) {
             budget.field(fb.fields(i), 1);
@@ -402,6 +406,9 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         try {
             loader.load(root);
             checkOps(start, schema, (TinyIntVector) root.getVector(0), (int) rowCount);
+            for (RelationSchema.Column c : schema.columns()) {
+                checkDecimals(start, schema, c, root.getVector(c.fieldIndex()));
+            }
         } catch (FrameFormatException e) {
             closeQuietly(root);
             throw e;
@@ -410,6 +417,45 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             throw notLoadable(start, schema, e);
         }
         return root;
+    }
+
+    /**
+     * Every Decimal128 value of the column (or of its list elements) has at most the field's
+     * precision in digits: Arrow does not check it, and a value beyond it would be read as
+     * another number (or a null) downstream.
+     */
+    private void checkDecimals(int start, RelationSchema schema, RelationSchema.Column column,
+            FieldVector vector) {
+        if (vector instanceof ListVector) {
+            checkDecimals(start, schema, column, ((ListVector) vector).getDataVector());
+            return;
+        }
+        if (!(vector instanceof DecimalVector)) {
+            return;
+        }
+        DecimalVector d = (DecimalVector) vector;
+        int precision = d.getPrecision();
+        BigInteger bound = precision > 18 ? BigInteger.TEN.pow(precision) : null;
+        long longBound = precision > 18 ? 0 : BigInteger.TEN.pow(precision).longValueExact();
+        for (int i = 0; i < d.getValueCount(); i++) {
+            if (d.isNull(i)) {
+                continue;
+            }
+            long at = (long) i * DecimalVector.TYPE_WIDTH;
+            long low = d.getDataBuffer().getLong(at);
+            long high = d.getDataBuffer().getLong(at + 8);
+            boolean fits = bound == null
+                    ? high == (low >> 63) && low < longBound && low > -longBound
+                    : d.getObject(i).unscaledValue().abs().compareTo(bound) < 0;
+            if (!fits) {
+                throw error(start, FrameKind.ROWS,
+                        "value " + i + " of column " + column.name() + " of "
+                                + schema.qualifiedName() + ": expected at most " + precision
+                                + " digits (Decimal128(" + precision + ", " + d.getScale()
+                                + ")) but found the unscaled value "
+                                + d.getObject(i).unscaledValue());
+            }
+        }
     }
 
     /** Every row's {@code __op} is a RowKind byte 0..3 (PROTOCOL.md 3.2), never null. */

@@ -6,9 +6,12 @@
  * slot (one CopyData payload or one SQL-function row; it may hold several frames) into {@link
  * dev.pgarrowcdc.flink.source.reader.frame.Frame}s: {@code BeginFrame}, {@code SchemaFrame},
  * {@code RowsFrame} (an Arrow {@code VectorSchemaRoot} it owns: close it), {@code CommitFrame},
- * {@code TruncateFrame}, {@code MessageFrame}. Arrow IPC bodies are read by Arrow Java, compressed
- * ones through arrow-compression's codecs. One decoder per decoding session: schema versions
- * restart on every connection.
+ * {@code TruncateFrame}, {@code MessageFrame}. Schema bodies are converted by Arrow Java after a
+ * bounded walk of their flatbuffer; RecordBatch bodies are loaded by {@code RecordBatchLoader},
+ * which checks every node, buffer and offset against what arrived and decompresses LZ4_FRAME and
+ * ZSTD buffers itself (commons-compress, zstd-jni), never beyond the length the batch needs. The
+ * layout of frames is named once in {@link dev.pgarrowcdc.flink.source.reader.frame.WireFormat}.
+ * One decoder per decoding session: schema versions restart on every connection.
  *
  * <p>{@link dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter} maps rows to Flink types
  * following the README's type map, with these decisions:
@@ -26,7 +29,7 @@
  *   <li>Nothing depends on the JVM's or the server's time zone.
  * </ul>
  *
- * <p>Arrow Java's LZ4 decoder needs commons-io 2.16 or newer (commons-compress 1.27 calls
+ * <p>The LZ4 frame decoder of commons-compress 1.27 needs commons-io 2.16 or newer (it calls
  * {@code BoundedInputStream.builder()}); Flink 1.20 brings 2.15.1, so the connector pins 2.16.1
  * and a shaded jar must carry it.
  */

@@ -3,14 +3,19 @@ package dev.pgarrowcdc.flink.source.reader.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.MetadataVersion;
+import org.apache.arrow.flatbuf.Type;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -22,6 +27,8 @@ import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import com.google.flatbuffers.FlatBufferBuilder;
 
 /** The decoder's framing, its error messages, and the reuse of Arrow roots. */
 class WalArrowFrameDecoderTest {
@@ -523,5 +530,90 @@ class WalArrowFrameDecoderTest {
                 .isInstanceOf(FrameFormatException.class)
                 .hasMessageStartingWith("wal2arrow 'T' (TRUNCATE) frame from slot 'unit_slot' at"
                         + " offset 0: truncated body: relation entry 1 of 2 (OID) needs 4 bytes");
+    }
+
+    @Test
+    void aDecimalWithMoreDigitsThanItsPrecisionIsRefused() {
+        // Given: numeric(5,2) holding the unscaled value 1234567 (7 digits), written raw
+        Schema schema = TestFrames.schema(OID, 1, "prices", "default", List.of(
+                TestFrames.column("price", new ArrowType.Decimal(5, 2, 128), "numeric(5,2)",
+                        true, 1, null)));
+        decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
+        byte[] batch;
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+            ((TinyIntVector) root.getVector(0)).setSafe(0, 0);
+            DecimalVector price = (DecimalVector) root.getVector(1);
+            price.setSafe(0, new BigDecimal("1.00"));
+            price.getDataBuffer().setLong(0, 1_234_567L);
+            root.setRowCount(1);
+            batch = TestFrames.batchMessage(root, CompressionUtil.CodecType.NO_COMPRESSION);
+        }
+
+        // When / Then
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
+                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0: value 0"
+                        + " of column price of public.prices: expected at most 5 digits"
+                        + " (Decimal128(5, 2)) but found the unscaled value 1234567");
+    }
+
+    /**
+     * A Schema flatbuffer may point at one table many times: 40 levels of a struct whose two
+     * children are the level below describe 2^40 fields in a few kilobytes. Arrow Java would
+     * convert it field by field (for ever, in practice); the decoder refuses it first.
+     */
+    @Test
+    void aSchemaFlatbufferThatRepeatsItsOwnTablesIsRefused() {
+        FlatBufferBuilder b = new FlatBufferBuilder();
+        int name = b.createString("x");
+        org.apache.arrow.flatbuf.Int.startInt(b);
+        org.apache.arrow.flatbuf.Int.addBitWidth(b, 32);
+        org.apache.arrow.flatbuf.Int.addIsSigned(b, true);
+        int intType = org.apache.arrow.flatbuf.Int.endInt(b);
+        int child = flatField(b, name, Type.Int, intType, -1);
+        for (int level = 0; level < 40; level++) {
+            org.apache.arrow.flatbuf.Struct_.startStruct_(b);
+            int struct = org.apache.arrow.flatbuf.Struct_.endStruct_(b);
+            int children = org.apache.arrow.flatbuf.Field.createChildrenVector(b,
+                    new int[] {child, child});
+            child = flatField(b, name, Type.Struct_, struct, children);
+        }
+        int fields = org.apache.arrow.flatbuf.Schema.createFieldsVector(b, new int[] {child});
+        org.apache.arrow.flatbuf.Schema.startSchema(b);
+        org.apache.arrow.flatbuf.Schema.addFields(b, fields);
+        int schema = org.apache.arrow.flatbuf.Schema.endSchema(b);
+        org.apache.arrow.flatbuf.Message.startMessage(b);
+        org.apache.arrow.flatbuf.Message.addVersion(b, MetadataVersion.V5);
+        org.apache.arrow.flatbuf.Message.addHeaderType(b, MessageHeader.Schema);
+        org.apache.arrow.flatbuf.Message.addHeader(b, schema);
+        org.apache.arrow.flatbuf.Message.addBodyLength(b, 0);
+        b.finish(org.apache.arrow.flatbuf.Message.endMessage(b));
+        byte[] flatbuffer = b.sizedByteArray();
+        int padded = (flatbuffer.length + 7) / 8 * 8;
+        ByteBuffer frame = ByteBuffer.allocate(WireFormat.SCHEMA_H + 8 + padded)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        frame.put((byte) 'W').put((byte) 'A').put((byte) 1).put((byte) 'S')
+                .putInt(WireFormat.SCHEMA_H).putInt((int) OID).putInt(1).putLong(8 + padded)
+                .putInt(-1).putInt(padded).put(flatbuffer);
+
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame.array())))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageStartingWith("wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at"
+                        + " offset 0: expected an Arrow IPC Schema message in the "
+                        + (8 + padded) + "-byte body (relation OID 16384) but it does not parse:");
+    }
+
+    private static int flatField(FlatBufferBuilder b, int name, byte typeType, int type,
+            int children) {
+        org.apache.arrow.flatbuf.Field.startField(b);
+        org.apache.arrow.flatbuf.Field.addName(b, name);
+        org.apache.arrow.flatbuf.Field.addNullable(b, true);
+        org.apache.arrow.flatbuf.Field.addTypeType(b, typeType);
+        org.apache.arrow.flatbuf.Field.addType(b, type);
+        if (children >= 0) {
+            org.apache.arrow.flatbuf.Field.addChildren(b, children);
+        }
+        return org.apache.arrow.flatbuf.Field.endField(b);
     }
 }
