@@ -82,7 +82,14 @@ cp "$here/pg-image/Dockerfile" "$here/pg-image/entrypoint.sh" "$ctx/"
 mkdir "$ctx/wal2arrow"
 (cd "$root/wal2arrow" && cp Makefile ./*.c ./*.h "$ctx/wal2arrow/")
 log "building $image (sources $hash)"
-DOCKER_BUILDKIT=0 docker build -q -t "$image" \
+# The classic builder: it takes the local base image as is, where BuildKit would ask a registry.
+if ! DOCKER_BUILDKIT=0 docker build --force-rm -t "$image" \
 	--build-arg BASE="$base" --build-arg PG_MAJOR="$major" --build-arg SOURCES_HASH="$hash" \
-	"$ctx" >/dev/null
+	"$ctx" >"$ctx/build.log" 2>&1; then
+	echo "docker build of $image failed; its output ends with:" >&2
+	grep -v '^ ---> \|^Removing intermediate' "$ctx/build.log" | tail -n 40 >&2
+	exit 1
+fi
+# Earlier builds of this tag, now untagged, need not take the disk.
+docker image prune -f --filter "label=dev.pgarrowcdc.sources-hash" >/dev/null 2>&1 || true
 echo "$image"

@@ -53,6 +53,8 @@ final class DeclaredSchemaCheck {
                     + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
                     + " JOIN pg_catalog.pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)"
                     + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                    // Virtual generated columns (PostgreSQL 18) never reach the source.
+                    + " AND a.attgenerated <> 'v'"
                     + " ORDER BY a.attnum";
 
     private DeclaredSchemaCheck() {}

@@ -35,8 +35,8 @@ import org.postgresql.PGProperty;
  * <p>With {@code -Dpgarrow.postgres=container:<major>} the server is instead PostgreSQL of that
  * major version in a Docker container ({@link PostgresContainer}, the image of {@code
  * tools/pg-image.sh}, wal2arrow installed in it), with the same settings and abilities
- * (restart, stop and start, the server log, removing the plugin); {@link #host()} and {@link
- * #port()} then name the container's mapped port.
+ * (restart in place, the server log, removing the plugin); {@link #host()} and {@link #port()}
+ * then name the container's mapped port.
  *
  * <p>PostgreSQL refuses to run as root. When the JVM runs as root (CI does), every server command
  * runs as the {@code postgres} OS user through {@code runuser}, and the data directory and the

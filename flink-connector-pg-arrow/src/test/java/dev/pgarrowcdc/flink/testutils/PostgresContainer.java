@@ -21,8 +21,8 @@ import org.testcontainers.utility.DockerImageName;
  * in place of local binaries, so every test that starts a cluster runs on either.
  *
  * <p>The container's first process starts the server with pg_ctl and stays up, so the server can
- * be stopped, started and restarted inside it ({@code docker exec}) on the same mapped port, as
- * a local test server can.
+ * be restarted inside it ({@code docker exec pg_ctl restart}) on the same mapped port, as a local
+ * test server can; stopping and starting it would work the same way.
  */
 final class PostgresContainer implements AutoCloseable {
 
@@ -157,26 +157,6 @@ final class PostgresContainer implements AutoCloseable {
     /** Restarts the server inside the running container: same address, same port. */
     void restart() {
         pgCtlChecked("restart", "-m", "fast", "restart");
-    }
-
-    /** Stops the server; the container (and its port mapping) stays. */
-    void stopServer(String mode) {
-        pgCtlChecked("stop", "-m", mode, "stop");
-    }
-
-    void startServer() {
-        pgCtlChecked("start", "start");
-    }
-
-    /** Freezes every process of the container (docker pause), e.g. an unresponsive server. */
-    void pause() {
-        DockerClientFactory.instance().client().pauseContainerCmd(container.getContainerId())
-                .exec();
-    }
-
-    void unpause() {
-        DockerClientFactory.instance().client().unpauseContainerCmd(container.getContainerId())
-                .exec();
     }
 
     /** Deletes wal2arrow.so from the server's pkglibdir. */

@@ -179,6 +179,9 @@ final class SnapshotReader implements AutoCloseable {
                         + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
                         + " JOIN pg_catalog.pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)"
                         + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                        // Virtual generated columns (PostgreSQL 18) are not in the WAL, so not
+                        // in the stream: the snapshot leaves them out as well.
+                        + " AND a.attgenerated <> 'v'"
                         + " ORDER BY a.attnum")) {
             ps.setString(1, table.quoted());
             try (ResultSet rs = ps.executeQuery()) {
