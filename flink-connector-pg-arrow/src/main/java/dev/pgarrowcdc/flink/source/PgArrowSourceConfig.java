@@ -41,6 +41,9 @@ public final class PgArrowSourceConfig implements Serializable {
     private Duration connectTimeout = PgArrowSourceOptions.CONNECT_TIMEOUT.defaultValue();
     /** Set once by the builder, right after construction. */
     private UnchangedToastMode unchangedToastMode = PgArrowSourceOptions.UNCHANGED_TOAST_MODE.defaultValue();
+    /** Set once by the builder, right after construction. */
+    private int chunkSize = PgArrowSourceOptions.CHUNK_SIZE.defaultValue();
+    @Nullable private String chunkKeyColumn;
     /** The columns to read (by exact name), or null for all of them. */
     @Nullable private final List<String> projectedColumns;
 
@@ -151,6 +154,23 @@ public final class PgArrowSourceConfig implements Serializable {
         return this;
     }
 
+    /** {@code scan.incremental.snapshot.chunk.*}; for the builder only. */
+    PgArrowSourceConfig withChunking(int chunkSize, @Nullable String chunkKeyColumn) {
+        this.chunkSize = chunkSize;
+        this.chunkKeyColumn = chunkKeyColumn;
+        return this;
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** {@code scan.incremental.snapshot.chunk.key-column}, or null. */
+    @Nullable
+    public String chunkKeyColumn() {
+        return chunkKeyColumn;
+    }
+
     public UnchangedToastMode unchangedToastMode() {
         return unchangedToastMode;
     }
@@ -233,6 +253,8 @@ public final class PgArrowSourceConfig implements Serializable {
                 + ", connect.timeout=" + connectTimeout
                 + ", connect.max-retries=" + connectMaxRetries
                 + ", scan.unchanged-toast.mode=" + unchangedToastMode
+                + ", scan.incremental.snapshot.chunk.size=" + chunkSize
+                + (chunkKeyColumn != null ? ", scan.incremental.snapshot.chunk.key-column=" + chunkKeyColumn : "")
                 + (projectedColumns != null ? ", columns=" + projectedColumns : "")
                 + '}';
     }

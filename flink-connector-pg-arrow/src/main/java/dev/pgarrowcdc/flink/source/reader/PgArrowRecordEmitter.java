@@ -51,7 +51,9 @@ public final class PgArrowRecordEmitter<T> implements RecordEmitter<PgArrowRecor
                         ? TimestampAssigner.NO_TIMESTAMP
                         : Math.floorDiv(record.context.commitTimeMicros(), 1000L);
                 deserializer.deserialize(record.row, view.of(record), collector);
-                if (snapshot) {
+                if (record.key != null) {
+                    state.chunkRowEmitted(record.key);
+                } else if (snapshot) {
                     state.snapshotRowEmitted();
                 } else {
                     state.streamRowEmitted();
@@ -65,6 +67,15 @@ public final class PgArrowRecordEmitter<T> implements RecordEmitter<PgArrowRecor
                 break;
             case SNAPSHOT_DONE:
                 state.snapshotFinished(record.lsn);
+                break;
+            case CHUNK_SNAPSHOT:
+                state.chunkSnapshot(record.snapshot);
+                break;
+            case CHUNK_DONE:
+                state.chunkFinished();
+                break;
+            case RECONCILED:
+                state.reconciled();
                 break;
             default:
                 throw new IllegalStateException("Unknown record kind " + record.kind);

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import javax.annotation.Nullable;
+
 import org.apache.arrow.memory.BufferAllocator;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -24,6 +26,7 @@ import dev.pgarrowcdc.flink.source.reader.frame.Frame;
 import dev.pgarrowcdc.flink.source.reader.frame.FrameFormatException;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+import dev.pgarrowcdc.flink.source.split.Reconciliation;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
@@ -63,6 +66,10 @@ final class StreamConnection implements AutoCloseable {
     private WalArrowFrameDecoder decoder;
     /** One frame's records, before rows already emitted are skipped. */
     private final List<PgArrowRecord> translated = new ArrayList<>();
+    /** One frame's records that no snapshot chunk already shows. */
+    private final List<PgArrowRecord> reconciled = new ArrayList<>();
+    /** While the table's chunked snapshot may already show streamed changes; else null. */
+    @Nullable private Reconciler reconciler;
 
     /**
      * Where a new connection streams from: the end LSN of the last transaction whose rows were all
@@ -80,7 +87,9 @@ final class StreamConnection implements AutoCloseable {
 
     StreamConnection(PgArrowSourceConfig config, SlotManager slot, List<TableId> tables,
             BufferAllocator allocator, ReaderMetrics metrics, String description, long resumeLsn,
-            long rowsToSkip) {
+            long rowsToSkip, @Nullable Reconciliation reconciliation) {
+        this.reconciler = reconciliation == null
+                ? null : new Reconciler(config, tables.get(0), reconciliation);
         this.config = config;
         this.slot = slot;
         this.tables = tables;
@@ -211,7 +220,7 @@ final class StreamConnection implements AutoCloseable {
             for (int i = 0; i < frames.size(); i++) {
                 try (Frame f = frames.get(i)) {
                     handle(f, out);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | SQLException e) {
                     // Hand every Arrow root back before failing, so the allocator closes clean.
                     for (int j = i + 1; j < frames.size(); j++) {
                         frames.get(j).close();
@@ -223,14 +232,24 @@ final class StreamConnection implements AutoCloseable {
         return any;
     }
 
-    /** Translates one frame, skips rows already emitted, and tracks the resume position. */
-    private void handle(Frame frame, List<PgArrowRecord> out) {
+    /**
+     * Translates one frame, drops what a snapshot chunk already shows, skips rows already
+     * emitted, and tracks the resume position.
+     */
+    private void handle(Frame frame, List<PgArrowRecord> out) throws SQLException {
         if (frame instanceof BeginFrame) {
             rowsReadInTransaction = 0;
         }
         translated.clear();
+        reconciled.clear();
+        BeginFrame transaction = translator.transaction();
         translator.translate(frame, translated);
-        for (PgArrowRecord record : translated) {
+        List<PgArrowRecord> records = translated;
+        if (reconciler != null && frame instanceof RowsFrame && transaction != null) {
+            reconciler.filter(transaction.xid(), translated, reconciled);
+            records = reconciled;
+        }
+        for (PgArrowRecord record : records) {
             if (record.kind == PgArrowRecord.Kind.ROW) {
                 rowsReadInTransaction++;
                 if (rowsToSkip > 0) {
@@ -244,11 +263,13 @@ final class StreamConnection implements AutoCloseable {
                 readPosition = record.lsn;
                 rowsToSkip = 0;
                 rowsReadInTransaction = 0;
+                endReconciliation(out);
             } else {
                 out.add(record);
             }
         }
         translated.clear();
+        reconciled.clear();
         if (frame instanceof RowsFrame && translator.transaction() != null) {
             metrics.rowsFetched(translator.transaction().commitTimeMicros());
         }
@@ -259,16 +280,32 @@ final class StreamConnection implements AutoCloseable {
      * transaction (nor a partly emitted one still to skip), every change of the slot's tables
      * committed before the last received LSN (a keepalive's, or the last commit's) was handed over.
      */
-    private void reportProgress(List<PgArrowRecord> out) {
+    private void reportProgress(List<PgArrowRecord> out) throws SQLException {
         if (translator.transaction() != null || rowsToSkip > 0) {
             return;
         }
+        endReconciliation(out);
         long received = stream.getLastReceiveLSN().asLong();
         if (Long.compareUnsigned(received, resumeLsn) > 0) {
             resumeLsn = received;
             readPosition = received;
             out.add(PgArrowRecord.progress(received));
             reconnects.streaming();
+            endReconciliation(out);
+        }
+    }
+
+    /**
+     * At a transaction boundary: ends reconciliation once no later change can be in a snapshot
+     * chunk (the split state forgets the chunks).
+     */
+    private void endReconciliation(List<PgArrowRecord> out) throws SQLException {
+        if (reconciler != null && rowsToSkip == 0 && reconciler.endedAt(resumeLsn)) {
+            reconciler.close();
+            reconciler = null;
+            out.add(PgArrowRecord.reconciled(resumeLsn));
+            LOG.info("{}: reconciliation with the snapshot ended at {}", description,
+                    Lsn.format(resumeLsn));
         }
     }
 
@@ -280,6 +317,9 @@ final class StreamConnection implements AutoCloseable {
      */
     void connectionLost(SQLException cause) throws IOException {
         closeConnection(false);
+        if (reconciler != null) {
+            reconciler.close();
+        }
         if (translator.transaction() != null) {
             rowsToSkip += rowsReadInTransaction;
         }
@@ -308,6 +348,9 @@ final class StreamConnection implements AutoCloseable {
     @Override
     public void close() {
         closeConnection(true);
+        if (reconciler != null) {
+            reconciler.close();
+        }
     }
 
     /**
