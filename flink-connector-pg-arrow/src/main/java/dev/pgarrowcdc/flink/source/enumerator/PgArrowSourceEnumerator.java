@@ -104,6 +104,9 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         this.tablesToCut = new LinkedHashSet<>(restored.tablesToCut());
         for (TableSnapshot t : restored.snapshots()) {
             snapshots.put(t.slotName, t);
+            if (t.allFinished() && !t.streamCreated) {
+                t.awaiting = -1;
+            }
         }
     }
 
@@ -306,21 +309,40 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         ChunkFinishedEvent finished = (ChunkFinishedEvent) event;
         acksPending.put(finished.splitId(), subtaskId);
         TableSnapshot t = snapshots.get(finished.slotName());
-        if (t == null || t.finished.containsKey(finished.chunk().index())) {
+        if (t == null || t.streamCreated) {
             // A report sent again after a restore: the chunk is already here.
             return;
         }
+        // A later report of a chunk replaces an earlier one: a chunk is reported again only
+        // after a failure rolled back what the earlier report described (see addSplitsBack).
         t.finished.put(finished.chunk().index(), finished.chunk());
         logProgress(t, false);
         if (t.allFinished()) {
-            snapshots.remove(t.slotName);
-            logProgress(t, true);
-            if (!bounded) {
-                unassignedSplits.add(PgArrowSplit.streamAfterSnapshot(
-                        t.slotName, t.table, t.consistentPoint, t.reconciliation()));
+            if (bounded) {
+                snapshots.remove(t.slotName);
+                logProgress(t, true);
+            } else if (context.currentParallelism() == 1) {
+                createStream(t);
+            } else if (t.awaiting == TableSnapshot.NONE) {
+                // Chunk rows of other readers may still be on their way downstream, and a
+                // failure may still roll chunks back: a completed checkpoint settles both.
+                t.awaiting = -1;
+                LOG.info("Table {}: every chunk is read; its stream starts when the next"
+                        + " checkpoint completes (with parallelism above 1 the job needs"
+                        + " checkpointing)", t.table);
             }
         }
         assignPendingSplits();
+    }
+
+    /** The table's stream: from the slot's consistent point, reconciled with its chunks. */
+    private void createStream(TableSnapshot t) {
+        unassignedSplits.add(PgArrowSplit.streamAfterSnapshot(
+                t.slotName, t.table, t.consistentPoint, t.reconciliation()));
+        t.streamCreated = true;
+        t.awaiting = TableSnapshot.NONE;
+        t.doneAt = -1;
+        logProgress(t, true);
     }
 
     /** A line per table every few seconds while its chunks finish, and one when it is done. */
@@ -338,12 +360,75 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
                 t.planned, t.planningDone ? "" : " so far");
     }
 
+    /**
+     * A reader failed and restarts from a checkpoint. Splits assigned to it since then come back;
+     * its chunk reports that no completed checkpoint acknowledged may describe reads the restore
+     * rolls back, so they are forgotten: the restored reader reports again what its checkpoint
+     * holds as finished, and reads again the rest.
+     */
     @Override
     public void addSplitsBack(List<PgArrowSplit> splits, int subtaskId) {
         LOG.info("Reader {} returned {} split(s) after a failure; reassigning", subtaskId, splits.size());
         waitingReaders.remove(subtaskId);
-        unassignedSplits.addAll(splits);
+        Set<String> forgotten = new HashSet<>();
+        forgotten.addAll(takeReportsOf(subtaskId, acksPending));
+        for (Map<String, Integer> acks : acksByCheckpoint.values()) {
+            forgotten.addAll(takeReportsOf(subtaskId, acks));
+        }
+        for (PgArrowSplit split : splits) {
+            if (split.phase() == PgArrowSplit.Phase.CHUNK) {
+                forgotten.add(split.splitId());
+            }
+        }
+        for (String id : forgotten) {
+            int at = id.lastIndexOf('#');
+            TableSnapshot t = snapshots.get(id.substring(0, at));
+            if (t != null) {
+                t.finished.remove(Integer.parseInt(id.substring(at + 1)));
+            }
+        }
+        for (PgArrowSplit split : splits) {
+            TableSnapshot t = snapshots.get(split.slotName());
+            if (split.phase() == PgArrowSplit.Phase.STREAM && t != null && t.streamCreated
+                    && !t.allFinished()) {
+                t.streamCreated = false;
+                t.doneAt = TableSnapshot.NONE;
+                continue;
+            }
+            unassignedSplits.add(split);
+        }
+        for (TableSnapshot t : snapshots.values()) {
+            if (t.allFinished()) {
+                continue;
+            }
+            t.awaiting = TableSnapshot.NONE;
+            if (t.streamCreated) {
+                boolean removed = unassignedSplits.removeIf(s -> s.phase() == PgArrowSplit.Phase.STREAM
+                        && s.slotName().equals(t.slotName));
+                if (!removed) {
+                    throw new FlinkRuntimeException("pg-arrow-cdc: reader " + subtaskId + " failed"
+                            + " after the stream of table " + t.table + " started on another reader"
+                            + " from chunks that the failure rolls back; restarting the job from"
+                            + " its last checkpoint");
+                }
+                t.streamCreated = false;
+                t.doneAt = TableSnapshot.NONE;
+            }
+        }
         assignPendingSplits();
+    }
+
+    /** Removes and returns the reports of {@code subtaskId} from {@code acks}. */
+    private static List<String> takeReportsOf(int subtaskId, Map<String, Integer> acks) {
+        List<String> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, Integer>> it = acks.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Integer> e = it.next();
+            if (e.getValue() == subtaskId) {
+                out.add(e.getKey());
+                it.remove();
+            }
+        }
+        return out;
     }
 
     @Override
@@ -376,13 +461,10 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             context.assignSplits(new SplitsAssignment<>(assignment));
         }
         planChunks();
-        if (bounded && initialDiscoveryDone && tablesToCut.isEmpty() && snapshots.isEmpty()) {
+        if (bounded && initialDiscoveryDone && tablesToCut.isEmpty() && snapshots.isEmpty()
+                && unassignedSplits.isEmpty()) {
             for (int reader : context.registeredReaders().keySet()) {
-                if (unassignedSplits.stream()
-                        .noneMatch(s -> s.phase() != PgArrowSplit.Phase.CHUNK
-                                && ownerOf(s.splitId(), parallelism) == reader)) {
-                    context.signalNoMoreSplits(reader);
-                }
+                context.signalNoMoreSplits(reader);
             }
         }
     }
@@ -409,6 +491,14 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
     public PgArrowEnumState snapshotState(long checkpointId) {
         acksByCheckpoint.put(checkpointId, acksPending);
         acksPending = new HashMap<>();
+        for (TableSnapshot t : snapshots.values()) {
+            if (t.awaiting == -1) {
+                t.awaiting = checkpointId;
+            }
+            if (t.doneAt == -1) {
+                t.doneAt = checkpointId;
+            }
+        }
         return new PgArrowEnumState(capturedTables, unassignedSplits, initialDiscoveryDone,
                 new ArrayList<>(tablesToCut), new ArrayList<>(snapshots.values()));
     }
@@ -424,6 +514,21 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             }
         }
         done.clear();
+        boolean released = false;
+        for (Iterator<TableSnapshot> it = snapshots.values().iterator(); it.hasNext(); ) {
+            TableSnapshot t = it.next();
+            if (t.doneAt >= 0 && t.doneAt <= checkpointId) {
+                // A completed checkpoint holds the stream split: no restore goes back before it.
+                it.remove();
+            } else if (t.awaiting >= 0 && t.awaiting <= checkpointId && t.allFinished()
+                    && !t.streamCreated) {
+                createStream(t);
+                released = true;
+            }
+        }
+        if (released) {
+            assignPendingSplits();
+        }
         for (Map.Entry<Integer, List<String>> e : byReader.entrySet()) {
             if (context.registeredReaders().containsKey(e.getKey())) {
                 context.sendEventToSourceReader(e.getKey(), new ChunksAckedEvent(e.getValue()));

@@ -45,6 +45,17 @@ final class TableSnapshot {
     final Map<Integer, ChunkState> finished = new TreeMap<>();
     /** Not checkpointed: a planning query is running. */
     transient boolean planning;
+    /** The table's stream split was made (the record stays until a checkpoint holds it). */
+    boolean streamCreated;
+    /**
+     * Not checkpointed. Every chunk finished and the stream split waits for a checkpoint: -1 for
+     * the next one taken, then its id; {@link #NONE} when not waiting.
+     */
+    transient long awaiting = NONE;
+    /** Not checkpointed: the checkpoint that holds the stream split (-1: the next), or NONE. */
+    transient long doneAt = NONE;
+
+    static final long NONE = -2;
 
     TableSnapshot(TableId table, String slotName, long consistentPoint, @Nullable XidSnapshot cut,
             ChunkKey key, long estimatedRows) {
@@ -91,6 +102,7 @@ final class TableSnapshot {
         ChunkPiece.writeKey(cursor, out);
         out.writeBoolean(planningDone);
         out.writeInt(planned);
+        out.writeBoolean(streamCreated);
         out.writeInt(finished.size());
         for (ChunkState c : finished.values()) {
             c.write(out);
@@ -107,6 +119,10 @@ final class TableSnapshot {
         t.cursor = ChunkPiece.readKey(in);
         t.planningDone = in.readBoolean();
         t.planned = in.readInt();
+        t.streamCreated = in.readBoolean();
+        if (t.streamCreated) {
+            t.doneAt = -1;
+        }
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             ChunkState c = ChunkState.read(in);

@@ -53,7 +53,17 @@ public final class PgArrowSourceReader<T>
             PgArrowRecordEmitter<T> emitter,
             Configuration flinkConfig,
             SourceReaderContext context) {
-        this(new PgArrowSourceFetcherManager(() -> new PgArrowSplitReader(config, context.metricGroup()), flinkConfig),
+        this(config, new ReaderMetrics(config, context.metricGroup()), emitter, flinkConfig,
+                context);
+    }
+
+    private PgArrowSourceReader(
+            PgArrowSourceConfig config,
+            ReaderMetrics metrics,
+            PgArrowRecordEmitter<T> emitter,
+            Configuration flinkConfig,
+            SourceReaderContext context) {
+        this(new PgArrowSourceFetcherManager(() -> new PgArrowSplitReader(config, metrics), flinkConfig),
                 emitter, flinkConfig, context);
     }
 

@@ -57,9 +57,17 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private final ReaderMetrics metrics;
 
     public PgArrowSplitReader(PgArrowSourceConfig config, SourceReaderMetricGroup metrics) {
+        this(config, new ReaderMetrics(config, metrics));
+    }
+
+    /**
+     * @param metrics the source reader's metrics, shared by every split reader its fetcher makes
+     *     (a fetcher left without splits closes, and the next split gets a new split reader)
+     */
+    PgArrowSplitReader(PgArrowSourceConfig config, ReaderMetrics metrics) {
         this.config = config;
         this.allocator = new RootAllocator();
-        this.metrics = new ReaderMetrics(config, metrics);
+        this.metrics = metrics;
     }
 
     @Override

@@ -154,14 +154,19 @@ class PgArrowSourceEnumeratorITCase {
         assertThat(last.chunk().lo()).containsExactly("8");
         assertThat(last.chunk().hi()).isNull();
 
-        // A duplicate report (a reader restored before the acknowledgement) changes nothing
+        // A report sent again (a reader restored before the acknowledgement) changes nothing
         enumerator.handleSourceEvent(1, new ChunkFinishedEvent(chunks.get(0).slotName(),
                 chunks.get(0).table(), chunks.get(0).chunk().withSnapshot(
-                        XidSnapshot.parse("950:950:")).withFinished()));
+                        XidSnapshot.parse("900:900:")).withFinished()));
 
-        // When the last chunk finishes: the stream split goes to its owner with all pieces
+        // When the last chunk finishes: the stream split waits for a checkpoint to complete (rows
+        // of other readers' chunks may still be on their way downstream), then goes to its owner
         enumerator.handleSourceEvent(0, new ChunkFinishedEvent(last.slotName(), last.table(),
                 last.chunk().withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
+        assertThat(assigned(ctx)).noneMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM);
+        assertThat(enumerator.snapshotState(7).unassignedSplits())
+                .noneMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM);
+        enumerator.notifyCheckpointComplete(7);
         PgArrowSplit stream = byId(ctx, "it_public_k");
         assertThat(stream.phase()).isEqualTo(PgArrowSplit.Phase.STREAM);
         assertThat(stream.startLsn()).isPositive();
