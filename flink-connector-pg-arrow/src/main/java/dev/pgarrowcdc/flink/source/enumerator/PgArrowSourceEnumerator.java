@@ -87,7 +87,6 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
     private Map<String, Integer> acksPending = new HashMap<>();
     /** Per checkpoint taken, the finished chunks it holds, to acknowledge when it completes. */
     private final TreeMap<Long, Map<String, Integer>> acksByCheckpoint = new TreeMap<>();
-    private long lastProgressLogNanos;
 
     public PgArrowSourceEnumerator(
             SplitEnumeratorContext<PgArrowSplit> context,
@@ -104,6 +103,7 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         this.tablesToCut = new LinkedHashSet<>(restored.tablesToCut());
         for (TableSnapshot t : restored.snapshots()) {
             snapshots.put(t.slotName, t);
+            registerGauges(t);
             if (t.allFinished() && !t.streamCreated) {
                 t.awaiting = -1;
             }
@@ -237,6 +237,7 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         }
         tablesToCut.remove(table);
         snapshots.put(cut.slotName, cut);
+        registerGauges(cut);
         planChunks();
     }
 
@@ -290,6 +291,7 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             t.planningDone = true;
             LOG.info("Table {}: all {} snapshot chunks planned", t.table, t.planned);
         }
+        t.show();
         assignPendingSplits();
     }
 
@@ -345,13 +347,33 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         logProgress(t, true);
     }
 
-    /** A line per table every few seconds while its chunks finish, and one when it is done. */
-    private void logProgress(TableSnapshot t, boolean done) {
-        long now = System.nanoTime();
-        if (!done && now - lastProgressLogNanos < 5_000_000_000L) {
+    /**
+     * Per table, gauges in the enumerator's metric group ({@code snapshot.<schema.table>.*}, in
+     * Flink's web UI under the source's JobManager operator metrics): chunks planned and
+     * finished, rows read in finished chunks, the server's row estimate ({@code reltuples}).
+     */
+    private void registerGauges(TableSnapshot t) {
+        if (t.gauges) {
             return;
         }
-        lastProgressLogNanos = now;
+        t.gauges = true;
+        org.apache.flink.metrics.MetricGroup g =
+                context.metricGroup().addGroup("snapshot", t.table.toString());
+        t.show();
+        g.gauge("chunksPlanned", () -> t.shownPlanned);
+        g.gauge("chunksFinished", () -> t.shownFinished);
+        g.gauge("rowsRead", () -> t.shownRows);
+        g.gauge("rowsEstimated", () -> t.estimatedRows);
+    }
+
+    /** A line per table every few seconds while its chunks finish, and one when it is done. */
+    private void logProgress(TableSnapshot t, boolean done) {
+        t.show();
+        long now = System.nanoTime();
+        if (!done && now - t.lastLogNanos < 5_000_000_000L) {
+            return;
+        }
+        t.lastLogNanos = now;
         long rows = t.rowsRead();
         String percent = t.estimatedRows > 0
                 ? String.format("%.1f%%", Math.min(100.0, 100.0 * rows / t.estimatedRows)) : "?%";
@@ -398,6 +420,7 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             unassignedSplits.add(split);
         }
         for (TableSnapshot t : snapshots.values()) {
+            t.show();
             if (t.allFinished()) {
                 continue;
             }

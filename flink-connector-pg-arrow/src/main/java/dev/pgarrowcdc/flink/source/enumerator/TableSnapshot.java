@@ -56,6 +56,21 @@ final class TableSnapshot {
     transient long doneAt = NONE;
 
     static final long NONE = -2;
+    /** Not checkpointed: when the last progress line of this table was logged. */
+    transient long lastLogNanos;
+    /** Not checkpointed: whether this table's gauges are registered. */
+    transient boolean gauges;
+    /** What the gauges show (read on the metric reporter's thread). */
+    transient volatile long shownPlanned;
+    transient volatile long shownFinished;
+    transient volatile long shownRows;
+
+    /** Publishes the progress to the gauges; on the coordinator thread after each change. */
+    void show() {
+        shownPlanned = planned;
+        shownFinished = finished.size();
+        shownRows = rowsRead();
+    }
 
     TableSnapshot(TableId table, String slotName, long consistentPoint, @Nullable XidSnapshot cut,
             ChunkKey key, long estimatedRows) {
