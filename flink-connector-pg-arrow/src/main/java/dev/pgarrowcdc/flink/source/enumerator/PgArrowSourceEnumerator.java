@@ -81,6 +81,13 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
     private final Set<TableId> cutting = new HashSet<>();
     /** Snapshots in progress, by slot name. */
     private final Map<String, TableSnapshot> snapshots = new LinkedHashMap<>();
+    /** Whether this enumerator took a checkpoint: then streams wait for one to complete. */
+    private boolean checkpointSeen;
+    /**
+     * Without any checkpoint taken yet (checkpointing off, or its first one still to come), a
+     * table whose chunks are all read streams after this grace period.
+     */
+    static final long NO_CHECKPOINT_GRACE_NANOS = 2_000_000_000L;
     /** Readers that asked for a chunk, in order. */
     private final Set<Integer> waitingReaders = new LinkedHashSet<>();
     /** Finished chunks reported since the last checkpoint: split id to the reporting reader. */
@@ -104,8 +111,9 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         for (TableSnapshot t : restored.snapshots()) {
             snapshots.put(t.slotName, t);
             registerGauges(t);
-            if (t.allFinished() && !t.streamCreated) {
-                t.awaiting = -1;
+            if (t.allFinished() && !t.streamCreated && !bounded) {
+                // Every chunk in a restored checkpoint is downstream and cannot be rolled back.
+                createStream(t);
             }
         }
     }
@@ -116,6 +124,10 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         long interval = config.discoveryInterval().toMillis();
         startCuts();
         planChunks();
+        if (!bounded) {
+            context.callAsync(() -> null, (ignored, error) -> startStreamsWithoutCheckpoint(),
+                    500, 500);
+        }
         if (bounded && initialDiscoveryDone) {
             return;
         }
@@ -329,12 +341,39 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
                 // Chunk rows of other readers may still be on their way downstream, and a
                 // failure may still roll chunks back: a completed checkpoint settles both.
                 t.awaiting = -1;
+                t.allFinishedNanos = System.nanoTime();
                 LOG.info("Table {}: every chunk is read; its stream starts when the next"
-                        + " checkpoint completes (with parallelism above 1 the job needs"
-                        + " checkpointing)", t.table);
+                        + " checkpoint completes", t.table);
             }
         }
         assignPendingSplits();
+    }
+
+    /**
+     * Starts the streams of tables whose chunks are all read when no checkpoint was ever taken
+     * and the grace period passed: with checkpointing off nothing would start them. Their first
+     * changes are then not ordered by a checkpoint barrier after other readers' chunk rows
+     * (see docs/snapshot.md); a failure still cannot roll back a chunk they depend on unnoticed
+     * (addSplitsBack).
+     */
+    private void startStreamsWithoutCheckpoint() {
+        if (checkpointSeen) {
+            return;
+        }
+        boolean started = false;
+        long now = System.nanoTime();
+        for (TableSnapshot t : snapshots.values()) {
+            if (t.awaiting == -1 && t.allFinished() && !t.streamCreated
+                    && now - t.allFinishedNanos > NO_CHECKPOINT_GRACE_NANOS) {
+                LOG.info("Table {}: no checkpoint was taken yet; its stream starts without one",
+                        t.table);
+                createStream(t);
+                started = true;
+            }
+        }
+        if (started) {
+            assignPendingSplits();
+        }
     }
 
     /** The table's stream: from the slot's consistent point, reconciled with its chunks. */
@@ -512,6 +551,7 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
 
     @Override
     public PgArrowEnumState snapshotState(long checkpointId) {
+        checkpointSeen = true;
         acksByCheckpoint.put(checkpointId, acksPending);
         acksPending = new HashMap<>();
         for (TableSnapshot t : snapshots.values()) {

@@ -56,6 +56,8 @@ final class TableSnapshot {
     transient long doneAt = NONE;
 
     static final long NONE = -2;
+    /** Not checkpointed: when every chunk was found finished (System.nanoTime). */
+    transient long allFinishedNanos;
     /** Not checkpointed: when the last progress line of this table was logged. */
     transient long lastLogNanos;
     /** Not checkpointed: whether this table's gauges are registered. */

@@ -91,6 +91,11 @@ final class Reconciler implements AutoCloseable {
         this.visible = new boolean[pieces.size()];
     }
 
+    /** The chunk key's columns. */
+    List<String> keyColumns() {
+        return key.columns();
+    }
+
     /**
      * Appends to {@code out} the records of {@code in} (one frame's, of transaction {@code xid32})
      * that no piece already shows. Records other than rows pass through.

@@ -70,6 +70,68 @@ final class StreamConnection implements AutoCloseable {
     private final List<PgArrowRecord> reconciled = new ArrayList<>();
     /** While the table's chunked snapshot may already show streamed changes; else null. */
     @Nullable private Reconciler reconciler;
+    /**
+     * Whether this connection reads chunk key columns outside {@code projectedColumns} (for the
+     * reconciler), which {@link #narrow} removes from the rows.
+     */
+    private boolean widened;
+    /** Per stream row context, the same without the columns added for reconciliation. */
+    private final java.util.IdentityHashMap<PgArrowRecord.RowContext, Narrowing> narrowed =
+            new java.util.IdentityHashMap<>();
+
+    /** How a row context maps to the projected one. */
+    private static final class Narrowing {
+        final PgArrowRecord.RowContext context;
+        final int[] positions;
+
+        Narrowing(PgArrowRecord.RowContext context, int[] positions) {
+            this.context = context;
+            this.positions = positions;
+        }
+    }
+
+    /** The row without the columns outside {@code projectedColumns}. */
+    private PgArrowRecord narrow(PgArrowRecord record) {
+        Narrowing n = narrowed.computeIfAbsent(record.context, this::narrowing);
+        org.apache.flink.table.data.GenericRowData row =
+                (org.apache.flink.table.data.GenericRowData) record.row;
+        org.apache.flink.table.data.GenericRowData out =
+                new org.apache.flink.table.data.GenericRowData(row.getRowKind(), n.positions.length);
+        dev.pgarrowcdc.flink.source.UnknownValue[] marks = null;
+        for (int i = 0; i < n.positions.length; i++) {
+            out.setField(i, row.getField(n.positions[i]));
+            if (record.marks != null && record.marks[n.positions[i]] != null) {
+                if (marks == null) {
+                    marks = new dev.pgarrowcdc.flink.source.UnknownValue[n.positions.length];
+                }
+                marks[i] = record.marks[n.positions[i]];
+            }
+        }
+        return PgArrowRecord.row(out, n.context, marks);
+    }
+
+    private Narrowing narrowing(PgArrowRecord.RowContext c) {
+        List<String> names = c.rowType().getFieldNames();
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (config.projectedColumns().contains(names.get(i))) {
+                keep.add(i);
+            }
+        }
+        int[] positions = keep.stream().mapToInt(Integer::intValue).toArray();
+        List<org.apache.flink.table.types.logical.RowType.RowField> fields = new ArrayList<>();
+        boolean[] absent = c.logsOldRows() ? null : new boolean[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            fields.add(c.rowType().getFields().get(positions[i]));
+            if (absent != null) {
+                absent[i] = c.absent(org.apache.flink.types.RowKind.DELETE, positions[i]);
+            }
+        }
+        return new Narrowing(new PgArrowRecord.RowContext(c.schemaName(), c.tableName(), false,
+                c.commitLsn(), c.xid(), c.commitTimeMicros(),
+                new org.apache.flink.table.types.logical.RowType(fields), absent,
+                c.replicaIdentity()), positions);
+    }
 
     /**
      * Where a new connection streams from: the end LSN of the last transaction whose rows were all
@@ -180,6 +242,19 @@ final class StreamConnection implements AutoCloseable {
     private java.util.Properties projectionOptions() {
         java.util.Properties options = new java.util.Properties();
         List<String> columns = config.projectedColumns();
+        widened = false;
+        narrowed.clear();
+        if (columns != null && reconciler != null) {
+            // Reconciling needs every row's chunk key: read it too, and leave it out of the rows.
+            List<String> wider = new ArrayList<>(columns);
+            for (String key : reconciler.keyColumns()) {
+                if (!wider.contains(key)) {
+                    wider.add(key);
+                    widened = true;
+                }
+            }
+            columns = wider;
+        }
         if (columns != null) {
             String list = columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
             for (TableId table : tables) {
@@ -256,13 +331,14 @@ final class StreamConnection implements AutoCloseable {
                     rowsToSkip--;
                     continue;
                 }
-                out.add(record);
+                out.add(widened ? narrow(record) : record);
             } else if (record.kind == PgArrowRecord.Kind.TRANSACTION_END) {
                 out.add(record);
                 resumeLsn = record.lsn;
                 readPosition = record.lsn;
                 rowsToSkip = 0;
                 rowsReadInTransaction = 0;
+                narrowed.clear();
                 endReconciliation(out);
             } else {
                 out.add(record);
