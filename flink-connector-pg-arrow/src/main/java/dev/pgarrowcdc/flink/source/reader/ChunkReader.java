@@ -26,8 +26,10 @@ import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
 /**
  * Reads one chunk of a table's snapshot: the key range {@code (lo, hi]} of {@link ChunkState},
- * in its own short REPEATABLE READ transaction, ordered by the chunk key and streamed through a
- * cursor ({@code scan.snapshot.fetch.size} rows per round trip, so no chunk is ever held whole).
+ * in its own short REPEATABLE READ transaction, ordered by the chunk key and read through a
+ * cursor, one FETCH per poll: at most {@code scan.snapshot.fetch.size} rows and about {@link
+ * #FETCH_BYTES} bytes (the first FETCH asks for {@link #FIRST_FETCH} rows; later ones as many as
+ * fit at the width seen), so neither a chunk nor a fetch of wide rows is ever held whole.
  * The transaction's snapshot {@code s_k} ({@code pg_current_snapshot()}) goes out first, then
  * every row as {@code +I} with its chunk key's text values (so a restore knows the last key
  * emitted), then the end of the chunk; the transaction commits at once.
@@ -46,14 +48,22 @@ final class ChunkReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkReader.class);
     static final long GUARD_TIMEOUT_MILLIS = 60_000;
+    private static final String CURSOR = "pg_arrow_cdc_chunk";
+    /** Rows of the first FETCH of a chunk, before the row width is known. */
+    static final int FIRST_FETCH = 16;
+    /** About how many bytes (of PostgreSQL's text forms) one FETCH brings. */
+    static final long FETCH_BYTES = 4L << 20;
 
     private final PgArrowSourceConfig config;
     private final TableId table;
     private final ChunkState chunk;
     private final String splitId;
     private Connection connection;
-    private PreparedStatement statement;
     private ResultSet rows;
+    /** Rows the next FETCH asks for. */
+    private int nextFetch;
+    /** The text bytes of the row {@link #toRow()} made last. */
+    private long rowBytes;
     private List<Column> columns;
     private PgArrowRecord.RowContext context;
     private boolean finished;
@@ -97,29 +107,39 @@ final class ChunkReader implements AutoCloseable {
             out.add(PgArrowRecord.chunkSnapshot(snapshot));
             openCursor();
         }
-        int n = 0;
         int keys = chunk.key().size();
         int width = columns.size();
-        while (n < config.snapshotFetchSize()) {
-            if (!rows.next()) {
-                rows.close();
-                statement.close();
-                connection.commit();
-                close();
-                finished = true;
-                out.add(PgArrowRecord.chunkDone());
-                LOG.debug("Read {} of {}: {} rows", chunk, table, rowsRead);
-                return true;
+        int asked = nextFetch;
+        int got = 0;
+        long bytes = 0;
+        try (Statement st = connection.createStatement()) {
+            rows = st.executeQuery("FETCH FORWARD " + asked + " FROM " + CURSOR);
+            while (rows.next()) {
+                GenericRowData row = toRow();
+                String[] key = new String[keys];
+                for (int i = 0; i < keys; i++) {
+                    key[i] = rows.getString(width + 1 + i);
+                }
+                bytes += rowBytes;
+                out.add(PgArrowRecord.chunkRow(row, context, rowMarks, key));
+                rowsRead++;
+                got++;
             }
-            GenericRowData row = toRow();
-            String[] key = new String[keys];
-            for (int i = 0; i < keys; i++) {
-                key[i] = rows.getString(width + 1 + i);
-            }
-            out.add(PgArrowRecord.chunkRow(row, context, rowMarks, key));
-            rowsRead++;
-            n++;
+            rows.close();
+            rows = null;
         }
+        if (got < asked) {
+            // The cursor is exhausted: the chunk's transaction ends now.
+            connection.commit();
+            close();
+            finished = true;
+            out.add(PgArrowRecord.chunkDone());
+            LOG.debug("Read {} of {}: {} rows", chunk, table, rowsRead);
+            return true;
+        }
+        // Rows per round trip: within FETCH_BYTES at the width seen, at most the fetch size.
+        long perRow = Math.max(1, bytes / Math.max(1, got));
+        nextFetch = (int) Math.max(1, Math.min(config.snapshotFetchSize(), FETCH_BYTES / perRow));
         return true;
     }
 
@@ -220,12 +240,15 @@ final class ChunkReader implements AutoCloseable {
             }
             sql.append(" ORDER BY ").append(key.columnList());
         }
-        statement = connection.prepareStatement(sql.toString());
-        for (int i = 0; i < parameters.size(); i++) {
-            statement.setString(i + 1, parameters.get(i));
+        // A cursor read FETCH by FETCH, sized by the bytes of the rows seen so far.
+        try (PreparedStatement declare = connection.prepareStatement(
+                "DECLARE " + CURSOR + " NO SCROLL CURSOR FOR " + sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                declare.setString(i + 1, parameters.get(i));
+            }
+            declare.execute();
         }
-        statement.setFetchSize(config.snapshotFetchSize());
-        rows = statement.executeQuery();
+        nextFetch = Math.min(config.snapshotFetchSize(), FIRST_FETCH);
     }
 
     /**
@@ -235,11 +258,13 @@ final class ChunkReader implements AutoCloseable {
     private GenericRowData toRow() throws SQLException {
         GenericRowData row = new GenericRowData(RowKind.INSERT, columns.size());
         rowMarks = null;
+        rowBytes = 16;
         for (int i = 0; i < columns.size(); i++) {
             String text = rows.getString(i + 1);
             if (text == null) {
                 continue;
             }
+            rowBytes += text.length();
             Column c = columns.get(i);
             Object value = c.array
                     ? SnapshotValues.array(c.kind, c.typmod, text)

@@ -49,9 +49,10 @@ class ChunkResumeITCase {
         PgArrowSplitState state = new PgArrowSplitState(split);
         List<PgArrowRecord> firstAttempt = new ArrayList<>();
         try (ChunkReader reader = new ChunkReader(config, split)) {
-            reader.poll(firstAttempt);
-            reader.poll(firstAttempt);
-            assertThat(reader.rowsRead()).isEqualTo(200);
+            while (reader.rowsRead() < 150) {
+                reader.poll(firstAttempt);
+            }
+            assertThat(reader.finished()).isFalse();
         }
         int emitted = 0;
         for (PgArrowRecord r : firstAttempt) {
@@ -107,5 +108,34 @@ class ChunkResumeITCase {
                 .isGreaterThan(pieces.get(0).snapshot().xmax());
         assertThat(restored.chunk().finished()).isTrue();
         assertThat(restored.chunk().rowsRead()).as("rows emitted over both attempts").isEqualTo(1000);
+    }
+
+    @Test
+    void wideRowsComeAFewAtATimeWhateverTheFetchSize() throws Exception {
+        // 40 rows of 1 MB with a fetch size of 1000 rows: a FETCH brings about 4 MB
+        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL",
+                "INSERT INTO t SELECT g, repeat(chr(65 + g % 26), 1 << 20) FROM generate_series(1, 40) g");
+        PgArrowSourceConfig config = TestSources.<String>builder(PG, "public.t")
+                .snapshotFetchSize(1000)
+                .deserializer(new TestSources.RowsAsText())
+                .build()
+                .config();
+        PgArrowSplit split = PgArrowSplit.chunk("it_public_t", new TableId("public", "t"),
+                ChunkState.planned(0, KEY, null, null, null));
+
+        List<Integer> rowsPerPoll = new ArrayList<>();
+        try (ChunkReader reader = new ChunkReader(config, split)) {
+            while (!reader.finished()) {
+                List<PgArrowRecord> out = new ArrayList<>();
+                reader.poll(out);
+                rowsPerPoll.add((int) out.stream().filter(r -> r.kind == PgArrowRecord.Kind.ROW).count());
+            }
+        }
+
+        assertThat(rowsPerPoll.stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
+        assertThat(rowsPerPoll.get(0)).isEqualTo(ChunkReader.FIRST_FETCH);
+        assertThat(rowsPerPoll.subList(1, rowsPerPoll.size()))
+                .allMatch(n -> n <= ChunkReader.FETCH_BYTES / (1 << 20));
     }
 }

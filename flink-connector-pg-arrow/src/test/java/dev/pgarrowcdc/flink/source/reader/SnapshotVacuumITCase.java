@@ -82,9 +82,9 @@ class SnapshotVacuumITCase {
         try (CloseableIterator<String> it = env
                 .fromSource(TestSources.<String>builder(PG, "public.big")
                                 .startupMode(StartupMode.INITIAL)
-                                // Small chunks, each read within one fetch: its transaction ends
-                                // before its rows are handed on
-                                .chunkSize(100)
+                                // Small chunks, each read within its first FETCH: its
+                                // transaction ends before its rows are handed on
+                                .chunkSize(10)
                                 .snapshotFetchSize(500)
                                 .heartbeatInterval(Duration.ofMillis(500))
                                 .deserializer(new TestSources.RowsAsText())
