@@ -39,9 +39,10 @@ import dev.pgarrowcdc.flink.source.split.XidSnapshot;
  * the half that is new: {@code -D} of the old key alone, or {@code +I} of the new key alone.
  *
  * <p>When X has the same verdict in every piece (the common case: X ended before the first chunk
- * or began after the last) no key is looked at. Otherwise the pieces of the rows' keys are found
- * by the server, one query per batch of rows, comparing in each column's own type and collation
- * (ICU and libc collations included), so the order is exactly PostgreSQL's.
+ * or began after the last) no key is looked at. Otherwise keys of integer, numeric and uuid
+ * columns are placed in Java, whose order for them is PostgreSQL's; keys with any other column
+ * are placed by the server, one query per batch of rows, comparing in each column's own type and
+ * collation (ICU and libc collations included), so the order is exactly PostgreSQL's.
  *
  * <p>End. Once {@code pg_snapshot_xmin(pg_current_snapshot())} reaches the largest xmax of the
  * pieces' snapshots, every transaction that any piece saw has ended; the WAL insert position
@@ -67,6 +68,86 @@ final class Reconciler implements AutoCloseable {
     private long endLsn;
     private long nextSampleNanos;
     private final boolean[] visible;
+    /**
+     * Per key column, how Java orders its values exactly as PostgreSQL does, or null when some
+     * column has no such order here (the server places the keys then).
+     */
+    private final JavaOrder[] javaOrder;
+    /** The bounds parsed for {@link #javaOrder}: [bound][column]. */
+    private final Comparable<?>[][] parsedBounds;
+
+    /** Key types whose order Java reproduces exactly. */
+    private enum JavaOrder {
+        /** smallint, integer, bigint: signed. */
+        INTEGER,
+        /** numeric: by value (a NaN key is refused). */
+        NUMERIC,
+        /** uuid: its 16 bytes unsigned, as memcmp. */
+        UUID;
+
+        static JavaOrder of(String type, String collation) {
+            if (collation != null) {
+                return null;
+            }
+            if (type.equals("smallint") || type.equals("integer") || type.equals("bigint")) {
+                return INTEGER;
+            }
+            if (type.equals("numeric") || type.startsWith("numeric(")) {
+                return NUMERIC;
+            }
+            if (type.equals("uuid")) {
+                return UUID;
+            }
+            return null;
+        }
+
+        Comparable<?> parse(String text) {
+            switch (this) {
+                case INTEGER:
+                    return Long.parseLong(text);
+                case NUMERIC:
+                    return new java.math.BigDecimal(text);
+                default:
+                    java.util.UUID u = java.util.UUID.fromString(text);
+                    // The 16 bytes as an unsigned number: ordered as memcmp orders them.
+                    return new java.math.BigInteger(1, java.nio.ByteBuffer.allocate(16)
+                            .putLong(u.getMostSignificantBits())
+                            .putLong(u.getLeastSignificantBits()).array());
+            }
+        }
+    }
+
+    /**
+     * The piece of a key by Java comparison: the number of bounds below the key (bounds sorted,
+     * compared column by column as PostgreSQL compares ROW values).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private int javaPiece(String[] keyText) {
+        Comparable[] k = new Comparable[keyText.length];
+        for (int c = 0; c < k.length; c++) {
+            if (javaOrder[c] == JavaOrder.NUMERIC && "NaN".equals(keyText[c])) {
+                throw new FlinkRuntimeException("pg-arrow-cdc: chunk key column '" + key.column(c)
+                        + "' of table " + table + " holds NaN, which the stream cannot place");
+            }
+            k[c] = javaOrder[c].parse(keyText[c]);
+        }
+        int lo = 0;
+        int hi = parsedBounds.length;
+        // first bound >= key; every bound before it is below the key
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            int cmp = 0;
+            for (int c = 0; c < k.length && cmp == 0; c++) {
+                cmp = ((Comparable) parsedBounds[mid][c]).compareTo(k[c]);
+            }
+            if (cmp < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 
     Reconciler(PgArrowSourceConfig config, TableId table, Reconciliation reconciliation) {
         this.config = config;
@@ -89,6 +170,20 @@ final class Reconciler implements AutoCloseable {
             }
         }
         this.visible = new boolean[pieces.size()];
+        JavaOrder[] orders = new JavaOrder[key.size()];
+        boolean java = true;
+        for (int c = 0; c < key.size(); c++) {
+            orders[c] = JavaOrder.of(key.type(c), key.collation(c));
+            java &= orders[c] != null;
+        }
+        this.javaOrder = java ? orders : null;
+        this.parsedBounds = new Comparable<?>[java ? pieces.size() - 1 : 0][];
+        for (int i = 0; i < parsedBounds.length; i++) {
+            parsedBounds[i] = new Comparable<?>[key.size()];
+            for (int c = 0; c < key.size(); c++) {
+                parsedBounds[i][c] = orders[c].parse(bounds[c][i]);
+            }
+        }
     }
 
     /** The chunk key's columns. */
@@ -162,6 +257,22 @@ final class Reconciler implements AutoCloseable {
         if (keys.isEmpty()) {
             return piece;
         }
+        int[] placed = place(keys);
+        for (int i = 0; i < placed.length; i++) {
+            piece[at.get(i)] = placed[i];
+        }
+        return piece;
+    }
+
+    /** The index of the piece that holds each key (text values of the key columns). */
+    int[] place(List<String[]> keys) throws SQLException {
+        int[] piece = new int[keys.size()];
+        if (javaOrder != null) {
+            for (int i = 0; i < keys.size(); i++) {
+                piece[i] = javaPiece(keys.get(i));
+            }
+            return piece;
+        }
         if (lookup == null) {
             prepareLookup();
         }
@@ -181,7 +292,7 @@ final class Reconciler implements AutoCloseable {
         }
         try (ResultSet rs = lookup.executeQuery()) {
             while (rs.next()) {
-                piece[at.get(rs.getInt(1))] = rs.getInt(2);
+                piece[rs.getInt(1)] = rs.getInt(2);
             }
         }
         return piece;
