@@ -18,6 +18,7 @@ import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
 import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
+import dev.pgarrowcdc.flink.source.split.ChunkState;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 import dev.pgarrowcdc.flink.source.split.TableId;
@@ -175,6 +176,57 @@ class PgArrowSourceEnumeratorITCase {
         assertThat(ctx.getSplitAssignments().get(
                 PgArrowSourceEnumerator.ownerOf("it_public_k", 2)).getAssignedSplits())
                 .contains(stream);
+        PG.execute("SELECT pg_drop_replication_slot('it_public_k')");
+    }
+
+    @Test
+    void aFailedReadersUnacknowledgedChunksAreForgottenAndItsStaleStreamSplitDropped() throws Exception {
+        // Given a table of two chunks, both read by reader 0 and reported, not yet acknowledged
+        PG.execute("CREATE TABLE k (id int PRIMARY KEY)",
+                "INSERT INTO k SELECT g FROM generate_series(1, 6) g");
+        TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(1);
+        ctx.registerReader(0, "localhost");
+        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(ctx,
+                TestSources.<String>builder(PG, "public.k").chunkSize(4)
+                        .deserializer(new TestSources.RowsAsText()).build().config(),
+                PgArrowEnumState.initial());
+        enumerator.start();
+        ctx.triggerAllActions();
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
+        PgArrowSplit first = byId(ctx, "it_public_k#0");
+        PgArrowSplit second = byId(ctx, "it_public_k#1");
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(first.slotName(), first.table(),
+                first.chunk().withSnapshot(XidSnapshot.parse("800:800:")).withFinished()));
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(second.slotName(), second.table(),
+                second.chunk().withSnapshot(XidSnapshot.parse("801:801:")).withFinished()));
+        // Parallelism 1: the stream split is made at once, from those reports
+        PgArrowSplit stale = byId(ctx, "it_public_k");
+
+        // When reader 0 fails and returns what it got since its checkpoint: the second chunk and
+        // the stream split (the first chunk was mid-read at its checkpoint)
+        enumerator.addSplitsBack(java.util.Arrays.asList(second, stale), 0);
+
+        // Then the stream split made from the rolled-back reports is dropped, the second chunk
+        // is handed out again, and the stream waits for both chunks to be reported again
+        assertThat(enumerator.snapshotState(3).unassignedSplits()).extracting(PgArrowSplit::splitId)
+                .containsExactly("it_public_k#1");
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(second.slotName(), second.table(),
+                second.chunk().withSnapshot(XidSnapshot.parse("900:900:")).withFinished()));
+        assertThat(enumerator.snapshotState(4).unassignedSplits()).isEmpty();
+        ChunkState resumed = first.chunk().withSnapshot(XidSnapshot.parse("800:800:"))
+                .withRow(new String[] {"2"}).resumed();
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(first.slotName(), first.table(),
+                resumed.withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
+        List<PgArrowSplit> streams = assigned(ctx).stream()
+                .filter(s -> s.phase() == PgArrowSplit.Phase.STREAM).collect(Collectors.toList());
+        assertThat(streams).hasSize(2);
+        assertThat(streams.get(1).reconciliation().pieces()).extracting(p -> p.snapshot().xmax())
+                .containsExactly(800L, 901L, 900L);
         PG.execute("SELECT pg_drop_replication_slot('it_public_k')");
     }
 
