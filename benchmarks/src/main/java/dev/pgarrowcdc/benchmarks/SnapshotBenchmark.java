@@ -36,7 +36,8 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
  * The initial snapshot of a {@code --rows}-row public.cdc_bench (default 1M) read by each
  * contender in its 'initial' startup mode into a counting sink, at each of {@code --parallelism}
  * (default {@code 1,2}): rows/s from job submit until the last of the rows has arrived, medians of
- * {@code --reps} runs.
+ * {@code --reps} runs; beside them {@code COPY ... TO STDOUT (FORMAT binary)} of the same table on
+ * one connection, the ceiling of one reader, and each contender's share of it.
  *
  * <p>Each run is a child JVM started with this JVM's flags, so every run starts cold and each
  * contender runs with the PostgreSQL driver it was built against: pg-arrow-cdc with this build's
@@ -98,7 +99,12 @@ public final class SnapshotBenchmark {
                         + " %d reps, parallelism %d%s%n", rows, reps, parallelism,
                         skipBackfill ? ", Flink CDC with backfill skipped" : "");
                 Map<String, List<Double>> results = new LinkedHashMap<>();
+                List<Double> copyRates = new ArrayList<>();
                 for (int r = 0; r < reps; r++) {
+                    double copy = copyRate(pg, rows);
+                    copyRates.add(copy);
+                    System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
+                            "COPY binary", copy);
                     for (Contender c : contenders) {
                         double rate = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
                                 parallelism, skipBackfill);
@@ -118,7 +124,40 @@ public final class SnapshotBenchmark {
                 if (medians.size() == 2) {
                     System.out.printf(Locale.ROOT, "ratio: %.2fx%n", medians.get(0) / medians.get(1));
                 }
+                double copy = median(copyRates);
+                System.out.printf(Locale.ROOT, "%-14s %,14.0f rows/s on one connection (median), the"
+                        + " ceiling of one reader%n", "COPY binary", copy);
+                for (Map.Entry<String, List<Double>> e : results.entrySet()) {
+                    System.out.printf(Locale.ROOT, "%s: %.0f%% of the COPY rate%n", e.getKey(),
+                            100 * median(e.getValue()) / copy);
+                }
             }
+        }
+    }
+
+    /**
+     * {@code COPY public.cdc_bench TO STDOUT (FORMAT binary)} on one connection, the bytes
+     * discarded: rows/s from the statement to its last byte, the ceiling of one snapshot reader.
+     */
+    private static double copyRate(PostgresCluster pg, long rows) throws Exception {
+        try (Connection c = pg.connect(StreamBenchmark.DATABASE)) {
+            org.postgresql.copy.CopyManager copy =
+                    c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            java.io.OutputStream discard = new java.io.OutputStream() {
+                @Override
+                public void write(int b) {}
+
+                @Override
+                public void write(byte[] b, int off, int len) {}
+            };
+            long start = System.nanoTime();
+            long copied = copy.copyOut("COPY public.cdc_bench TO STDOUT (FORMAT binary)", discard);
+            long nanos = System.nanoTime() - start;
+            if (copied != rows) {
+                System.out.printf(Locale.ROOT, "   WARNING COPY sent %,d rows, expected %,d%n",
+                        copied, rows);
+            }
+            return copied / (nanos / 1e9);
         }
     }
 

@@ -89,6 +89,18 @@ public final class PgArrowSourceBuilder<T> {
         return this;
     }
 
+    /** {@code scan.incremental.snapshot.chunk.size}: rows per snapshot chunk. */
+    public PgArrowSourceBuilder<T> chunkSize(int rows) {
+        options.set(PgArrowSourceOptions.CHUNK_SIZE, rows);
+        return this;
+    }
+
+    /** {@code scan.incremental.snapshot.chunk.key-column}: the column to chunk snapshots by. */
+    public PgArrowSourceBuilder<T> chunkKeyColumn(String column) {
+        options.set(PgArrowSourceOptions.CHUNK_KEY_COLUMN, column);
+        return this;
+    }
+
     public PgArrowSourceBuilder<T> snapshotFetchSize(int rows) {
         options.set(PgArrowSourceOptions.SNAPSHOT_FETCH_SIZE, rows);
         return this;
@@ -224,6 +236,16 @@ public final class PgArrowSourceBuilder<T> {
         if (fetchSize < 1) {
             problems.add("'scan.snapshot.fetch.size' = " + fetchSize + " must be at least 1, e.g. 1024");
         }
+        int chunkSize = options.get(PgArrowSourceOptions.CHUNK_SIZE);
+        if (chunkSize < 1) {
+            problems.add("'scan.incremental.snapshot.chunk.size' = " + chunkSize
+                    + " must be at least 1, e.g. 65536");
+        }
+        String chunkKeyColumn = options.get(PgArrowSourceOptions.CHUNK_KEY_COLUMN);
+        if (chunkKeyColumn != null && chunkKeyColumn.isEmpty()) {
+            problems.add("'scan.incremental.snapshot.chunk.key-column' is empty: name a column, or"
+                    + " remove the option to chunk by the primary key");
+        }
         int batchRows = options.get(PgArrowSourceOptions.BATCH_ROWS);
         if (batchRows < 1 || batchRows > 10_000_000) {
             problems.add("'wal2arrow.batch-rows' = " + batchRows
@@ -263,7 +285,8 @@ public final class PgArrowSourceBuilder<T> {
                 tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
                 options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery,
                 projectedColumns, maxRetries, connectTimeout,
-                options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE), tls, newOwnerToken(),
+                options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE), chunkSize, chunkKeyColumn,
+                tls, newOwnerToken(),
                 options.get(PgArrowSourceOptions.SLOT_ACCEPT_GAP));
         return new PgArrowSource<>(config, deserializer);
     }

@@ -40,6 +40,8 @@ public final class PgArrowSourceConfig implements Serializable {
     private final int connectMaxRetries;
     private final Duration connectTimeout;
     private final UnchangedToastMode unchangedToastMode;
+    private final int chunkSize;
+    @Nullable private final String chunkKeyColumn;
     /** The columns to read (by exact name), or null for all of them. */
     @Nullable private final List<String> projectedColumns;
     private final Tls tls;
@@ -70,6 +72,8 @@ public final class PgArrowSourceConfig implements Serializable {
             int connectMaxRetries,
             Duration connectTimeout,
             UnchangedToastMode unchangedToastMode,
+            int chunkSize,
+            @Nullable String chunkKeyColumn,
             Tls tls,
             String ownerToken,
             boolean acceptSlotGap) {
@@ -91,6 +95,8 @@ public final class PgArrowSourceConfig implements Serializable {
         this.connectMaxRetries = connectMaxRetries;
         this.connectTimeout = connectTimeout;
         this.unchangedToastMode = unchangedToastMode;
+        this.chunkSize = chunkSize;
+        this.chunkKeyColumn = chunkKeyColumn;
         this.tls = tls;
         this.ownerToken = ownerToken;
         this.acceptSlotGap = acceptSlotGap;
@@ -160,6 +166,16 @@ public final class PgArrowSourceConfig implements Serializable {
     @Nullable
     public List<String> projectedColumns() {
         return projectedColumns;
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** {@code scan.incremental.snapshot.chunk.key-column}, or null. */
+    @Nullable
+    public String chunkKeyColumn() {
+        return chunkKeyColumn;
     }
 
     public UnchangedToastMode unchangedToastMode() {
@@ -271,6 +287,8 @@ public final class PgArrowSourceConfig implements Serializable {
                 + ", connect.timeout=" + connectTimeout
                 + ", connect.max-retries=" + connectMaxRetries
                 + ", scan.unchanged-toast.mode=" + unchangedToastMode
+                + ", scan.incremental.snapshot.chunk.size=" + chunkSize
+                + (chunkKeyColumn != null ? ", scan.incremental.snapshot.chunk.key-column=" + chunkKeyColumn : "")
                 + (projectedColumns != null ? ", columns=" + projectedColumns : "")
                 + ", slot.accept-gap=" + acceptSlotGap
                 + ", " + tls

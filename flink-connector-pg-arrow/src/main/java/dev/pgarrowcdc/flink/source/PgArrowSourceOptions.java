@@ -101,6 +101,32 @@ public final class PgArrowSourceOptions {
                     .defaultValue(1024)
                     .withDescription("Rows fetched per round trip while snapshotting a table.");
 
+    public static final ConfigOption<Integer> CHUNK_SIZE =
+            ConfigOptions.key("scan.incremental.snapshot.chunk.size")
+                    .intType()
+                    .defaultValue(65536)
+                    .withDescription(
+                            "Rows per snapshot chunk (postgres-cdc's name). A chunk is read in its"
+                                    + " own short transaction by any reader, so a table's snapshot"
+                                    + " spreads over all readers and a failure re-reads at most the"
+                                    + " unfinished part of a chunk. Larger than postgres-cdc's 8096"
+                                    + " because rows here cost little to read and the"
+                                    + " transaction of a 65536-row chunk still lasts well under a"
+                                    + " second, while fewer chunks mean fewer boundary queries and"
+                                    + " a smaller reconciliation table in the stream's state.");
+
+    public static final ConfigOption<String> CHUNK_KEY_COLUMN =
+            ConfigOptions.key("scan.incremental.snapshot.chunk.key-column")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The column to chunk snapshots by (postgres-cdc's name), for every"
+                                    + " captured table that has it; other tables are chunked by"
+                                    + " their whole primary key. It must be NOT NULL, and a table"
+                                    + " chunked by a column outside its primary key needs REPLICA"
+                                    + " IDENTITY FULL (its deletes must carry the column). A table"
+                                    + " with neither is read as one chunk, with a WARN.");
+
     public static final ConfigOption<Integer> BATCH_ROWS =
             ConfigOptions.key("wal2arrow.batch-rows")
                     .intType()

@@ -58,8 +58,6 @@ public final class PgArrowConnectorOptions {
             Arrays.asList(
                     ignored("decoding.plugin.name", "the plugin is always wal2arrow"),
                     ignored("scan.incremental.snapshot.enabled", "the snapshot is per table"),
-                    ignored("scan.incremental.snapshot.chunk.size", "the snapshot is per table"),
-                    ignored("scan.incremental.snapshot.chunk.key-column", "the snapshot is per table"),
                     ignored("scan.incremental.snapshot.backfill.skip", "the snapshot is per table"),
                     ignored("scan.incremental.close-idle-reader.enabled", "readers stay open"),
                     ignored("scan.newly-added-table.enabled",

@@ -13,19 +13,41 @@ import dev.pgarrowcdc.flink.source.split.TableId;
 /**
  * The enumerator's checkpoint: every table a split was made for (so a restore neither makes a
  * second split for it nor forgets one), the splits not yet handed to a reader, and whether the
- * first discovery (the one the startup mode applies to) has happened.
+ * first discovery (the one the startup mode applies to) has happened; the tables whose snapshot
+ * is still to start, and the chunked snapshots in progress.
  */
 public final class PgArrowEnumState {
 
     private final Set<TableId> capturedTables;
     private final List<PgArrowSplit> unassignedSplits;
     private final boolean initialDiscoveryDone;
+    private final List<TableId> tablesToCut;
+    private final List<TableSnapshot> snapshots;
 
     public PgArrowEnumState(
             Set<TableId> capturedTables, List<PgArrowSplit> unassignedSplits, boolean initialDiscoveryDone) {
+        this(capturedTables, unassignedSplits, initialDiscoveryDone, Collections.emptyList(),
+                Collections.emptyList());
+    }
+
+    PgArrowEnumState(
+            Set<TableId> capturedTables, List<PgArrowSplit> unassignedSplits, boolean initialDiscoveryDone,
+            List<TableId> tablesToCut, List<TableSnapshot> snapshots) {
         this.capturedTables = Collections.unmodifiableSet(new TreeSet<>(capturedTables));
         this.unassignedSplits = Collections.unmodifiableList(new ArrayList<>(unassignedSplits));
         this.initialDiscoveryDone = initialDiscoveryDone;
+        this.tablesToCut = Collections.unmodifiableList(new ArrayList<>(tablesToCut));
+        this.snapshots = Collections.unmodifiableList(new ArrayList<>(snapshots));
+    }
+
+    /** Tables whose slot and cut are still to be made (their snapshot has not started). */
+    public List<TableId> tablesToCut() {
+        return tablesToCut;
+    }
+
+    /** Chunked snapshots in progress. */
+    List<TableSnapshot> snapshots() {
+        return snapshots;
     }
 
     public static PgArrowEnumState initial() {
@@ -52,7 +74,9 @@ public final class PgArrowEnumState {
         PgArrowEnumState that = (PgArrowEnumState) o;
         return initialDiscoveryDone == that.initialDiscoveryDone
                 && capturedTables.equals(that.capturedTables)
-                && unassignedSplits.equals(that.unassignedSplits);
+                && unassignedSplits.equals(that.unassignedSplits)
+                && tablesToCut.equals(that.tablesToCut)
+                && snapshots.toString().equals(that.snapshots.toString());
     }
 
     @Override
@@ -64,6 +88,8 @@ public final class PgArrowEnumState {
     public String toString() {
         return "PgArrowEnumState{capturedTables=" + capturedTables
                 + ", unassignedSplits=" + unassignedSplits
-                + ", initialDiscoveryDone=" + initialDiscoveryDone + '}';
+                + ", initialDiscoveryDone=" + initialDiscoveryDone
+                + ", tablesToCut=" + tablesToCut
+                + ", snapshots=" + snapshots + '}';
     }
 }

@@ -19,8 +19,13 @@ public final class PgArrowEnumStateSerializer implements SimpleVersionedSerializ
 
     /** captured tables, unassigned splits (split format VERSION_1), initial discovery flag. */
     public static final int VERSION_1 = 1;
+    /**
+     * VERSION_1's fields with splits in split format VERSION_2, then the tables whose snapshot is
+     * to start and the chunked snapshots in progress.
+     */
+    public static final int VERSION_2 = 2;
 
-    public static final int CURRENT_VERSION = VERSION_1;
+    public static final int CURRENT_VERSION = VERSION_2;
 
     @Override
     public int getVersion() {
@@ -37,15 +42,24 @@ public final class PgArrowEnumStateSerializer implements SimpleVersionedSerializ
         }
         out.writeInt(state.unassignedSplits().size());
         for (PgArrowSplit split : state.unassignedSplits()) {
-            PgArrowSplitSerializer.writeV1(split, out);
+            PgArrowSplitSerializer.write(split, out);
         }
         out.writeBoolean(state.initialDiscoveryDone());
+        out.writeInt(state.tablesToCut().size());
+        for (TableId t : state.tablesToCut()) {
+            out.writeUTF(t.schema());
+            out.writeUTF(t.table());
+        }
+        out.writeInt(state.snapshots().size());
+        for (TableSnapshot t : state.snapshots()) {
+            t.write(out);
+        }
         return out.getCopyOfBuffer();
     }
 
     @Override
     public PgArrowEnumState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION_1) {
+        if (version != VERSION_1 && version != VERSION_2) {
             throw new IOException(
                     "Unknown pg-arrow-cdc enumerator state version " + version + " (this connector"
                             + " reads versions 1.." + CURRENT_VERSION + "): restore with the"
@@ -60,13 +74,27 @@ public final class PgArrowEnumStateSerializer implements SimpleVersionedSerializ
         int splits = in.readInt();
         List<PgArrowSplit> unassigned = new ArrayList<>(splits);
         for (int i = 0; i < splits; i++) {
-            unassigned.add(PgArrowSplitSerializer.read(PgArrowSplitSerializer.VERSION_1, in));
+            // VERSION_1 refuses a split caught mid-snapshot, naming what to do.
+            unassigned.add(PgArrowSplitSerializer.read(version == VERSION_1
+                    ? PgArrowSplitSerializer.VERSION_1 : PgArrowSplitSerializer.VERSION_2, in));
         }
         boolean initialDone = in.readBoolean();
+        List<TableId> toCut = new ArrayList<>();
+        List<TableSnapshot> snapshots = new ArrayList<>();
+        if (version >= VERSION_2) {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                toCut.add(new TableId(in.readUTF(), in.readUTF()));
+            }
+            n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                snapshots.add(TableSnapshot.read(in));
+            }
+        }
         if (in.available() > 0) {
             throw new IOException(
                     "Enumerator state has " + in.available() + " unexpected trailing bytes");
         }
-        return new PgArrowEnumState(captured, unassigned, initialDone);
+        return new PgArrowEnumState(captured, unassigned, initialDone, toCut, snapshots);
     }
 }

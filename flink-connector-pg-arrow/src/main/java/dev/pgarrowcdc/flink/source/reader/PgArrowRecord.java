@@ -8,6 +8,7 @@ import org.apache.flink.types.RowKind;
 
 import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
 import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
 /**
  * What the fetcher thread reads from a split, in order: a row ready for the deserializer (emitted
@@ -27,7 +28,13 @@ final class PgArrowRecord {
          * Nothing is pending and every change of the split's tables committed before {@link #lsn}
          * was handed over (a keepalive's position): the split may resume from there.
          */
-        PROGRESS
+        PROGRESS,
+        /** A chunk read took its snapshot {@link #snapshot}; its rows follow. */
+        CHUNK_SNAPSHOT,
+        /** Every row of the chunk was handed over. */
+        CHUNK_DONE,
+        /** No streamed change can be in any chunk's snapshot any more: reconciliation ends. */
+        RECONCILED
     }
 
     final Kind kind;
@@ -39,9 +46,20 @@ final class PgArrowRecord {
      * SQL NULL ({@link UnknownValue#ABSENT} is not stored here: {@link RowContext} derives it).
      */
     @Nullable final UnknownValue[] marks;
+    /** For a chunk row: its chunk key's text values. */
+    @Nullable final String[] key;
+    /** For {@link Kind#CHUNK_SNAPSHOT}. */
+    @Nullable final XidSnapshot snapshot;
 
     private PgArrowRecord(
             Kind kind, RowData row, RowContext context, long lsn, @Nullable UnknownValue[] marks) {
+        this(kind, row, context, lsn, marks, null, null);
+    }
+
+    private PgArrowRecord(Kind kind, RowData row, RowContext context, long lsn,
+            @Nullable UnknownValue[] marks, @Nullable String[] key, @Nullable XidSnapshot snapshot) {
+        this.key = key;
+        this.snapshot = snapshot;
         this.kind = kind;
         this.row = row;
         this.context = context;
@@ -55,6 +73,28 @@ final class PgArrowRecord {
 
     static PgArrowRecord row(RowData row, RowContext context, @Nullable UnknownValue[] marks) {
         return new PgArrowRecord(Kind.ROW, row, context, 0, marks);
+    }
+
+    static PgArrowRecord chunkRow(RowData row, RowContext context, @Nullable UnknownValue[] marks,
+            String[] key) {
+        return new PgArrowRecord(Kind.ROW, row, context, 0, marks, key, null);
+    }
+
+    /** The same row with another kind (a key change split into -D and +I). */
+    PgArrowRecord withRow(RowData other) {
+        return new PgArrowRecord(kind, other, context, lsn, marks, key, snapshot);
+    }
+
+    static PgArrowRecord chunkSnapshot(XidSnapshot snapshot) {
+        return new PgArrowRecord(Kind.CHUNK_SNAPSHOT, null, null, 0, null, null, snapshot);
+    }
+
+    static PgArrowRecord chunkDone() {
+        return new PgArrowRecord(Kind.CHUNK_DONE, null, null, 0, null);
+    }
+
+    static PgArrowRecord reconciled(long lsn) {
+        return new PgArrowRecord(Kind.RECONCILED, null, null, lsn, null);
     }
 
     static PgArrowRecord snapshotDone(long consistentPoint) {

@@ -42,7 +42,9 @@ public final class PgArrowRecordEmitter<T> implements RecordEmitter<PgArrowRecor
                 ? TimestampAssigner.NO_TIMESTAMP
                 : Math.floorDiv(record.context.commitTimeMicros(), 1000L);
         deserializer.deserialize(record.row, view.of(record), collector);
-        if (snapshot) {
+        if (record.key != null) {
+            state.chunkRowEmitted(record.key);
+        } else if (snapshot) {
             state.snapshotRowEmitted();
         } else {
             state.streamRowEmitted();

@@ -50,6 +50,7 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private final PgArrowSourceConfig config;
     private final BufferAllocator allocator;
     private final Map<String, SlotStreamer> streamers = new LinkedHashMap<>();
+    private final Map<String, ChunkReader> chunks = new LinkedHashMap<>();
     private volatile boolean wakeUp;
     private long idleWaitNanos = MIN_IDLE_WAIT_NANOS;
 
@@ -57,11 +58,14 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     /** Handed to each fetch's records for the task thread; never touched on this one. */
     private final SplitPositions positions;
 
-    PgArrowSplitReader(
-            PgArrowSourceConfig config, SourceReaderMetricGroup metrics, SplitPositions positions) {
+    /**
+     * @param metrics the source reader's metrics, shared by every split reader its fetcher makes
+     *     (a fetcher left without splits closes, and the next split gets a new split reader)
+     */
+    PgArrowSplitReader(PgArrowSourceConfig config, ReaderMetrics metrics, SplitPositions positions) {
         this.config = config;
         this.allocator = new RootAllocator();
-        this.metrics = new ReaderMetrics(config, metrics);
+        this.metrics = metrics;
         this.positions = positions;
     }
 
@@ -71,20 +75,31 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
         long deadline = System.nanoTime() + MAX_IDLE_FETCH_NANOS;
         while (true) {
             boolean any = false;
-            for (Iterator<SlotStreamer> it = streamers.values().iterator(); it.hasNext(); ) {
-                SlotStreamer s = it.next();
+            for (SlotStreamer s : streamers.values()) {
                 any |= s.poll(records.listFor(s.splitId()), MAX_RECORDS_PER_SPLIT, MAX_BYTES_PER_SPLIT);
-                if (s.finished()) {
-                    records.finish(s.splitId());
-                    metrics.removeSplit(s.splitId());
-                    s.close();
+            }
+            for (Iterator<ChunkReader> it = chunks.values().iterator(); it.hasNext(); ) {
+                ChunkReader c = it.next();
+                long before = c.rowsRead();
+                try {
+                    any |= c.poll(records.listFor(c.splitId()));
+                } catch (java.sql.SQLException e) {
+                    throw new IOException("pg-arrow-cdc: reading snapshot " + c.splitId()
+                            + " failed: " + e.getMessage(), e);
+                }
+                metrics.snapshotRowsRead.inc(c.rowsRead() - before);
+                if (c.finished()) {
+                    records.finish(c.splitId());
+                    metrics.snapshotChunksFinished.inc();
+                    c.close();
                     it.remove();
                 }
             }
             if (records.size() > 0) {
                 idleWaitNanos = MIN_IDLE_WAIT_NANOS;
             }
-            if (records.size() > 0 || records.hasFinished() || wakeUp || streamers.isEmpty()
+            if (records.size() > 0 || records.hasFinished() || wakeUp
+                    || (streamers.isEmpty() && chunks.isEmpty())
                     || System.nanoTime() > deadline) {
                 wakeUp = false;
                 return records;
@@ -109,6 +124,10 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
         }
         for (PgArrowSplit split : splitsChanges.splits()) {
             LOG.info("Reading {}", split);
+            if (split.phase() == PgArrowSplit.Phase.CHUNK) {
+                chunks.put(split.splitId(), new ChunkReader(config, split));
+                continue;
+            }
             SlotStreamer streamer = new SlotStreamer(split, config, allocator, metrics);
             streamers.put(split.splitId(), streamer);
             metrics.addSplit(split.splitId(), streamer::readPosition);
@@ -151,6 +170,10 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
             s.close();
         }
         streamers.clear();
+        for (ChunkReader c : chunks.values()) {
+            c.close();
+        }
+        chunks.clear();
         metrics.close();
         allocator.close();
     }

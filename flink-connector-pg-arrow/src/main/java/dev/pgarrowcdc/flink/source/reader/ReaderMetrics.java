@@ -28,6 +28,9 @@ import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
  * <ul>
  *   <li>{@code numBytesIn}: bytes of wal2arrow messages received.
  *   <li>{@code truncatesSkipped}: TRUNCATEs logged and not emitted.
+ *   <li>{@code snapshotRowsRead}, {@code snapshotChunksFinished}: rows read from the server by
+ *       snapshot chunk reads (a chunk cut off by a failure and read again counts only what is
+ *       read again), and chunks finished by this reader.
  *   <li>{@code currentFetchEventTimeLag} (FLIP-33): when the last transaction's rows were fetched
  *       minus its commit time, in milliseconds; -1 before the first stream row.
  *   <li>{@code split.<id>.pgArrowLagBytes}, per split: WAL bytes between the server's current WAL
@@ -49,6 +52,10 @@ final class ReaderMetrics implements AutoCloseable {
 
     final Counter bytesIn;
     final Counter truncatesSkipped;
+    /** Snapshot rows read from the server by chunk reads (a chunk read again counts again). */
+    final Counter snapshotRowsRead;
+    /** Snapshot chunks this reader finished. */
+    final Counter snapshotChunksFinished;
     private final MetricGroup group;
     private final PgArrowSourceConfig config;
     private final Map<String, LongSupplier> splitPositions = new ConcurrentHashMap<>();
@@ -62,6 +69,8 @@ final class ReaderMetrics implements AutoCloseable {
         this.group = group;
         this.bytesIn = group.getIOMetricGroup().getNumBytesInCounter();
         this.truncatesSkipped = group.counter("truncatesSkipped");
+        this.snapshotRowsRead = group.counter("snapshotRowsRead");
+        this.snapshotChunksFinished = group.counter("snapshotChunksFinished");
         group.gauge("currentFetchEventTimeLag", () -> fetchEventTimeLag);
         group.setPendingBytesGauge(this::pendingBytes);
     }

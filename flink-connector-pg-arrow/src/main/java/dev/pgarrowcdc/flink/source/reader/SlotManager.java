@@ -23,7 +23,7 @@ import dev.pgarrowcdc.flink.source.split.TableId;
  * a slot is created), find it again to resume streaming ({@link #resume}, the only place an
  * existing slot is taken up), and drop one left by an unfinished snapshot ({@link #dropStale}).
  */
-final class SlotManager {
+public final class SlotManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlotManager.class);
     static final String PLUGIN = "wal2arrow";
@@ -32,7 +32,7 @@ final class SlotManager {
     private final String slotName;
     private final List<TableId> tables;
 
-    SlotManager(PgArrowSourceConfig config, String slotName, List<TableId> tables) {
+    public SlotManager(PgArrowSourceConfig config, String slotName, List<TableId> tables) {
         this.config = config;
         this.slotName = slotName;
         this.tables = tables;
@@ -43,9 +43,9 @@ final class SlotManager {
     }
 
     /** A slot just created: where its stream starts, and its exported snapshot if asked for. */
-    static final class CreatedSlot {
-        final long consistentPoint;
-        @Nullable final String snapshotName;
+    public static final class CreatedSlot {
+        public final long consistentPoint;
+        @Nullable public final String snapshotName;
 
         CreatedSlot(long consistentPoint, @Nullable String snapshotName) {
             this.consistentPoint = consistentPoint;
@@ -74,7 +74,7 @@ final class SlotManager {
      * @param exportSnapshot whether to export the snapshot at the slot's consistent point; it
      *     lives as long as {@code replication} runs no other command
      */
-    CreatedSlot create(Connection replication, boolean exportSnapshot) throws SQLException {
+    public CreatedSlot create(Connection replication, boolean exportSnapshot) throws SQLException {
         try (Statement st = replication.createStatement();
                 ResultSet rs = st.executeQuery(createSlotCommand(replication, exportSnapshot))) {
             rs.next();
@@ -132,7 +132,7 @@ final class SlotManager {
      * dropped, unless another process holds it ({@link SlotChecks#requireNotHeldByOthers}: the job
      * then fails naming the holder; a stale stream of this same job is waited for or ended).
      */
-    void dropStale() throws SQLException {
+    public void dropStale() throws SQLException {
         try (Connection c = config.connect()) {
             if (SlotChecks.inspect(c, slotName) == null) {
                 return;

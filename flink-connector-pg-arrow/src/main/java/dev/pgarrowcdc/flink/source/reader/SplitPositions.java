@@ -7,7 +7,8 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
 
 /**
  * Applies the position markers among a split's records (snapshot done, transaction end,
- * keepalive progress) to the split's state. {@code SourceReaderBase} counts every record it
+ * keepalive progress, a chunk's snapshot taken or its last row read, reconciliation over) to the
+ * split's state. {@code SourceReaderBase} counts every record it
  * hands to the emitter as {@code numRecordsIn}, so markers are never handed over: {@link
  * PgArrowRecords} applies each one here as the task thread reaches it, right before the next row
  * is emitted or the split's records of that fetch end. The state thus moves in the order the
@@ -44,6 +45,15 @@ final class SplitPositions {
                 break;
             case SNAPSHOT_DONE:
                 state.snapshotFinished(marker.lsn);
+                break;
+            case CHUNK_SNAPSHOT:
+                state.chunkSnapshot(marker.snapshot);
+                break;
+            case CHUNK_DONE:
+                state.chunkFinished();
+                break;
+            case RECONCILED:
+                state.reconciled();
                 break;
             default:
                 throw new IllegalStateException("Not a position marker: " + marker.kind);

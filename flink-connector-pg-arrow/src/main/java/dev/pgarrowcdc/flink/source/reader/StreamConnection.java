@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import javax.annotation.Nullable;
+
 import org.apache.arrow.memory.BufferAllocator;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -25,6 +27,7 @@ import dev.pgarrowcdc.flink.source.reader.frame.FrameFormatException;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
 import dev.pgarrowcdc.flink.source.reader.frame.WireFormat;
+import dev.pgarrowcdc.flink.source.split.Reconciliation;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
@@ -64,6 +67,72 @@ final class StreamConnection implements AutoCloseable {
     private WalArrowFrameDecoder decoder;
     /** One frame's records, before rows already emitted are skipped. */
     private final List<PgArrowRecord> translated = new ArrayList<>();
+    /** One frame's records that no snapshot chunk already shows. */
+    private final List<PgArrowRecord> reconciled = new ArrayList<>();
+    /** While the table's chunked snapshot may already show streamed changes; else null. */
+    @Nullable private Reconciler reconciler;
+    /**
+     * Whether this connection reads chunk key columns outside {@code projectedColumns} (for the
+     * reconciler), which {@link #narrow} removes from the rows.
+     */
+    private boolean widened;
+    /** Per stream row context, the same without the columns added for reconciliation. */
+    private final java.util.IdentityHashMap<PgArrowRecord.RowContext, Narrowing> narrowed =
+            new java.util.IdentityHashMap<>();
+
+    /** How a row context maps to the projected one. */
+    private static final class Narrowing {
+        final PgArrowRecord.RowContext context;
+        final int[] positions;
+
+        Narrowing(PgArrowRecord.RowContext context, int[] positions) {
+            this.context = context;
+            this.positions = positions;
+        }
+    }
+
+    /** The row without the columns outside {@code projectedColumns}. */
+    private PgArrowRecord narrow(PgArrowRecord record) {
+        Narrowing n = narrowed.computeIfAbsent(record.context, this::narrowing);
+        org.apache.flink.table.data.GenericRowData row =
+                (org.apache.flink.table.data.GenericRowData) record.row;
+        org.apache.flink.table.data.GenericRowData out =
+                new org.apache.flink.table.data.GenericRowData(row.getRowKind(), n.positions.length);
+        dev.pgarrowcdc.flink.source.UnknownValue[] marks = null;
+        for (int i = 0; i < n.positions.length; i++) {
+            out.setField(i, row.getField(n.positions[i]));
+            if (record.marks != null && record.marks[n.positions[i]] != null) {
+                if (marks == null) {
+                    marks = new dev.pgarrowcdc.flink.source.UnknownValue[n.positions.length];
+                }
+                marks[i] = record.marks[n.positions[i]];
+            }
+        }
+        return PgArrowRecord.row(out, n.context, marks);
+    }
+
+    private Narrowing narrowing(PgArrowRecord.RowContext c) {
+        List<String> names = c.rowType().getFieldNames();
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (config.projectedColumns().contains(names.get(i))) {
+                keep.add(i);
+            }
+        }
+        int[] positions = keep.stream().mapToInt(Integer::intValue).toArray();
+        List<org.apache.flink.table.types.logical.RowType.RowField> fields = new ArrayList<>();
+        boolean[] absent = c.logsOldRows() ? null : new boolean[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            fields.add(c.rowType().getFields().get(positions[i]));
+            if (absent != null) {
+                absent[i] = c.absent(org.apache.flink.types.RowKind.DELETE, positions[i]);
+            }
+        }
+        return new Narrowing(new PgArrowRecord.RowContext(c.schemaName(), c.tableName(), false,
+                c.commitLsn(), c.xid(), c.commitTimeMicros(),
+                new org.apache.flink.table.types.logical.RowType(fields), absent,
+                c.replicaIdentity()), positions);
+    }
 
     /**
      * Where a new connection streams from: the end LSN of the last transaction whose rows were all
@@ -81,7 +150,9 @@ final class StreamConnection implements AutoCloseable {
 
     StreamConnection(PgArrowSourceConfig config, SlotManager slot, List<TableId> tables,
             BufferAllocator allocator, ReaderMetrics metrics, String description, long resumeLsn,
-            long rowsToSkip) {
+            long rowsToSkip, @Nullable Reconciliation reconciliation) {
+        this.reconciler = reconciliation == null
+                ? null : new Reconciler(config, tables.get(0), reconciliation);
         this.config = config;
         this.slot = slot;
         this.tables = tables;
@@ -175,6 +246,19 @@ final class StreamConnection implements AutoCloseable {
     private java.util.Properties projectionOptions() {
         java.util.Properties options = new java.util.Properties();
         List<String> columns = config.projectedColumns();
+        widened = false;
+        narrowed.clear();
+        if (columns != null && reconciler != null) {
+            // Reconciling needs every row's chunk key: read it too, and leave it out of the rows.
+            List<String> wider = new ArrayList<>(columns);
+            for (String key : reconciler.keyColumns()) {
+                if (!wider.contains(key)) {
+                    wider.add(key);
+                    widened = true;
+                }
+            }
+            columns = wider;
+        }
         if (columns != null) {
             String list = columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
             String value = tables.stream().map(t -> t.quoted() + ": " + list)
@@ -214,7 +298,7 @@ final class StreamConnection implements AutoCloseable {
             for (int i = 0; i < frames.size(); i++) {
                 try (Frame f = frames.get(i)) {
                     handle(f, out);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | SQLException e) {
                     // Hand every Arrow root back before failing, so the allocator closes clean.
                     for (int j = i + 1; j < frames.size(); j++) {
                         frames.get(j).close();
@@ -226,32 +310,45 @@ final class StreamConnection implements AutoCloseable {
         return any;
     }
 
-    /** Translates one frame, skips rows already emitted, and tracks the resume position. */
-    private void handle(Frame frame, List<PgArrowRecord> out) {
+    /**
+     * Translates one frame, drops what a snapshot chunk already shows, skips rows already
+     * emitted, and tracks the resume position.
+     */
+    private void handle(Frame frame, List<PgArrowRecord> out) throws SQLException {
         if (frame instanceof BeginFrame) {
             rowsReadInTransaction = 0;
         }
         translated.clear();
+        reconciled.clear();
+        BeginFrame transaction = translator.transaction();
         translator.translate(frame, translated);
-        for (PgArrowRecord record : translated) {
+        List<PgArrowRecord> records = translated;
+        if (reconciler != null && frame instanceof RowsFrame && transaction != null) {
+            reconciler.filter(transaction.xid(), translated, reconciled);
+            records = reconciled;
+        }
+        for (PgArrowRecord record : records) {
             if (record.kind == PgArrowRecord.Kind.ROW) {
                 rowsReadInTransaction++;
                 if (rowsToSkip > 0) {
                     rowsToSkip--;
                     continue;
                 }
-                out.add(record);
+                out.add(widened ? narrow(record) : record);
             } else if (record.kind == PgArrowRecord.Kind.TRANSACTION_END) {
                 out.add(record);
                 resumeLsn = record.lsn;
                 readPosition = record.lsn;
                 rowsToSkip = 0;
                 rowsReadInTransaction = 0;
+                narrowed.clear();
+                endReconciliation(out);
             } else {
                 out.add(record);
             }
         }
         translated.clear();
+        reconciled.clear();
         if (frame instanceof RowsFrame && translator.transaction() != null) {
             metrics.rowsFetched(translator.transaction().commitTimeMicros());
         }
@@ -262,16 +359,32 @@ final class StreamConnection implements AutoCloseable {
      * transaction (nor a partly emitted one still to skip), every change of the slot's tables
      * committed before the last received LSN (a keepalive's, or the last commit's) was handed over.
      */
-    private void reportProgress(List<PgArrowRecord> out) {
+    private void reportProgress(List<PgArrowRecord> out) throws SQLException {
         if (translator.transaction() != null || rowsToSkip > 0) {
             return;
         }
+        endReconciliation(out);
         long received = stream.getLastReceiveLSN().asLong();
         if (Long.compareUnsigned(received, resumeLsn) > 0) {
             resumeLsn = received;
             readPosition = received;
             out.add(PgArrowRecord.progress(received));
             reconnects.streaming();
+            endReconciliation(out);
+        }
+    }
+
+    /**
+     * At a transaction boundary: ends reconciliation once no later change can be in a snapshot
+     * chunk (the split state forgets the chunks).
+     */
+    private void endReconciliation(List<PgArrowRecord> out) throws SQLException {
+        if (reconciler != null && rowsToSkip == 0 && reconciler.endedAt(resumeLsn)) {
+            reconciler.close();
+            reconciler = null;
+            out.add(PgArrowRecord.reconciled(resumeLsn));
+            LOG.info("{}: reconciliation with the snapshot ended at {}", description,
+                    Lsn.format(resumeLsn));
         }
     }
 
@@ -283,6 +396,9 @@ final class StreamConnection implements AutoCloseable {
      */
     void connectionLost(SQLException cause) throws IOException {
         closeConnection(false);
+        if (reconciler != null) {
+            reconciler.close();
+        }
         if (translator.transaction() != null) {
             rowsToSkip += rowsReadInTransaction;
         }
@@ -311,6 +427,9 @@ final class StreamConnection implements AutoCloseable {
     @Override
     public void close() {
         closeConnection(true);
+        if (reconciler != null) {
+            reconciler.close();
+        }
     }
 
     /**

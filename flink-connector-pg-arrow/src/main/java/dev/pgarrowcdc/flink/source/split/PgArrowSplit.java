@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
+import javax.annotation.Nullable;
+
 import org.apache.flink.api.connector.source.SourceSplit;
 
 import dev.pgarrowcdc.flink.source.Lsn;
@@ -17,8 +19,12 @@ import dev.pgarrowcdc.flink.source.Lsn;
  * (0: none yet, start where the slot stands); {@code rowsEmittedInNextTxn} counts rows of the
  * following transaction already emitted before the checkpoint, which a restore skips, so a
  * checkpoint in the middle of a large transaction neither repeats nor loses a row. In the {@link
- * Phase#SNAPSHOT} phase {@code snapshotRowsEmitted} counts snapshot rows emitted so far
- * (informational: a snapshot interrupted by a failure restarts, see the reader).
+ * Phase#SNAPSHOT} phase (state written before chunked snapshots only) {@code
+ * snapshotRowsEmitted} counts snapshot rows emitted so far.
+ *
+ * <p>A {@link Phase#CHUNK} split is one chunk of a table's snapshot ({@link ChunkState}); its id
+ * is {@code <slot>#<index>}. A {@link Phase#STREAM} split that follows a chunked snapshot carries
+ * its {@link Reconciliation} until every streamed change that a chunk may already show is past.
  */
 public final class PgArrowSplit implements SourceSplit {
 
@@ -27,7 +33,9 @@ public final class PgArrowSplit implements SourceSplit {
         /** The slot is to be created and the table read under its exported snapshot. */
         SNAPSHOT,
         /** The slot exists (or is to be created without a snapshot); stream from startLsn. */
-        STREAM
+        STREAM,
+        /** One chunk of a table's snapshot, read in its own short transaction: see {@link ChunkState}. */
+        CHUNK
     }
 
     private final String slotName;
@@ -36,6 +44,10 @@ public final class PgArrowSplit implements SourceSplit {
     private final long snapshotRowsEmitted;
     private final long startLsn;
     private final long rowsEmittedInNextTxn;
+    /** Only for {@link Phase#CHUNK}. */
+    @Nullable private final ChunkState chunk;
+    /** For {@link Phase#STREAM} after a chunked snapshot, until its end; else null. */
+    @Nullable private final Reconciliation reconciliation;
 
     public PgArrowSplit(
             String slotName,
@@ -44,6 +56,18 @@ public final class PgArrowSplit implements SourceSplit {
             long snapshotRowsEmitted,
             long startLsn,
             long rowsEmittedInNextTxn) {
+        this(slotName, tables, phase, snapshotRowsEmitted, startLsn, rowsEmittedInNextTxn, null, null);
+    }
+
+    public PgArrowSplit(
+            String slotName,
+            List<TableId> tables,
+            Phase phase,
+            long snapshotRowsEmitted,
+            long startLsn,
+            long rowsEmittedInNextTxn,
+            @Nullable ChunkState chunk,
+            @Nullable Reconciliation reconciliation) {
         this.slotName = Objects.requireNonNull(slotName, "slotName");
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("A split carries at least one table: " + slotName);
@@ -53,6 +77,43 @@ public final class PgArrowSplit implements SourceSplit {
         this.snapshotRowsEmitted = snapshotRowsEmitted;
         this.startLsn = startLsn;
         this.rowsEmittedInNextTxn = rowsEmittedInNextTxn;
+        if ((phase == Phase.CHUNK) != (chunk != null)) {
+            throw new IllegalArgumentException("A chunk split carries its chunk, no other does: " + slotName);
+        }
+        this.chunk = chunk;
+        this.reconciliation = reconciliation;
+    }
+
+    /** Chunk {@code chunk} of {@code table}'s snapshot; its slot (if any) is {@code slotName}. */
+    public static PgArrowSplit chunk(String slotName, TableId table, ChunkState chunk) {
+        return new PgArrowSplit(slotName, Collections.singletonList(table), Phase.CHUNK, 0, 0, 0,
+                chunk, null);
+    }
+
+    /** The stream of a table whose chunked snapshot finished: from the slot's consistent point. */
+    public static PgArrowSplit streamAfterSnapshot(String slotName, TableId table,
+            long consistentPoint, Reconciliation reconciliation) {
+        return new PgArrowSplit(slotName, Collections.singletonList(table), Phase.STREAM, 0,
+                consistentPoint, 0, null, reconciliation);
+    }
+
+    /** The id of chunk {@code index} of the table whose slot is {@code slotName}. */
+    public static String chunkSplitId(String slotName, int index) {
+        return slotName + "#" + index;
+    }
+
+    @Nullable
+    public ChunkState chunk() {
+        return chunk;
+    }
+
+    @Nullable
+    public Reconciliation reconciliation() {
+        return reconciliation;
+    }
+
+    public TableId table() {
+        return tables.get(0);
     }
 
     /** A split that has done nothing yet. */
@@ -62,7 +123,7 @@ public final class PgArrowSplit implements SourceSplit {
 
     @Override
     public String splitId() {
-        return slotName;
+        return chunk != null ? chunkSplitId(slotName, chunk.index()) : slotName;
     }
 
     public String slotName() {
@@ -103,7 +164,9 @@ public final class PgArrowSplit implements SourceSplit {
                 && rowsEmittedInNextTxn == that.rowsEmittedInNextTxn
                 && slotName.equals(that.slotName)
                 && tables.equals(that.tables)
-                && phase == that.phase;
+                && phase == that.phase
+                && Objects.equals(chunk, that.chunk)
+                && Objects.equals(reconciliation, that.reconciliation);
     }
 
     @Override
@@ -119,6 +182,8 @@ public final class PgArrowSplit implements SourceSplit {
                 + (phase == Phase.SNAPSHOT ? ", snapshotRowsEmitted=" + snapshotRowsEmitted : "")
                 + ", startLsn=" + Lsn.format(startLsn)
                 + ", rowsEmittedInNextTxn=" + rowsEmittedInNextTxn
+                + (chunk != null ? ", " + chunk : "")
+                + (reconciliation != null ? ", " + reconciliation : "")
                 + '}';
     }
 }

@@ -17,8 +17,10 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
 
     /** slot, tables, phase, snapshot rows, start LSN, rows of the next transaction. */
     public static final int VERSION_1 = 1;
+    /** VERSION_1's fields, then the chunk (for CHUNK splits) and the reconciliation, if any. */
+    public static final int VERSION_2 = 2;
 
-    public static final int CURRENT_VERSION = VERSION_1;
+    public static final int CURRENT_VERSION = VERSION_2;
 
     @Override
     public int getVersion() {
@@ -28,7 +30,7 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
     @Override
     public byte[] serialize(PgArrowSplit split) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
-        writeV1(split, out);
+        write(split, out);
         return out.getCopyOfBuffer();
     }
 
@@ -48,13 +50,45 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
     public static PgArrowSplit read(int version, DataInputView in) throws IOException {
         switch (version) {
             case VERSION_1:
-                return readV1(in);
+                PgArrowSplit split = readV1(in);
+                if (split.phase() == PgArrowSplit.Phase.SNAPSHOT) {
+                    throw new IOException("Split " + split.slotName() + " of " + split.tables()
+                            + " was checkpointed in the middle of its snapshot by a connector version"
+                            + " without chunked snapshots, whose snapshot cannot be resumed: start the"
+                            + " job without this state (the snapshot runs again, chunked and"
+                            + " exactly-once), or restore a checkpoint taken after every table"
+                            + " streamed");
+                }
+                return split;
+            case VERSION_2:
+                return readV2(in);
             default:
                 throw new IOException(
                         "Unknown pg-arrow-cdc split state version " + version + " (this connector"
                                 + " reads versions 1.." + CURRENT_VERSION + "): restore with the"
                                 + " connector version that wrote the checkpoint, or newer");
         }
+    }
+
+    /** Writes the split in {@link #CURRENT_VERSION}'s layout. */
+    public static void write(PgArrowSplit split, DataOutputView out) throws IOException {
+        writeV1(split, out);
+        if (split.chunk() != null) {
+            split.chunk().write(out);
+        }
+        out.writeBoolean(split.reconciliation() != null);
+        if (split.reconciliation() != null) {
+            split.reconciliation().write(out);
+        }
+    }
+
+    private static PgArrowSplit readV2(DataInputView in) throws IOException {
+        PgArrowSplit base = readV1(in);
+        ChunkState chunk = base.phase() == PgArrowSplit.Phase.CHUNK ? ChunkState.read(in) : null;
+        Reconciliation reconciliation = in.readBoolean() ? Reconciliation.read(in) : null;
+        return new PgArrowSplit(base.slotName(), base.tables(), base.phase(),
+                base.snapshotRowsEmitted(), base.startLsn(), base.rowsEmittedInNextTxn(), chunk,
+                reconciliation);
     }
 
     public static void writeV1(PgArrowSplit split, DataOutputView out) throws IOException {
@@ -82,6 +116,14 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
         if (phase < 0 || phase >= phases.length) {
             throw new IOException("Split " + slot + " has unknown phase " + phase);
         }
-        return new PgArrowSplit(slot, tables, phases[phase], in.readLong(), in.readLong(), in.readLong());
+        long rows = in.readLong();
+        long startLsn = in.readLong();
+        long next = in.readLong();
+        if (phases[phase] == PgArrowSplit.Phase.CHUNK) {
+            // Only VERSION_2 writes CHUNK, and reads the chunk right after.
+            return new PgArrowSplit(slot, tables, phases[phase], rows, startLsn, next,
+                    ChunkState.planned(0, ChunkKey.NONE, null, null, null), null);
+        }
+        return new PgArrowSplit(slot, tables, phases[phase], rows, startLsn, next);
     }
 }

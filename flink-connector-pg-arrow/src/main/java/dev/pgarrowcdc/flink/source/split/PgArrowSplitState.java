@@ -12,9 +12,15 @@ public final class PgArrowSplitState {
     private long snapshotRowsEmitted;
     private long startLsn;
     private long rowsEmittedInNextTxn;
+    /** For a CHUNK split: the chunk as far as it was emitted. */
+    private ChunkState chunk;
+    /** For a STREAM split: the reconciliation still in force, or null. */
+    private Reconciliation reconciliation;
 
     public PgArrowSplitState(PgArrowSplit split) {
         this.split = split;
+        this.chunk = split.chunk() == null ? null : split.chunk().resumed();
+        this.reconciliation = split.reconciliation();
         this.phase = split.phase();
         this.snapshotRowsEmitted = split.snapshotRowsEmitted();
         this.startLsn = split.startLsn();
@@ -75,9 +81,33 @@ public final class PgArrowSplitState {
         }
     }
 
+    /** The chunk read took its snapshot. */
+    public void chunkSnapshot(XidSnapshot snapshot) {
+        chunk = chunk.withSnapshot(snapshot);
+    }
+
+    /** A chunk row with chunk key {@code key} went out. */
+    public void chunkRowEmitted(String[] key) {
+        chunk = chunk.withRow(key);
+    }
+
+    /** Every row of the chunk went out. */
+    public void chunkFinished() {
+        chunk = chunk.withFinished();
+    }
+
+    /** No streamed change can be in a chunk's snapshot any more. */
+    public void reconciled() {
+        reconciliation = null;
+    }
+
+    public ChunkState chunk() {
+        return chunk;
+    }
+
     public PgArrowSplit toSplit() {
         return new PgArrowSplit(
                 split.slotName(), split.tables(), phase, snapshotRowsEmitted, startLsn,
-                rowsEmittedInNextTxn);
+                rowsEmittedInNextTxn, chunk, reconciliation);
     }
 }

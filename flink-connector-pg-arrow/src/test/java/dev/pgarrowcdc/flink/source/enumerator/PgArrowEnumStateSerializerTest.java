@@ -11,7 +11,10 @@ import java.util.HashSet;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
+import dev.pgarrowcdc.flink.source.split.ChunkKey;
+import dev.pgarrowcdc.flink.source.split.ChunkState;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 class PgArrowEnumStateSerializerTest {
@@ -28,10 +31,39 @@ class PgArrowEnumStateSerializerTest {
                         "flink_public_b", Collections.singletonList(b), PgArrowSplit.Phase.STREAM, 42)),
                 true);
 
-        assertThat(serializer.deserialize(PgArrowEnumStateSerializer.VERSION_1, serializer.serialize(state)))
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state)))
                 .isEqualTo(state);
-        assertThat(serializer.deserialize(1, serializer.serialize(PgArrowEnumState.initial())))
+        assertThat(serializer.deserialize(serializer.getVersion(),
+                serializer.serialize(PgArrowEnumState.initial())))
                 .isEqualTo(PgArrowEnumState.initial());
+    }
+
+    @Test
+    void aChunkedSnapshotInProgressRoundTrips() throws IOException {
+        TableId a = new TableId("public", "a");
+        ChunkKey key = new ChunkKey(Arrays.asList("id"), Arrays.asList("bigint"), Arrays.asList(""));
+        XidSnapshot cut = XidSnapshot.parse("100:104:101");
+        TableSnapshot snapshot = new TableSnapshot(a, "flink_public_a", 0x5000, cut, key, 1000);
+        snapshot.cursor = new String[] {"300"};
+        snapshot.planned = 3;
+        snapshot.finished.put(1, ChunkState.planned(1, key, cut, new String[] {"100"},
+                new String[] {"200"}).withSnapshot(XidSnapshot.parse("110:111:")).withFinished());
+        PgArrowSplit unassigned = PgArrowSplit.chunk("flink_public_a", a,
+                ChunkState.planned(2, key, cut, new String[] {"200"}, new String[] {"300"}));
+        PgArrowEnumState state = new PgArrowEnumState(Collections.singleton(a),
+                Collections.singletonList(unassigned), true,
+                Collections.singletonList(new TableId("public", "later")),
+                Collections.singletonList(snapshot));
+
+        PgArrowEnumState back = serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+
+        assertThat(back).isEqualTo(state);
+        TableSnapshot t = back.snapshots().get(0);
+        assertThat(t.cursor).containsExactly("300");
+        assertThat(t.cut).isEqualTo(cut);
+        assertThat(t.consistentPoint).isEqualTo(0x5000);
+        assertThat(t.reconciliation().pieces()).hasSize(1);
+        assertThat(back.tablesToCut()).containsExactly(new TableId("public", "later"));
     }
 
     @Test
@@ -47,7 +79,7 @@ class PgArrowEnumStateSerializerTest {
         out.writeInt(1);
         out.writeUTF("public");
         out.writeUTF("t");
-        out.writeByte(0);
+        out.writeByte(1);
         out.writeLong(0);
         out.writeLong(0x1234L);
         out.writeLong(0);
@@ -62,9 +94,36 @@ class PgArrowEnumStateSerializerTest {
         assertThat(state).isEqualTo(new PgArrowEnumState(
                 Collections.singleton(t),
                 Collections.singletonList(new PgArrowSplit(
-                        "slot", Collections.singletonList(t), PgArrowSplit.Phase.SNAPSHOT, 0,
+                        "slot", Collections.singletonList(t), PgArrowSplit.Phase.STREAM, 0,
                         0x1234L, 0)),
                 true));
+    }
+
+    @Test
+    void aVersion1StateCaughtMidSnapshotIsRefusedNamingWhatToDo() {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        try {
+            out.writeInt(1);
+            out.writeUTF("public");
+            out.writeUTF("t");
+            out.writeInt(1);
+            out.writeUTF("slot");
+            out.writeInt(1);
+            out.writeUTF("public");
+            out.writeUTF("t");
+            out.writeByte(0);
+            out.writeLong(0);
+            out.writeLong(0);
+            out.writeLong(0);
+            out.writeBoolean(true);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+
+        assertThatThrownBy(() -> serializer.deserialize(PgArrowEnumStateSerializer.VERSION_1,
+                out.getCopyOfBuffer()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot be resumed");
     }
 
     @Test
@@ -72,15 +131,15 @@ class PgArrowEnumStateSerializerTest {
         byte[] good = serializer.serialize(PgArrowEnumState.initial());
         byte[] longer = Arrays.copyOf(good, good.length + 1);
 
-        assertThatThrownBy(() -> serializer.deserialize(PgArrowEnumStateSerializer.VERSION_1, longer))
+        assertThatThrownBy(() -> serializer.deserialize(serializer.getVersion(), longer))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("1 unexpected trailing bytes");
     }
 
     @Test
     void anUnknownVersionIsRefused() {
-        assertThatThrownBy(() -> serializer.deserialize(2, new byte[0]))
+        assertThatThrownBy(() -> serializer.deserialize(3, new byte[0]))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unknown pg-arrow-cdc enumerator state version 2");
+                .hasMessageContaining("Unknown pg-arrow-cdc enumerator state version 3");
     }
 }

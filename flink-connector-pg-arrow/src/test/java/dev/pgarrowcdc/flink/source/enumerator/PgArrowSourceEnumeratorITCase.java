@@ -17,7 +17,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
+import dev.pgarrowcdc.flink.source.split.ChunkState;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
@@ -34,6 +37,11 @@ class PgArrowSourceEnumeratorITCase {
         return all;
     }
 
+    private static PgArrowSplit byId(TestingSplitEnumeratorContext<PgArrowSplit> ctx, String id) {
+        return assigned(ctx).stream().filter(s -> s.splitId().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError(id + " not assigned: " + assigned(ctx)));
+    }
+
     private static PgArrowSourceConfig config(String tables) {
         return TestSources.<String>builder(PG, tables)
                 .tableDiscoveryInterval(Duration.ofSeconds(1))
@@ -47,8 +55,8 @@ class PgArrowSourceEnumeratorITCase {
         PG.execute("CREATE TABLE a (id int)", "CREATE TABLE b (id int)", "CREATE TABLE c (id int)",
                 "CREATE TABLE \"D\" (id int)");
         TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(PARALLELISM);
-        PgArrowSourceEnumerator enumerator =
-                new PgArrowSourceEnumerator(ctx, config("public.*"), PgArrowEnumState.initial());
+        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(
+                ctx, configWithMode("public.*", StartupMode.LATEST_OFFSET), PgArrowEnumState.initial());
 
         // When discovery runs before any reader registered: nothing is assigned yet.
         enumerator.start();
@@ -68,8 +76,8 @@ class PgArrowSourceEnumeratorITCase {
         ctx.getSplitAssignments().forEach((reader, state) -> state.getAssignedSplits().forEach(
                 split -> assertThat(PgArrowSourceEnumerator.ownerOf(split.splitId(), PARALLELISM))
                         .isEqualTo(reader)));
-        assertThat(assigned(ctx)).allMatch(s -> s.phase() == PgArrowSplit.Phase.SNAPSHOT
-                && s.startLsn() == 0 && s.tables().size() == 1);
+        assertThat(assigned(ctx)).allMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM
+                && s.startLsn() > 0 && s.tables().size() == 1);
         assertThat(enumerator.snapshotState(2).unassignedSplits()).isEmpty();
         assertThat(enumerator.snapshotState(2).capturedTables()).hasSize(4);
     }
@@ -90,10 +98,136 @@ class PgArrowSourceEnumeratorITCase {
 
         PG.execute("CREATE TABLE b (id int)");
         ctx.triggerAllActions();
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
 
         assertThat(assigned(ctx)).hasSize(2);
         assertThat(assigned(ctx).get(1).slotName()).isEqualTo("it_public_b");
-        assertThat(assigned(ctx).get(1).phase()).isEqualTo(PgArrowSplit.Phase.SNAPSHOT);
+        assertThat(assigned(ctx).get(1).phase()).isEqualTo(PgArrowSplit.Phase.CHUNK);
+    }
+
+    @Test
+    void chunksGoToReadersThatAskAndATablesStreamFollowsItsLastFinishedChunk() throws Exception {
+        // Given a table of 10 rows chunked by 4: chunks (-inf,4], (4,8], (8,+inf)
+        PG.execute("CREATE TABLE k (id int PRIMARY KEY)",
+                "INSERT INTO k SELECT g FROM generate_series(1, 10) g");
+        TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(2);
+        ctx.registerReader(0, "localhost");
+        ctx.registerReader(1, "localhost");
+        PgArrowSourceConfig config = TestSources.<String>builder(PG, "public.k")
+                .chunkSize(4)
+                .deserializer(new TestSources.RowsAsText())
+                .build()
+                .config();
+        PgArrowSourceEnumerator enumerator =
+                new PgArrowSourceEnumerator(ctx, config, PgArrowEnumState.initial());
+        enumerator.start();
+        ctx.triggerAllActions();
+        try (java.sql.Connection c = PG.connect(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_public_k'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the slot is made before any chunk is read").isEqualTo(1);
+        }
+        assertThat(assigned(ctx)).as("no reader asked yet").isEmpty();
+
+        // When both readers ask: each gets one chunk
+        enumerator.handleSplitRequest(0, null);
+        enumerator.handleSplitRequest(1, null);
+        ctx.triggerAllActions();
+        List<PgArrowSplit> chunks = assigned(ctx);
+        assertThat(chunks).extracting(PgArrowSplit::splitId)
+                .containsExactly("it_public_k#0", "it_public_k#1");
+        assertThat(chunks.get(0).chunk().lo()).isNull();
+        assertThat(chunks.get(0).chunk().hi()).containsExactly("4");
+        assertThat(chunks.get(1).chunk().lo()).containsExactly("4");
+        assertThat(chunks.get(1).chunk().hi()).containsExactly("8");
+
+        // When the readers finish them and one asks again: it gets the last chunk, no stream yet
+        for (PgArrowSplit c : chunks) {
+            enumerator.handleSourceEvent(0, new ChunkFinishedEvent(c.slotName(), c.table(),
+                    c.chunk().withSnapshot(XidSnapshot.parse("900:900:")).withFinished()));
+        }
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
+        assertThat(assigned(ctx)).hasSize(3);
+        PgArrowSplit last = byId(ctx, "it_public_k#2");
+        assertThat(last.chunk().lo()).containsExactly("8");
+        assertThat(last.chunk().hi()).isNull();
+
+        // A report sent again (a reader restored before the acknowledgement) changes nothing
+        enumerator.handleSourceEvent(1, new ChunkFinishedEvent(chunks.get(0).slotName(),
+                chunks.get(0).table(), chunks.get(0).chunk().withSnapshot(
+                        XidSnapshot.parse("900:900:")).withFinished()));
+
+        // When the last chunk finishes: the stream split waits for a checkpoint to complete (rows
+        // of other readers' chunks may still be on their way downstream), then goes to its owner
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(last.slotName(), last.table(),
+                last.chunk().withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
+        assertThat(assigned(ctx)).noneMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM);
+        assertThat(enumerator.snapshotState(7).unassignedSplits())
+                .noneMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM);
+        enumerator.notifyCheckpointComplete(7);
+        PgArrowSplit stream = byId(ctx, "it_public_k");
+        assertThat(stream.phase()).isEqualTo(PgArrowSplit.Phase.STREAM);
+        assertThat(stream.startLsn()).isPositive();
+        assertThat(stream.reconciliation().pieces()).extracting(p -> p.snapshot().xmax())
+                .containsExactly(900L, 900L, 901L);
+        assertThat(ctx.getSplitAssignments().get(
+                PgArrowSourceEnumerator.ownerOf("it_public_k", 2)).getAssignedSplits())
+                .contains(stream);
+        PG.execute("SELECT pg_drop_replication_slot('it_public_k')");
+    }
+
+    @Test
+    void aFailedReadersUnacknowledgedChunksAreForgottenAndItsStaleStreamSplitDropped() throws Exception {
+        // Given a table of two chunks, both read by reader 0 and reported, not yet acknowledged
+        PG.execute("CREATE TABLE k (id int PRIMARY KEY)",
+                "INSERT INTO k SELECT g FROM generate_series(1, 6) g");
+        TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(1);
+        ctx.registerReader(0, "localhost");
+        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(ctx,
+                TestSources.<String>builder(PG, "public.k").chunkSize(4)
+                        .deserializer(new TestSources.RowsAsText()).build().config(),
+                PgArrowEnumState.initial());
+        enumerator.start();
+        ctx.triggerAllActions();
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
+        PgArrowSplit first = byId(ctx, "it_public_k#0");
+        PgArrowSplit second = byId(ctx, "it_public_k#1");
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(first.slotName(), first.table(),
+                first.chunk().withSnapshot(XidSnapshot.parse("800:800:")).withFinished()));
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(second.slotName(), second.table(),
+                second.chunk().withSnapshot(XidSnapshot.parse("801:801:")).withFinished()));
+        // Parallelism 1: the stream split is made at once, from those reports
+        PgArrowSplit stale = byId(ctx, "it_public_k");
+
+        // When reader 0 fails and returns what it got since its checkpoint: the second chunk and
+        // the stream split (the first chunk was mid-read at its checkpoint)
+        enumerator.addSplitsBack(java.util.Arrays.asList(second, stale), 0);
+
+        // Then the stream split made from the rolled-back reports is dropped, the second chunk
+        // is handed out again, and the stream waits for both chunks to be reported again
+        assertThat(enumerator.snapshotState(3).unassignedSplits()).extracting(PgArrowSplit::splitId)
+                .containsExactly("it_public_k#1");
+        enumerator.handleSplitRequest(0, null);
+        ctx.triggerAllActions();
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(second.slotName(), second.table(),
+                second.chunk().withSnapshot(XidSnapshot.parse("900:900:")).withFinished()));
+        assertThat(enumerator.snapshotState(4).unassignedSplits()).isEmpty();
+        ChunkState resumed = first.chunk().withSnapshot(XidSnapshot.parse("800:800:"))
+                .withRow(new String[] {"2"}).resumed();
+        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(first.slotName(), first.table(),
+                resumed.withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
+        List<PgArrowSplit> streams = assigned(ctx).stream()
+                .filter(s -> s.phase() == PgArrowSplit.Phase.STREAM).collect(Collectors.toList());
+        assertThat(streams).hasSize(2);
+        assertThat(streams.get(1).reconciliation().pieces()).extracting(p -> p.snapshot().xmax())
+                .containsExactly(800L, 901L, 900L);
+        PG.execute("SELECT pg_drop_replication_slot('it_public_k')");
     }
 
     @Test
@@ -161,7 +295,8 @@ class PgArrowSourceEnumeratorITCase {
     void aDiscoveryFailureAfterTheFirstIsLoggedNotFatal() throws Exception {
         PG.execute("CREATE TABLE a (id int)");
         PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(
-                new TestingSplitEnumeratorContext<PgArrowSplit>(1), config("public.*"), PgArrowEnumState.initial());
+                new TestingSplitEnumeratorContext<PgArrowSplit>(1),
+                configWithMode("public.*", StartupMode.COMMITTED_OFFSET), PgArrowEnumState.initial());
         assertThatThrownBy(() -> enumerator.handleDiscovery(null, new RuntimeException("down")))
                 .hasMessageContaining("could not read the tables of database");
         enumerator.handleDiscovery(enumerator.discover(), null);

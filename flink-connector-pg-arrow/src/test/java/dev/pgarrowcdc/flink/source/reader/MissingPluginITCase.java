@@ -27,7 +27,7 @@ class MissingPluginITCase {
         PG.cluster().removeWal2Arrow();
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)");
         PgArrowSplit split = PgArrowSplit.fresh(
-                "it_public_t", List.of(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0);
+                "it_public_t", List.of(new TableId("public", "t")), PgArrowSplit.Phase.STREAM, 0);
 
         try (BufferAllocator allocator = new RootAllocator();
                 SlotStreamer streamer = new SlotStreamer(split, TestSources.config(PG, "public.t"), allocator)) {

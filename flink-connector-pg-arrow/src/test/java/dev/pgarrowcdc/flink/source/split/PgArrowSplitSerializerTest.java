@@ -27,11 +27,72 @@ class PgArrowSplitSerializerTest {
         assertThat(back.splitId()).isEqualTo("flink_public_orders");
     }
 
+    private static final ChunkKey KEY = new ChunkKey(Arrays.asList("id", "name"),
+            Arrays.asList("integer", "text"), Arrays.asList("", "\"pg_catalog\".\"en-x-icu\""));
+
     @Test
-    void aSnapshotSplitRoundTrips() throws IOException {
-        PgArrowSplit split = PgArrowSplit.fresh(
-                "s", Collections.singletonList(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0);
-        assertThat(serializer.deserialize(1, serializer.serialize(split))).isEqualTo(split);
+    void aChunkSplitMidReadRoundTrips() throws IOException {
+        XidSnapshot cut = XidSnapshot.parse("740:750:741,745");
+        ChunkState chunk = ChunkState.planned(3, KEY, cut, new String[] {"10", "b"},
+                        new String[] {"20", "ä'\"x"})
+                .withSnapshot(XidSnapshot.parse("760:770:"))
+                .withRow(new String[] {"11", "c"});
+        PgArrowSplit split = PgArrowSplit.chunk("flink_public_t", new TableId("public", "t"), chunk);
+
+        PgArrowSplit back = serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
+
+        assertThat(back).isEqualTo(split);
+        assertThat(back.splitId()).isEqualTo("flink_public_t#3");
+        assertThat(back.chunk().lastKey()).containsExactly("11", "c");
+        assertThat(back.chunk().cut()).isEqualTo(cut);
+    }
+
+    @Test
+    void aStreamSplitWithReconciliationRoundTrips() throws IOException {
+        Reconciliation r = new Reconciliation(KEY, Arrays.asList(
+                new ChunkPiece(null, new String[] {"5", "x"}, XidSnapshot.parse("1:9:3,4")),
+                new ChunkPiece(new String[] {"5", "x"}, null, XidSnapshot.parse("12:12:"))));
+        PgArrowSplit split = PgArrowSplit.streamAfterSnapshot("s", new TableId("public", "t"), 77, r);
+
+        PgArrowSplit back = serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
+
+        assertThat(back).isEqualTo(split);
+        assertThat(back.reconciliation().maxXmax()).isEqualTo(12);
+    }
+
+    @Test
+    void aVersion1SplitCaughtMidSnapshotIsRefusedNamingWhatToDo() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeUTF("slot");
+        out.writeInt(1);
+        out.writeUTF("public");
+        out.writeUTF("t");
+        out.writeByte(0);
+        out.writeLong(5);
+        out.writeLong(0);
+        out.writeLong(0);
+
+        assertThatThrownBy(() -> serializer.deserialize(PgArrowSplitSerializer.VERSION_1,
+                out.getCopyOfBuffer()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("in the middle of its snapshot")
+                .hasMessageContaining("start the job without this state");
+    }
+
+    @Test
+    void aRestoredChunkKeepsWhatWasEmittedAsAPieceAndReadsOnlyTheRest() {
+        XidSnapshot s = XidSnapshot.parse("760:770:");
+        ChunkState cutOff = ChunkState.planned(0, KEY, null, null, new String[] {"20", "z"})
+                .withSnapshot(s).withRow(new String[] {"1", "a"}).withRow(new String[] {"7", "q"});
+
+        ChunkState resumed = cutOff.resumed();
+
+        assertThat(resumed.pieces()).containsExactly(new ChunkPiece(null, new String[] {"7", "q"}, s));
+        assertThat(resumed.lo()).containsExactly("7", "q");
+        assertThat(resumed.hi()).containsExactly("20", "z");
+        assertThat(resumed.snapshot()).isNull();
+        assertThat(resumed.withSnapshot(XidSnapshot.parse("800:801:")).withFinished().pieces())
+                .hasSize(2);
     }
 
     @Test
@@ -64,9 +125,7 @@ class PgArrowSplitSerializerTest {
     @Test
     void theStateTracksEmittedRowsAndCompletedTransactions() {
         PgArrowSplitState state = new PgArrowSplitState(PgArrowSplit.fresh(
-                "s", Collections.singletonList(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0));
-        state.snapshotRowEmitted();
-        state.snapshotFinished(100);
+                "s", Collections.singletonList(new TableId("public", "t")), PgArrowSplit.Phase.STREAM, 100));
         state.streamRowEmitted();
         state.streamRowEmitted();
         assertThat(state.toSplit().startLsn()).isEqualTo(100);
