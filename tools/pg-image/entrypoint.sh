@@ -26,8 +26,10 @@ trap stop TERM INT
 touch "$log" && chown postgres "$log"
 if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$log" -w -t 60 -o "$*" start >/dev/null
 then
-	echo "pg-arrow-cdc: PostgreSQL did not start; server log:"
+	# The log first: the last line is what a waiting test matches.
+	echo "pg-arrow-cdc: server log:"
 	cat "$log"
+	echo "pg-arrow-cdc: PostgreSQL did not start"
 	exit 1
 fi
 echo "pg-arrow-cdc: PostgreSQL $PG_MAJOR is ready"

@@ -91,6 +91,12 @@ final class PostgresContainer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             String said = output.toString();
+            try {
+                // All of it: the log consumer can lag behind the line the wait matched.
+                said = container.getLogs();
+            } catch (RuntimeException unavailable) {
+                // the container is gone: keep what the consumer saw
+            }
             close();
             throw new IllegalStateException(
                     "PostgreSQL did not start in a container of " + image + ": " + e.getMessage()
