@@ -23,6 +23,7 @@ import org.apache.flink.table.types.logical.RowType;
 
 import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
 import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.SslMode;
 import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
@@ -79,10 +80,11 @@ final class Contenders {
             StreamExecutionEnvironment env,
             String host,
             int port,
-            boolean flinkCdcSkipBackfill) {
+            boolean flinkCdcSkipBackfill,
+            int chunkSize) {
         switch (name) {
             case "pg-arrow-cdc":
-                return PgArrowCdc.build(env, host, port, StartupMode.INITIAL, name);
+                return PgArrowCdc.build(env, host, port, StartupMode.INITIAL, chunkSize, name);
             case "postgres-cdc":
                 return FlinkCdcPostgres.build(
                         env, host, port, StartupOptions.initial(), flinkCdcSkipBackfill, name);
@@ -251,13 +253,13 @@ final class Contenders {
 
         @Override
         public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg.host(), pg.port(), StartupMode.COMMITTED_OFFSET, name());
+            return build(env, pg.host(), pg.port(), StartupMode.COMMITTED_OFFSET, 0, name());
         }
 
         @Override
         public DataStream<RowData> snapshotSource(
                 StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg.host(), pg.port(), StartupMode.INITIAL, name());
+            return build(env, pg.host(), pg.port(), StartupMode.INITIAL, 0, name());
         }
 
         static DataStream<RowData> build(
@@ -265,8 +267,9 @@ final class Contenders {
                 String host,
                 int port,
                 StartupMode mode,
+                int chunkSize,
                 String name) {
-            PgArrowSource<RowData> source =
+            PgArrowSourceBuilder<RowData> builder =
                     PgArrowSource.<RowData>builder()
                             .hostname(host)
                             .port(port)
@@ -278,9 +281,12 @@ final class Contenders {
                             // the benchmark's local server has no TLS
                             .sslMode(SslMode.DISABLE)
                             .startupMode(mode)
-                            .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH))
-                            .build();
-            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
+                            .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH));
+            if (chunkSize > 0) {
+                // scan.incremental.snapshot.chunk.size; 0 keeps the option's default
+                builder.chunkSize(chunkSize);
+            }
+            return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), name);
         }
     }
 }

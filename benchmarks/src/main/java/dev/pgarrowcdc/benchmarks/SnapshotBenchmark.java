@@ -70,10 +70,9 @@ public final class SnapshotBenchmark {
         Path benchDir = Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
         long rows = Long.parseLong(opts.getOrDefault("rows", "1000000"));
         int reps = Integer.parseInt(opts.getOrDefault("reps", "3"));
-        List<Integer> parallelisms =
-                Arrays.stream(opts.getOrDefault("parallelism", "1,2").split(","))
-                        .map(p -> Integer.parseInt(p.trim()))
-                        .collect(Collectors.toList());
+        List<Integer> parallelisms = intList(opts.getOrDefault("parallelism", "1,2"));
+        List<Integer> flinkCdcParallelisms = intList(opts.getOrDefault("flink-cdc-parallelism", "1"));
+        int chunkSize = Integer.parseInt(opts.getOrDefault("chunk-size", "0"));
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));
         boolean skipBackfill =
                 Boolean.parseBoolean(opts.getOrDefault("flink-cdc-skip-backfill", "false"));
@@ -94,44 +93,91 @@ public final class SnapshotBenchmark {
                             + " jsonb_build_object('k', g, 'tag', 'x' || (g % 10))"
                             + " FROM generate_series(1, " + rows + ") g",
                     "VACUUM ANALYZE public.cdc_bench");
-            for (int parallelism : parallelisms) {
-                System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
-                        + " %d reps, parallelism %d%s%n", rows, reps, parallelism,
-                        skipBackfill ? ", Flink CDC with backfill skipped" : "");
-                Map<String, List<Double>> results = new LinkedHashMap<>();
-                List<Double> copyRates = new ArrayList<>();
-                for (int r = 0; r < reps; r++) {
-                    double copy = copyRate(pg, rows);
-                    copyRates.add(copy);
-                    System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
-                            "COPY binary", copy);
-                    for (Contender c : contenders) {
-                        double rate = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
-                                parallelism, skipBackfill);
+            System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
+                    + " %d reps, pg-arrow-cdc at parallelism %s (chunk.size %s), postgres-cdc at %s%s%n",
+                    rows, reps, parallelisms, chunkSize > 0 ? String.valueOf(chunkSize) : "default",
+                    flinkCdcParallelisms, skipBackfill ? ", backfill skipped" : "");
+            // Every repetition runs every configuration once, in the same order, so that the
+            // machine's slow and fast spells fall on all of them alike.
+            Map<String, List<Run>> results = new LinkedHashMap<>();
+            List<Double> copyRates = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                double copy = copyRate(pg, rows);
+                copyRates.add(copy);
+                System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s%n", r + 1,
+                        "COPY binary", copy);
+                for (Contender c : contenders) {
+                    List<Integer> ps = c.name().equals("postgres-cdc")
+                            ? flinkCdcParallelisms : parallelisms;
+                    for (int parallelism : ps) {
+                        Run run = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
+                                parallelism, skipBackfill, chunkSize);
                         dropSlots(pg);
-                        System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
-                                c.name(), rate);
-                        results.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(rate);
+                        String key = c.name() + " p" + parallelism;
+                        System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s first to last,"
+                                + " %,10.0f from submit, start-up %.2f s%n", r + 1, key,
+                                run.steady(), run.fromSubmit(), run.startupSeconds());
+                        results.computeIfAbsent(key, k -> new ArrayList<>()).add(run);
                     }
                 }
-                List<Double> medians = new ArrayList<>();
-                for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-                    double m = median(e.getValue());
-                    medians.add(m);
-                    System.out.printf(Locale.ROOT, "%-14s %,14.0f rows/s from submit (median),"
-                            + " %.1f s%n", e.getKey(), m, rows / m);
-                }
-                if (medians.size() == 2) {
-                    System.out.printf(Locale.ROOT, "ratio: %.2fx%n", medians.get(0) / medians.get(1));
-                }
-                double copy = median(copyRates);
-                System.out.printf(Locale.ROOT, "%-14s %,14.0f rows/s on one connection (median), the"
-                        + " ceiling of one reader%n", "COPY binary", copy);
-                for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-                    System.out.printf(Locale.ROOT, "%s: %.0f%% of the COPY rate%n", e.getKey(),
-                            100 * median(e.getValue()) / copy);
-                }
             }
+            double copy = median(copyRates);
+            System.out.printf(Locale.ROOT, "%n| contender | rows/s first to last (median) | every"
+                    + " repetition | rows/s from submit | start-up s | share of COPY |%n"
+                    + "|---|---:|---|---:|---:|---:|%n");
+            Map<String, Double> steady = new LinkedHashMap<>();
+            for (Map.Entry<String, List<Run>> e : results.entrySet()) {
+                List<Run> runs = e.getValue();
+                double m = median(runs.stream().map(Run::steady).collect(Collectors.toList()));
+                steady.put(e.getKey(), m);
+                System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %.2f | %.0f%% |%n",
+                        e.getKey(), m,
+                        runs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x.steady()))
+                                .collect(Collectors.joining(" / ")),
+                        median(runs.stream().map(Run::fromSubmit).collect(Collectors.toList())),
+                        median(runs.stream().map(Run::startupSeconds).collect(Collectors.toList())),
+                        100 * m / copy);
+            }
+            System.out.printf(Locale.ROOT, "| COPY binary, one connection | %,.0f | %s | | | 100%% |%n",
+                    copy, copyRates.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x))
+                            .collect(Collectors.joining(" / ")));
+            ratio("pg-arrow-cdc p1 / postgres-cdc p1", steady.get("pg-arrow-cdc p1"),
+                    steady.get("postgres-cdc p1"));
+            ratio("pg-arrow-cdc p1 / COPY binary", steady.get("pg-arrow-cdc p1"), copy);
+            ratio("pg-arrow-cdc p2 / pg-arrow-cdc p1", steady.get("pg-arrow-cdc p2"),
+                    steady.get("pg-arrow-cdc p1"));
+        }
+    }
+
+    /** A run's three figures, from the child's stamps. */
+    private static final class Run {
+        final long rows;
+        final long firstNanos;
+        final long lastNanos;
+
+        Run(long rows, long firstNanos, long lastNanos) {
+            this.rows = rows;
+            this.firstNanos = firstNanos;
+            this.lastNanos = lastNanos;
+        }
+
+        /** Rows per second from the first row to the last. */
+        double steady() {
+            return rows / ((lastNanos - firstNanos) / 1e9);
+        }
+
+        double fromSubmit() {
+            return rows / (lastNanos / 1e9);
+        }
+
+        double startupSeconds() {
+            return firstNanos / 1e9;
+        }
+    }
+
+    private static void ratio(String what, Double a, Double b) {
+        if (a != null && b != null) {
+            System.out.printf(Locale.ROOT, "%s (first to last, medians): %.2fx%n", what, a / b);
         }
     }
 
@@ -159,6 +205,11 @@ public final class SnapshotBenchmark {
             }
             return copied / (nanos / 1e9);
         }
+    }
+
+    private static List<Integer> intList(String csv) {
+        return Arrays.stream(csv.split(",")).map(p -> Integer.parseInt(p.trim()))
+                .collect(Collectors.toList());
     }
 
     private static double median(List<Double> values) {
@@ -215,14 +266,15 @@ public final class SnapshotBenchmark {
         }
     }
 
-    /** Runs one snapshot in a child JVM with this JVM's flags; returns rows/s from submit. */
-    private static double runChildJvm(
+    /** Runs one snapshot in a child JVM with this JVM's flags. */
+    private static Run runChildJvm(
             String contender,
             String classPath,
             PostgresCluster pg,
             long rows,
             int parallelism,
-            boolean skipBackfill)
+            boolean skipBackfill,
+            int chunkSize)
             throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -230,7 +282,8 @@ public final class SnapshotBenchmark {
         cmd.addAll(Arrays.asList("-cp", classPath, SnapshotBenchmark.class.getName(),
                 "--child", contender, "--host", pg.host(), "--port", String.valueOf(pg.port()),
                 "--rows", String.valueOf(rows), "--parallelism", String.valueOf(parallelism),
-                "--skip-backfill", String.valueOf(skipBackfill)));
+                "--skip-backfill", String.valueOf(skipBackfill),
+                "--chunk-size", String.valueOf(chunkSize)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader out = new BufferedReader(
@@ -256,7 +309,7 @@ public final class SnapshotBenchmark {
             System.out.printf(Locale.ROOT, "   WARNING %s counted %,d rows, expected %,d%n",
                     contender, counted, rows);
         }
-        return rows / (Long.parseLong(f[1]) / 1e9);
+        return new Run(rows, Long.parseLong(f[1]), Long.parseLong(f[2]));
     }
 
     /** Drops every slot the run left in the bench database, once its walsender has gone. */
@@ -292,7 +345,8 @@ public final class SnapshotBenchmark {
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         Contenders.snapshotSource(contender, env, opts.get("host"),
                         Integer.parseInt(opts.get("port")),
-                        Boolean.parseBoolean(opts.get("skip-backfill")))
+                        Boolean.parseBoolean(opts.get("skip-backfill")),
+                        Integer.parseInt(opts.get("chunk-size")))
                 .addSink(new CountingSink())
                 .name("count");
         long submit = System.nanoTime();
@@ -312,7 +366,7 @@ public final class SnapshotBenchmark {
             // Let anything beyond the snapshot show up in the count before stopping.
             Thread.sleep(500);
             System.out.println(RESULT + CountingSink.COUNT.get() + " "
-                    + (CountingSink.lastNanos - submit));
+                    + (CountingSink.firstNanos - submit) + " " + (CountingSink.lastNanos - submit));
             System.out.flush();
             exit = 0;
         } finally {
