@@ -16,12 +16,23 @@ final class CountingSink implements SinkFunction<RowData> {
     static volatile long target = Long.MAX_VALUE;
     static volatile long firstNanos;
     static volatile long lastNanos;
+    /** This JVM's CPU time (all threads) at the first and at the target-th row. */
+    static volatile long firstCpuNanos;
+    static volatile long lastCpuNanos;
 
     static void reset(long expectedRows) {
         COUNT.set(0);
         firstNanos = 0;
         lastNanos = 0;
+        firstCpuNanos = 0;
+        lastCpuNanos = 0;
         target = expectedRows;
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     @Override
@@ -29,9 +40,11 @@ final class CountingSink implements SinkFunction<RowData> {
         long n = COUNT.incrementAndGet();
         if (n == 1) {
             firstNanos = System.nanoTime();
+            firstCpuNanos = processCpuNanos();
         }
         if (n == target) {
             lastNanos = System.nanoTime();
+            lastCpuNanos = processCpuNanos();
         }
     }
 }

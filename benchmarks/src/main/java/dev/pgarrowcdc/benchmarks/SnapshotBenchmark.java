@@ -101,46 +101,59 @@ public final class SnapshotBenchmark {
             // machine's slow and fast spells fall on all of them alike.
             Map<String, List<Run>> results = new LinkedHashMap<>();
             List<Double> copyRates = new ArrayList<>();
+            List<Double> copyCpus = new ArrayList<>();
             for (int r = 0; r < reps; r++) {
+                double cpu0 = serverCpuSeconds(pg);
                 double copy = copyRate(pg, rows);
+                double copyCpu = serverCpuSeconds(pg) - cpu0;
                 copyRates.add(copy);
-                System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s%n", r + 1,
-                        "COPY binary", copy);
+                copyCpus.add(copyCpu);
+                System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s; CPU s: server %.1f%n",
+                        r + 1, "COPY binary", copy, copyCpu);
                 for (Contender c : contenders) {
                     List<Integer> ps = c.name().equals("postgres-cdc")
                             ? flinkCdcParallelisms : parallelisms;
                     for (int parallelism : ps) {
+                        double serverCpu0 = serverCpuSeconds(pg);
                         Run run = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
                                 parallelism, skipBackfill, chunkSize);
+                        run.serverCpuSeconds = serverCpuSeconds(pg) - serverCpu0;
                         dropSlots(pg);
                         String key = c.name() + " p" + parallelism;
                         System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s first to last,"
-                                + " %,10.0f from submit, start-up %.2f s%n", r + 1, key,
-                                run.steady(), run.fromSubmit(), run.startupSeconds());
+                                + " %,10.0f from submit, start-up %.2f s; CPU s: JVM %.1f (first to"
+                                + " last), server %.1f (whole run)%n", r + 1, key, run.steady(),
+                                run.fromSubmit(), run.startupSeconds(), run.jvmCpuSeconds(),
+                                run.serverCpuSeconds);
                         results.computeIfAbsent(key, k -> new ArrayList<>()).add(run);
                     }
                 }
             }
             double copy = median(copyRates);
             System.out.printf(Locale.ROOT, "%n| contender | rows/s first to last (median) | every"
-                    + " repetition | rows/s from submit | start-up s | share of COPY |%n"
-                    + "|---|---:|---|---:|---:|---:|%n");
+                    + " repetition | rows/s from submit | start-up s | share of COPY | JVM CPU s,"
+                    + " first to last | server CPU s, whole run |%n"
+                    + "|---|---:|---|---:|---:|---:|---:|---:|%n");
             Map<String, Double> steady = new LinkedHashMap<>();
             for (Map.Entry<String, List<Run>> e : results.entrySet()) {
                 List<Run> runs = e.getValue();
                 double m = median(runs.stream().map(Run::steady).collect(Collectors.toList()));
                 steady.put(e.getKey(), m);
-                System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %.2f | %.0f%% |%n",
+                System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %.2f | %.0f%% | %.1f | %.1f |%n",
                         e.getKey(), m,
                         runs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x.steady()))
                                 .collect(Collectors.joining(" / ")),
                         median(runs.stream().map(Run::fromSubmit).collect(Collectors.toList())),
                         median(runs.stream().map(Run::startupSeconds).collect(Collectors.toList())),
-                        100 * m / copy);
+                        100 * m / copy,
+                        median(runs.stream().map(Run::jvmCpuSeconds).collect(Collectors.toList())),
+                        median(runs.stream().map(x -> x.serverCpuSeconds)
+                                .collect(Collectors.toList())));
             }
-            System.out.printf(Locale.ROOT, "| COPY binary, one connection | %,.0f | %s | | | 100%% |%n",
-                    copy, copyRates.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x))
-                            .collect(Collectors.joining(" / ")));
+            System.out.printf(Locale.ROOT, "| COPY binary, one connection | %,.0f | %s | | | 100%%"
+                    + " | | %.1f |%n", copy, copyRates.stream()
+                            .map(x -> String.format(Locale.ROOT, "%,.0f", x))
+                            .collect(Collectors.joining(" / ")), median(copyCpus));
             ratio("pg-arrow-cdc p1 / postgres-cdc p1", steady.get("pg-arrow-cdc p1"),
                     steady.get("postgres-cdc p1"));
             ratio("pg-arrow-cdc p1 / COPY binary", steady.get("pg-arrow-cdc p1"), copy);
@@ -149,16 +162,25 @@ public final class SnapshotBenchmark {
         }
     }
 
-    /** A run's three figures, from the child's stamps. */
+    /** A run's figures, from the child's stamps and the server's CPU around it. */
     private static final class Run {
         final long rows;
         final long firstNanos;
         final long lastNanos;
+        /** The child JVM's CPU time from the first row to the last. */
+        final long jvmCpuNanos;
+        /** The server's CPU time (every backend) over the whole run, start-up included. */
+        double serverCpuSeconds;
 
-        Run(long rows, long firstNanos, long lastNanos) {
+        Run(long rows, long firstNanos, long lastNanos, long jvmCpuNanos) {
             this.rows = rows;
             this.firstNanos = firstNanos;
             this.lastNanos = lastNanos;
+            this.jvmCpuNanos = jvmCpuNanos;
+        }
+
+        double jvmCpuSeconds() {
+            return jvmCpuNanos / 1e9;
         }
 
         /** Rows per second from the first row to the last. */
@@ -172,6 +194,47 @@ public final class SnapshotBenchmark {
 
         double startupSeconds() {
             return firstNanos / 1e9;
+        }
+    }
+
+    /**
+     * CPU seconds (user + system) the server has used so far: the postmaster's reaped children
+     * (backends that have exited) and every live child.
+     */
+    private static double serverCpuSeconds(PostgresCluster pg) throws IOException {
+        Path pidFile = pg.dataDir().resolve("postmaster.pid");
+        long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        long ticks = 0;
+        String[] own = procStat(postmaster);
+        if (own != null) {
+            ticks += Long.parseLong(own[13]) + Long.parseLong(own[14]);
+        }
+        try (java.util.stream.Stream<Path> procs = Files.list(Paths.get("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                String name = proc.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String[] f = procStat(Long.parseLong(name));
+                if (f != null && Long.parseLong(f[1]) == postmaster) {
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+        }
+        return ticks / 100.0; // USER_HZ
+    }
+
+    /**
+     * The fields of /proc/PID/stat after the command name, from the state on (index 0 = state,
+     * 1 = ppid, 11/12 = utime/stime, 13/14 = cutime/cstime), or null if the process is gone.
+     */
+    private static String[] procStat(long pid) {
+        try {
+            String stat = new String(Files.readAllBytes(Paths.get("/proc", String.valueOf(pid),
+                    "stat")), StandardCharsets.US_ASCII);
+            return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -309,7 +372,7 @@ public final class SnapshotBenchmark {
             System.out.printf(Locale.ROOT, "   WARNING %s counted %,d rows, expected %,d%n",
                     contender, counted, rows);
         }
-        return new Run(rows, Long.parseLong(f[1]), Long.parseLong(f[2]));
+        return new Run(rows, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
     }
 
     /** Drops every slot the run left in the bench database, once its walsender has gone. */
@@ -366,7 +429,8 @@ public final class SnapshotBenchmark {
             // Let anything beyond the snapshot show up in the count before stopping.
             Thread.sleep(500);
             System.out.println(RESULT + CountingSink.COUNT.get() + " "
-                    + (CountingSink.firstNanos - submit) + " " + (CountingSink.lastNanos - submit));
+                    + (CountingSink.firstNanos - submit) + " " + (CountingSink.lastNanos - submit)
+                    + " " + (CountingSink.lastCpuNanos - CountingSink.firstCpuNanos));
             System.out.flush();
             exit = 0;
         } finally {
