@@ -93,6 +93,47 @@ final class Contenders {
         }
     }
 
+    /**
+     * The Flink SQL DDL of public.cdc_bench as table {@code src} for the contender named {@code
+     * name}, in 'initial' startup mode: what a user of its SQL connector would write.
+     */
+    static String snapshotDdl(
+            String name, String host, int port, boolean flinkCdcSkipBackfill, int chunkSize) {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE src (id BIGINT NOT NULL, i INT,"
+                + " t STRING, n DECIMAL(12, 2), ts TIMESTAMP_LTZ(6), b BOOLEAN, d DOUBLE,"
+                + " v STRING, dt DATE, j STRING, PRIMARY KEY (id) NOT ENFORCED) WITH (");
+        ddl.append(String.format(java.util.Locale.ROOT, "'hostname' = '%s', 'port' = '%d',"
+                        + " 'username' = '%s', 'password' = '', 'database-name' = '%s',"
+                        + " 'schema-name' = 'public', 'table-name' = 'cdc_bench',"
+                        + " 'scan.startup.mode' = 'initial'",
+                host, port, PostgresCluster.SUPERUSER, StreamBenchmark.DATABASE));
+        switch (name) {
+            case "pg-arrow-cdc":
+                ddl.append(", 'connector' = 'pg-arrow-cdc', 'slot.name' = '" + PgArrowCdc.PREFIX
+                        + "', 'ssl.mode' = 'disable'");
+                if (chunkSize > 0) {
+                    ddl.append(", 'scan.incremental.snapshot.chunk.size' = '" + chunkSize + "'");
+                }
+                break;
+            case "postgres-cdc":
+                // As FlinkCdcPostgres#build: incremental snapshot, its default chunk and fetch
+                // sizes, pgoutput with the workload's publication, changelog mode all.
+                ddl.append(", 'connector' = 'postgres-cdc', 'slot.name' = '"
+                        + FlinkCdcPostgres.SLOT + "', 'decoding.plugin.name' = 'pgoutput',"
+                        + " 'scan.incremental.snapshot.enabled' = 'true',"
+                        + " 'scan.incremental.snapshot.chunk.size' = '8096',"
+                        + " 'scan.snapshot.fetch.size' = '1024', 'changelog-mode' = 'all',"
+                        + " 'debezium.publication.name' = 'pub',"
+                        + " 'debezium.publication.autocreate.mode' = 'disabled',"
+                        + " 'scan.incremental.snapshot.backfill.skip' = '"
+                        + flinkCdcSkipBackfill + "'");
+                break;
+            default:
+                throw new IllegalArgumentException("unknown contender '" + name + "'");
+        }
+        return ddl.append(")").toString();
+    }
+
     static void copySlot(PostgresCluster pg, String template, String slot, String plugin)
             throws SQLException {
         try (Connection c = pg.connect(StreamBenchmark.DATABASE);
@@ -153,7 +194,7 @@ final class Contenders {
      * {@code decoding.plugin.name = pgoutput}, changelog mode {@code all}.
      */
     static final class FlinkCdcPostgres implements Contender {
-        private static final String SLOT = "flink_cdc_bench";
+        static final String SLOT = "flink_cdc_bench";
 
         @Override
         public String name() {
@@ -232,7 +273,7 @@ final class Contenders {
 
     /** This project's source, resuming from its slot's confirmed position, changelog {@code all}. */
     static final class PgArrowCdc implements Contender {
-        private static final String PREFIX = "bench";
+        static final String PREFIX = "bench";
         private static final String SLOT =
                 SlotNames.slotName(PREFIX, new TableId("public", "cdc_bench"));
 

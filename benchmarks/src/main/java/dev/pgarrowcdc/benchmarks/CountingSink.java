@@ -3,13 +3,12 @@ package dev.pgarrowcdc.benchmarks;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
-import org.apache.flink.table.data.RowData;
 
 /**
  * Counts rows and stamps the first and the target-th arrival. The benchmark runs Flink in this
  * JVM (a local MiniCluster, parallelism 1), so the counters are plain statics read by the driver.
  */
-final class CountingSink implements SinkFunction<RowData> {
+final class CountingSink<T> implements SinkFunction<T> {
     private static final long serialVersionUID = 1L;
 
     static final AtomicLong COUNT = new AtomicLong();
@@ -36,7 +35,7 @@ final class CountingSink implements SinkFunction<RowData> {
     }
 
     @Override
-    public void invoke(RowData value, Context context) {
+    public void invoke(T value, Context context) {
         long n = COUNT.incrementAndGet();
         if (n == 1) {
             firstNanos = System.nanoTime();

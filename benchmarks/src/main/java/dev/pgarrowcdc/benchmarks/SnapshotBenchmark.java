@@ -29,6 +29,7 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
@@ -73,6 +74,10 @@ public final class SnapshotBenchmark {
         List<Integer> parallelisms = intList(opts.getOrDefault("parallelism", "1,2"));
         List<Integer> flinkCdcParallelisms = intList(opts.getOrDefault("flink-cdc-parallelism", "1"));
         int chunkSize = Integer.parseInt(opts.getOrDefault("chunk-size", "0"));
+        String api = opts.getOrDefault("api", "sql");
+        if (!api.equals("sql") && !api.equals("datastream")) {
+            throw new IllegalArgumentException("--api is sql or datastream, not '" + api + "'");
+        }
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));
         boolean skipBackfill =
                 Boolean.parseBoolean(opts.getOrDefault("flink-cdc-skip-backfill", "false"));
@@ -94,8 +99,9 @@ public final class SnapshotBenchmark {
                             + " FROM generate_series(1, " + rows + ") g",
                     "VACUUM ANALYZE public.cdc_bench");
             System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
-                    + " %d reps, pg-arrow-cdc at parallelism %s (chunk.size %s), postgres-cdc at %s%s%n",
-                    rows, reps, parallelisms, chunkSize > 0 ? String.valueOf(chunkSize) : "default",
+                    + " %d reps, through %s, pg-arrow-cdc at parallelism %s (chunk.size %s),"
+                    + " postgres-cdc at %s%s%n", rows, reps, api.equals("sql") ? "Flink SQL"
+                            : "the DataStream API", parallelisms, chunkSize > 0 ? String.valueOf(chunkSize) : "default",
                     flinkCdcParallelisms, skipBackfill ? ", backfill skipped" : "");
             // Every repetition runs every configuration once, in the same order, so that the
             // machine's slow and fast spells fall on all of them alike.
@@ -116,7 +122,7 @@ public final class SnapshotBenchmark {
                     for (int parallelism : ps) {
                         double serverCpu0 = serverCpuSeconds(pg);
                         Run run = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
-                                parallelism, skipBackfill, chunkSize);
+                                parallelism, skipBackfill, chunkSize, api);
                         run.serverCpuSeconds = serverCpuSeconds(pg) - serverCpu0;
                         dropSlots(pg);
                         String key = c.name() + " p" + parallelism;
@@ -337,7 +343,8 @@ public final class SnapshotBenchmark {
             long rows,
             int parallelism,
             boolean skipBackfill,
-            int chunkSize)
+            int chunkSize,
+            String api)
             throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -346,7 +353,7 @@ public final class SnapshotBenchmark {
                 "--child", contender, "--host", pg.host(), "--port", String.valueOf(pg.port()),
                 "--rows", String.valueOf(rows), "--parallelism", String.valueOf(parallelism),
                 "--skip-backfill", String.valueOf(skipBackfill),
-                "--chunk-size", String.valueOf(chunkSize)));
+                "--chunk-size", String.valueOf(chunkSize), "--api", api));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader out = new BufferedReader(
@@ -406,12 +413,20 @@ public final class SnapshotBenchmark {
         CountingSink.reset(rows);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
-        Contenders.snapshotSource(contender, env, opts.get("host"),
-                        Integer.parseInt(opts.get("port")),
-                        Boolean.parseBoolean(opts.get("skip-backfill")),
-                        Integer.parseInt(opts.get("chunk-size")))
-                .addSink(new CountingSink())
-                .name("count");
+        String host = opts.get("host");
+        int port = Integer.parseInt(opts.get("port"));
+        boolean skipBackfill = Boolean.parseBoolean(opts.get("skip-backfill"));
+        int chunkSize = Integer.parseInt(opts.get("chunk-size"));
+        if (opts.get("api").equals("sql")) {
+            // What a user writes: the connector's DDL, its changelog as a DataStream.
+            StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+            tEnv.executeSql(Contenders.snapshotDdl(contender, host, port, skipBackfill, chunkSize));
+            tEnv.toChangelogStream(tEnv.from("src")).addSink(new CountingSink<>()).name("count");
+        } else {
+            Contenders.snapshotSource(contender, env, host, port, skipBackfill, chunkSize)
+                    .addSink(new CountingSink<>())
+                    .name("count");
+        }
         long submit = System.nanoTime();
         JobClient job = env.executeAsync(contender + " snapshot");
         int exit = 1;
