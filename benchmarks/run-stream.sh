@@ -18,7 +18,7 @@ make -s -C wal2arrow PG_CONFIG="$PG_CONFIG"
 # reactor writes its class path to the same file; benchmarks comes last, so its own is what stays.
 mvn -q -B ${MVN_OFFLINE:+-o} -Dpgarrow.build.dir="$build_dir" -pl benchmarks -am package \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -DskipTests \
-  -Dmdep.outputFile="$root/benchmarks/$build_dir/classpath.txt" >/dev/null
+  -Dmdep.outputFile="$root/benchmarks/$build_dir/classpath.txt"
 if [ "$main" = SnapshotBenchmark ]; then
   # Flink CDC's snapshot runs on the pgjdbc its connector declares (SnapshotBenchmark#classPathFor
   # checks that this is still the one): fetch it into the local repository.
