@@ -35,10 +35,14 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /**
  * The initial snapshot of a {@code --rows}-row public.cdc_bench (default 1M) read by each
- * contender in its 'initial' startup mode into a counting sink, at each of {@code --parallelism}
- * (default {@code 1,2}): rows/s from job submit until the last of the rows has arrived, medians of
- * {@code --reps} runs; beside them {@code COPY ... TO STDOUT (FORMAT binary)} of the same table on
- * one connection, the ceiling of one reader, and each contender's share of it.
+ * contender in its 'initial' startup mode through Flink SQL (its connector's DDL; {@code --api
+ * datastream} builds the sources directly) into a counting sink: pg-arrow-cdc at each of {@code
+ * --parallelism} (default {@code 1,2}, {@code --chunk-size} its chunk size), Flink CDC at each of
+ * {@code --flink-cdc-parallelism} (default 1). Per run rows/s from the first row to the last, from
+ * job submit, the start-up (first row - submit), the child JVM's CPU seconds from the first row
+ * to the last and the server's CPU seconds over the run; medians of {@code --reps} runs; beside
+ * them {@code COPY ... TO STDOUT (FORMAT binary)} of the same table on one connection, the ceiling
+ * of one reader, and each one's share of it.
  *
  * <p>Each run is a child JVM started with this JVM's flags, so every run starts cold and each
  * contender runs with the PostgreSQL driver it was built against: pg-arrow-cdc with this build's
@@ -49,7 +53,7 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
  *
  * <pre>
  *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3] [--parallelism 1,2]
- *       [--flink-cdc-skip-backfill true]
+ *       [--flink-cdc-parallelism 1] [--chunk-size N] [--api sql|datastream] [--flink-cdc-skip-backfill true]
  * </pre>
  *
  * <p>{@code --flink-cdc-skip-backfill true} sets Flink CDC's {@code
