@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=""
 if [ "${1:-}" = --out ]; then out=$2; shift 2; fi
-out=${out:-$(mktemp -d /tmp/snapshot-jfr.XXXXXX)}
+out=${out:-$(mktemp -d -t snapshot-jfr.XXXXXX)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 "$here/../run-stream.sh" --main SnapshotBenchmark "$@" &
