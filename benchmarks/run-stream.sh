@@ -13,13 +13,17 @@ source tools/prereqs.sh
 ensure_prereqs
 build_dir=${PGARROW_BUILD_DIR:-target}
 make -s -C wal2arrow PG_CONFIG="$PG_CONFIG"
-mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks -am install -DskipTests
-mvn -q -B -Dpgarrow.build.dir="$build_dir" -pl benchmarks dependency:build-classpath \
-  -Dmdep.outputFile="$root/benchmarks/$build_dir/classpath.txt" >/dev/null
+# One reactor, no install: the class path names the sibling modules' jars under their build
+# directories (the local Maven repository is shared and is not written). Every module of the
+# reactor writes its class path to the same file; benchmarks comes last, so its own is what stays.
+mvn -q -B ${MVN_OFFLINE:+-o} -Dpgarrow.build.dir="$build_dir" -pl benchmarks -am package \
+  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -DskipTests \
+  -Dmdep.outputFile="$root/benchmarks/$build_dir/classpath.txt"
 if [ "$main" = SnapshotBenchmark ]; then
   # Flink CDC's snapshot runs on the pgjdbc its connector declares (SnapshotBenchmark#classPathFor
   # checks that this is still the one): fetch it into the local repository.
-  mvn -q -B dependency:get -Dartifact=org.postgresql:postgresql:42.7.3 >/dev/null
+  [ -f "$HOME/.m2/repository/org/postgresql/postgresql/42.7.3/postgresql-42.7.3.jar" ] ||
+    mvn -q -B dependency:get -Dartifact=org.postgresql:postgresql:42.7.3 >/dev/null
 fi
 cp="benchmarks/$build_dir/classes:$(cat "benchmarks/$build_dir/classpath.txt")"
 # The same flags for every contender: Arrow needs java.nio opened on Java 17.

@@ -23,6 +23,7 @@ import org.apache.flink.table.types.logical.RowType;
 
 import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
 import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.SslMode;
 import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
@@ -79,16 +80,58 @@ final class Contenders {
             StreamExecutionEnvironment env,
             String host,
             int port,
-            boolean flinkCdcSkipBackfill) {
+            boolean flinkCdcSkipBackfill,
+            int chunkSize) {
         switch (name) {
             case "pg-arrow-cdc":
-                return PgArrowCdc.build(env, host, port, StartupMode.INITIAL, name);
+                return PgArrowCdc.build(env, host, port, StartupMode.INITIAL, chunkSize, name);
             case "postgres-cdc":
                 return FlinkCdcPostgres.build(
                         env, host, port, StartupOptions.initial(), flinkCdcSkipBackfill, name);
             default:
                 throw new IllegalArgumentException("unknown contender '" + name + "'");
         }
+    }
+
+    /**
+     * The Flink SQL DDL of public.cdc_bench as table {@code src} for the contender named {@code
+     * name}, in 'initial' startup mode: what a user of its SQL connector would write.
+     */
+    static String snapshotDdl(
+            String name, String host, int port, boolean flinkCdcSkipBackfill, int chunkSize) {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE src (id BIGINT NOT NULL, i INT,"
+                + " t STRING, n DECIMAL(12, 2), ts TIMESTAMP_LTZ(6), b BOOLEAN, d DOUBLE,"
+                + " v STRING, dt DATE, j STRING, PRIMARY KEY (id) NOT ENFORCED) WITH (");
+        ddl.append(String.format(java.util.Locale.ROOT, "'hostname' = '%s', 'port' = '%d',"
+                        + " 'username' = '%s', 'password' = '', 'database-name' = '%s',"
+                        + " 'schema-name' = 'public', 'table-name' = 'cdc_bench',"
+                        + " 'scan.startup.mode' = 'initial'",
+                host, port, PostgresCluster.SUPERUSER, StreamBenchmark.DATABASE));
+        switch (name) {
+            case "pg-arrow-cdc":
+                ddl.append(", 'connector' = 'pg-arrow-cdc', 'slot.name' = '" + PgArrowCdc.PREFIX
+                        + "', 'ssl.mode' = 'disable'");
+                if (chunkSize > 0) {
+                    ddl.append(", 'scan.incremental.snapshot.chunk.size' = '" + chunkSize + "'");
+                }
+                break;
+            case "postgres-cdc":
+                // As FlinkCdcPostgres#build: incremental snapshot, its default chunk and fetch
+                // sizes, pgoutput with the workload's publication, changelog mode all.
+                ddl.append(", 'connector' = 'postgres-cdc', 'slot.name' = '"
+                        + FlinkCdcPostgres.SLOT + "', 'decoding.plugin.name' = 'pgoutput',"
+                        + " 'scan.incremental.snapshot.enabled' = 'true',"
+                        + " 'scan.incremental.snapshot.chunk.size' = '8096',"
+                        + " 'scan.snapshot.fetch.size' = '1024', 'changelog-mode' = 'all',"
+                        + " 'debezium.publication.name' = 'pub',"
+                        + " 'debezium.publication.autocreate.mode' = 'disabled',"
+                        + " 'scan.incremental.snapshot.backfill.skip' = '"
+                        + flinkCdcSkipBackfill + "'");
+                break;
+            default:
+                throw new IllegalArgumentException("unknown contender '" + name + "'");
+        }
+        return ddl.append(")").toString();
     }
 
     static void copySlot(PostgresCluster pg, String template, String slot, String plugin)
@@ -151,7 +194,7 @@ final class Contenders {
      * {@code decoding.plugin.name = pgoutput}, changelog mode {@code all}.
      */
     static final class FlinkCdcPostgres implements Contender {
-        private static final String SLOT = "flink_cdc_bench";
+        static final String SLOT = "flink_cdc_bench";
 
         @Override
         public String name() {
@@ -230,7 +273,7 @@ final class Contenders {
 
     /** This project's source, resuming from its slot's confirmed position, changelog {@code all}. */
     static final class PgArrowCdc implements Contender {
-        private static final String PREFIX = "bench";
+        static final String PREFIX = "bench";
         private static final String SLOT =
                 SlotNames.slotName(PREFIX, new TableId("public", "cdc_bench"));
 
@@ -251,13 +294,13 @@ final class Contenders {
 
         @Override
         public DataStream<RowData> source(StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg.host(), pg.port(), StartupMode.COMMITTED_OFFSET, name());
+            return build(env, pg.host(), pg.port(), StartupMode.COMMITTED_OFFSET, 0, name());
         }
 
         @Override
         public DataStream<RowData> snapshotSource(
                 StreamExecutionEnvironment env, PostgresCluster pg) {
-            return build(env, pg.host(), pg.port(), StartupMode.INITIAL, name());
+            return build(env, pg.host(), pg.port(), StartupMode.INITIAL, 0, name());
         }
 
         static DataStream<RowData> build(
@@ -265,8 +308,9 @@ final class Contenders {
                 String host,
                 int port,
                 StartupMode mode,
+                int chunkSize,
                 String name) {
-            PgArrowSource<RowData> source =
+            PgArrowSourceBuilder<RowData> builder =
                     PgArrowSource.<RowData>builder()
                             .hostname(host)
                             .port(port)
@@ -278,9 +322,12 @@ final class Contenders {
                             // the benchmark's local server has no TLS
                             .sslMode(SslMode.DISABLE)
                             .startupMode(mode)
-                            .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH))
-                            .build();
-            return env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
+                            .deserializer(PgArrowDeserializationSchema.rowData(CDC_BENCH));
+            if (chunkSize > 0) {
+                // scan.incremental.snapshot.chunk.size; 0 keeps the option's default
+                builder.chunkSize(chunkSize);
+            }
+            return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), name);
         }
     }
 }

@@ -3,35 +3,47 @@ package dev.pgarrowcdc.benchmarks;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
-import org.apache.flink.table.data.RowData;
 
 /**
  * Counts rows and stamps the first and the target-th arrival. The benchmark runs Flink in this
  * JVM (a local MiniCluster, parallelism 1), so the counters are plain statics read by the driver.
  */
-final class CountingSink implements SinkFunction<RowData> {
+final class CountingSink<T> implements SinkFunction<T> {
     private static final long serialVersionUID = 1L;
 
     static final AtomicLong COUNT = new AtomicLong();
     static volatile long target = Long.MAX_VALUE;
     static volatile long firstNanos;
     static volatile long lastNanos;
+    /** This JVM's CPU time (all threads) at the first and at the target-th row. */
+    static volatile long firstCpuNanos;
+    static volatile long lastCpuNanos;
 
     static void reset(long expectedRows) {
         COUNT.set(0);
         firstNanos = 0;
         lastNanos = 0;
+        firstCpuNanos = 0;
+        lastCpuNanos = 0;
         target = expectedRows;
     }
 
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     @Override
-    public void invoke(RowData value, Context context) {
+    public void invoke(T value, Context context) {
         long n = COUNT.incrementAndGet();
         if (n == 1) {
             firstNanos = System.nanoTime();
+            firstCpuNanos = processCpuNanos();
         }
         if (n == target) {
             lastNanos = System.nanoTime();
+            lastCpuNanos = processCpuNanos();
         }
     }
 }

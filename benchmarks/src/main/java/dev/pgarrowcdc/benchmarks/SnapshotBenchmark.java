@@ -29,15 +29,20 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /**
  * The initial snapshot of a {@code --rows}-row public.cdc_bench (default 1M) read by each
- * contender in its 'initial' startup mode into a counting sink, at each of {@code --parallelism}
- * (default {@code 1,2}): rows/s from job submit until the last of the rows has arrived, medians of
- * {@code --reps} runs; beside them {@code COPY ... TO STDOUT (FORMAT binary)} of the same table on
- * one connection, the ceiling of one reader, and each contender's share of it.
+ * contender in its 'initial' startup mode through Flink SQL (its connector's DDL; {@code --api
+ * datastream} builds the sources directly) into a counting sink: pg-arrow-cdc at each of {@code
+ * --parallelism} (default {@code 1,2}, {@code --chunk-size} its chunk size), Flink CDC at each of
+ * {@code --flink-cdc-parallelism} (default 1). Per run rows/s from the first row to the last, from
+ * job submit, the start-up (first row - submit), the child JVM's CPU seconds from the first row
+ * to the last and the server's CPU seconds over the run; medians of {@code --reps} runs; beside
+ * them {@code COPY ... TO STDOUT (FORMAT binary)} of the same table on one connection, the ceiling
+ * of one reader, and each one's share of it.
  *
  * <p>Each run is a child JVM started with this JVM's flags, so every run starts cold and each
  * contender runs with the PostgreSQL driver it was built against: pg-arrow-cdc with this build's
@@ -48,7 +53,7 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
  *
  * <pre>
  *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3] [--parallelism 1,2]
- *       [--flink-cdc-skip-backfill true]
+ *       [--flink-cdc-parallelism 1] [--chunk-size N] [--api sql|datastream] [--flink-cdc-skip-backfill true]
  * </pre>
  *
  * <p>{@code --flink-cdc-skip-backfill true} sets Flink CDC's {@code
@@ -70,10 +75,13 @@ public final class SnapshotBenchmark {
         Path benchDir = Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
         long rows = Long.parseLong(opts.getOrDefault("rows", "1000000"));
         int reps = Integer.parseInt(opts.getOrDefault("reps", "3"));
-        List<Integer> parallelisms =
-                Arrays.stream(opts.getOrDefault("parallelism", "1,2").split(","))
-                        .map(p -> Integer.parseInt(p.trim()))
-                        .collect(Collectors.toList());
+        List<Integer> parallelisms = intList(opts.getOrDefault("parallelism", "1,2"));
+        List<Integer> flinkCdcParallelisms = intList(opts.getOrDefault("flink-cdc-parallelism", "1"));
+        int chunkSize = Integer.parseInt(opts.getOrDefault("chunk-size", "0"));
+        String api = opts.getOrDefault("api", "sql");
+        if (!api.equals("sql") && !api.equals("datastream")) {
+            throw new IllegalArgumentException("--api is sql or datastream, not '" + api + "'");
+        }
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));
         boolean skipBackfill =
                 Boolean.parseBoolean(opts.getOrDefault("flink-cdc-skip-backfill", "false"));
@@ -94,44 +102,155 @@ public final class SnapshotBenchmark {
                             + " jsonb_build_object('k', g, 'tag', 'x' || (g % 10))"
                             + " FROM generate_series(1, " + rows + ") g",
                     "VACUUM ANALYZE public.cdc_bench");
-            for (int parallelism : parallelisms) {
-                System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
-                        + " %d reps, parallelism %d%s%n", rows, reps, parallelism,
-                        skipBackfill ? ", Flink CDC with backfill skipped" : "");
-                Map<String, List<Double>> results = new LinkedHashMap<>();
-                List<Double> copyRates = new ArrayList<>();
-                for (int r = 0; r < reps; r++) {
-                    double copy = copyRate(pg, rows);
-                    copyRates.add(copy);
-                    System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
-                            "COPY binary", copy);
-                    for (Contender c : contenders) {
-                        double rate = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
-                                parallelism, skipBackfill);
+            System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
+                    + " %d reps, through %s, pg-arrow-cdc at parallelism %s (chunk.size %s),"
+                    + " postgres-cdc at %s%s%n", rows, reps, api.equals("sql") ? "Flink SQL"
+                            : "the DataStream API", parallelisms, chunkSize > 0 ? String.valueOf(chunkSize) : "default",
+                    flinkCdcParallelisms, skipBackfill ? ", backfill skipped" : "");
+            // Every repetition runs every configuration once, in the same order, so that the
+            // machine's slow and fast spells fall on all of them alike.
+            Map<String, List<Run>> results = new LinkedHashMap<>();
+            List<Double> copyRates = new ArrayList<>();
+            List<Double> copyCpus = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                double cpu0 = serverCpuSeconds(pg);
+                double copy = copyRate(pg, rows);
+                double copyCpu = serverCpuSeconds(pg) - cpu0;
+                copyRates.add(copy);
+                copyCpus.add(copyCpu);
+                System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s; CPU s: server %.1f%n",
+                        r + 1, "COPY binary", copy, copyCpu);
+                for (Contender c : contenders) {
+                    List<Integer> ps = c.name().equals("postgres-cdc")
+                            ? flinkCdcParallelisms : parallelisms;
+                    for (int parallelism : ps) {
+                        double serverCpu0 = serverCpuSeconds(pg);
+                        Run run = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
+                                parallelism, skipBackfill, chunkSize, api);
+                        run.serverCpuSeconds = serverCpuSeconds(pg) - serverCpu0;
                         dropSlots(pg);
-                        System.out.printf(Locale.ROOT, "   rep %d %-14s %,10.0f rows/s%n", r + 1,
-                                c.name(), rate);
-                        results.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(rate);
+                        String key = c.name() + " p" + parallelism;
+                        System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s first to last,"
+                                + " %,10.0f from submit, start-up %.2f s; CPU s: JVM %.1f (first to"
+                                + " last), server %.1f (whole run)%n", r + 1, key, run.steady(),
+                                run.fromSubmit(), run.startupSeconds(), run.jvmCpuSeconds(),
+                                run.serverCpuSeconds);
+                        results.computeIfAbsent(key, k -> new ArrayList<>()).add(run);
                     }
                 }
-                List<Double> medians = new ArrayList<>();
-                for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-                    double m = median(e.getValue());
-                    medians.add(m);
-                    System.out.printf(Locale.ROOT, "%-14s %,14.0f rows/s from submit (median),"
-                            + " %.1f s%n", e.getKey(), m, rows / m);
+            }
+            double copy = median(copyRates);
+            System.out.printf(Locale.ROOT, "%n| contender | rows/s first to last (median) | every"
+                    + " repetition | rows/s from submit | start-up s | share of COPY | JVM CPU s,"
+                    + " first to last | server CPU s, whole run |%n"
+                    + "|---|---:|---|---:|---:|---:|---:|---:|%n");
+            Map<String, Double> steady = new LinkedHashMap<>();
+            for (Map.Entry<String, List<Run>> e : results.entrySet()) {
+                List<Run> runs = e.getValue();
+                double m = median(runs.stream().map(Run::steady).collect(Collectors.toList()));
+                steady.put(e.getKey(), m);
+                System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %.2f | %.0f%% | %.1f | %.1f |%n",
+                        e.getKey(), m,
+                        runs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x.steady()))
+                                .collect(Collectors.joining(" / ")),
+                        median(runs.stream().map(Run::fromSubmit).collect(Collectors.toList())),
+                        median(runs.stream().map(Run::startupSeconds).collect(Collectors.toList())),
+                        100 * m / copy,
+                        median(runs.stream().map(Run::jvmCpuSeconds).collect(Collectors.toList())),
+                        median(runs.stream().map(x -> x.serverCpuSeconds)
+                                .collect(Collectors.toList())));
+            }
+            System.out.printf(Locale.ROOT, "| COPY binary, one connection | %,.0f | %s | | | 100%%"
+                    + " | | %.1f |%n", copy, copyRates.stream()
+                            .map(x -> String.format(Locale.ROOT, "%,.0f", x))
+                            .collect(Collectors.joining(" / ")), median(copyCpus));
+            ratio("pg-arrow-cdc p1 / postgres-cdc p1", steady.get("pg-arrow-cdc p1"),
+                    steady.get("postgres-cdc p1"));
+            ratio("pg-arrow-cdc p1 / COPY binary", steady.get("pg-arrow-cdc p1"), copy);
+            ratio("pg-arrow-cdc p2 / pg-arrow-cdc p1", steady.get("pg-arrow-cdc p2"),
+                    steady.get("pg-arrow-cdc p1"));
+        }
+    }
+
+    /** A run's figures, from the child's stamps and the server's CPU around it. */
+    private static final class Run {
+        final long rows;
+        final long firstNanos;
+        final long lastNanos;
+        /** The child JVM's CPU time from the first row to the last. */
+        final long jvmCpuNanos;
+        /** The server's CPU time (every backend) over the whole run, start-up included. */
+        double serverCpuSeconds;
+
+        Run(long rows, long firstNanos, long lastNanos, long jvmCpuNanos) {
+            this.rows = rows;
+            this.firstNanos = firstNanos;
+            this.lastNanos = lastNanos;
+            this.jvmCpuNanos = jvmCpuNanos;
+        }
+
+        double jvmCpuSeconds() {
+            return jvmCpuNanos / 1e9;
+        }
+
+        /** Rows per second from the first row to the last. */
+        double steady() {
+            return rows / ((lastNanos - firstNanos) / 1e9);
+        }
+
+        double fromSubmit() {
+            return rows / (lastNanos / 1e9);
+        }
+
+        double startupSeconds() {
+            return firstNanos / 1e9;
+        }
+    }
+
+    /**
+     * CPU seconds (user + system) the server has used so far: the postmaster's reaped children
+     * (backends that have exited) and every live child.
+     */
+    private static double serverCpuSeconds(PostgresCluster pg) throws IOException {
+        Path pidFile = pg.dataDir().resolve("postmaster.pid");
+        long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        long ticks = 0;
+        String[] own = procStat(postmaster);
+        if (own != null) {
+            ticks += Long.parseLong(own[13]) + Long.parseLong(own[14]);
+        }
+        try (java.util.stream.Stream<Path> procs = Files.list(Paths.get("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                String name = proc.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
                 }
-                if (medians.size() == 2) {
-                    System.out.printf(Locale.ROOT, "ratio: %.2fx%n", medians.get(0) / medians.get(1));
-                }
-                double copy = median(copyRates);
-                System.out.printf(Locale.ROOT, "%-14s %,14.0f rows/s on one connection (median), the"
-                        + " ceiling of one reader%n", "COPY binary", copy);
-                for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-                    System.out.printf(Locale.ROOT, "%s: %.0f%% of the COPY rate%n", e.getKey(),
-                            100 * median(e.getValue()) / copy);
+                String[] f = procStat(Long.parseLong(name));
+                if (f != null && Long.parseLong(f[1]) == postmaster) {
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
                 }
             }
+        }
+        return ticks / 100.0; // USER_HZ
+    }
+
+    /**
+     * The fields of /proc/PID/stat after the command name, from the state on (index 0 = state,
+     * 1 = ppid, 11/12 = utime/stime, 13/14 = cutime/cstime), or null if the process is gone.
+     */
+    private static String[] procStat(long pid) {
+        try {
+            String stat = new String(Files.readAllBytes(Paths.get("/proc", String.valueOf(pid),
+                    "stat")), StandardCharsets.US_ASCII);
+            return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void ratio(String what, Double a, Double b) {
+        if (a != null && b != null) {
+            System.out.printf(Locale.ROOT, "%s (first to last, medians): %.2fx%n", what, a / b);
         }
     }
 
@@ -159,6 +278,11 @@ public final class SnapshotBenchmark {
             }
             return copied / (nanos / 1e9);
         }
+    }
+
+    private static List<Integer> intList(String csv) {
+        return Arrays.stream(csv.split(",")).map(p -> Integer.parseInt(p.trim()))
+                .collect(Collectors.toList());
     }
 
     private static double median(List<Double> values) {
@@ -215,14 +339,16 @@ public final class SnapshotBenchmark {
         }
     }
 
-    /** Runs one snapshot in a child JVM with this JVM's flags; returns rows/s from submit. */
-    private static double runChildJvm(
+    /** Runs one snapshot in a child JVM with this JVM's flags. */
+    private static Run runChildJvm(
             String contender,
             String classPath,
             PostgresCluster pg,
             long rows,
             int parallelism,
-            boolean skipBackfill)
+            boolean skipBackfill,
+            int chunkSize,
+            String api)
             throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -230,7 +356,8 @@ public final class SnapshotBenchmark {
         cmd.addAll(Arrays.asList("-cp", classPath, SnapshotBenchmark.class.getName(),
                 "--child", contender, "--host", pg.host(), "--port", String.valueOf(pg.port()),
                 "--rows", String.valueOf(rows), "--parallelism", String.valueOf(parallelism),
-                "--skip-backfill", String.valueOf(skipBackfill)));
+                "--skip-backfill", String.valueOf(skipBackfill),
+                "--chunk-size", String.valueOf(chunkSize), "--api", api));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader out = new BufferedReader(
@@ -256,7 +383,7 @@ public final class SnapshotBenchmark {
             System.out.printf(Locale.ROOT, "   WARNING %s counted %,d rows, expected %,d%n",
                     contender, counted, rows);
         }
-        return rows / (Long.parseLong(f[1]) / 1e9);
+        return new Run(rows, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
     }
 
     /** Drops every slot the run left in the bench database, once its walsender has gone. */
@@ -290,11 +417,20 @@ public final class SnapshotBenchmark {
         CountingSink.reset(rows);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
-        Contenders.snapshotSource(contender, env, opts.get("host"),
-                        Integer.parseInt(opts.get("port")),
-                        Boolean.parseBoolean(opts.get("skip-backfill")))
-                .addSink(new CountingSink())
-                .name("count");
+        String host = opts.get("host");
+        int port = Integer.parseInt(opts.get("port"));
+        boolean skipBackfill = Boolean.parseBoolean(opts.get("skip-backfill"));
+        int chunkSize = Integer.parseInt(opts.get("chunk-size"));
+        if (opts.get("api").equals("sql")) {
+            // What a user writes: the connector's DDL, its changelog as a DataStream.
+            StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+            tEnv.executeSql(Contenders.snapshotDdl(contender, host, port, skipBackfill, chunkSize));
+            tEnv.toChangelogStream(tEnv.from("src")).addSink(new CountingSink<>()).name("count");
+        } else {
+            Contenders.snapshotSource(contender, env, host, port, skipBackfill, chunkSize)
+                    .addSink(new CountingSink<>())
+                    .name("count");
+        }
         long submit = System.nanoTime();
         JobClient job = env.executeAsync(contender + " snapshot");
         int exit = 1;
@@ -312,7 +448,8 @@ public final class SnapshotBenchmark {
             // Let anything beyond the snapshot show up in the count before stopping.
             Thread.sleep(500);
             System.out.println(RESULT + CountingSink.COUNT.get() + " "
-                    + (CountingSink.lastNanos - submit));
+                    + (CountingSink.firstNanos - submit) + " " + (CountingSink.lastNanos - submit)
+                    + " " + (CountingSink.lastCpuNanos - CountingSink.firstCpuNanos));
             System.out.flush();
             exit = 0;
         } finally {

@@ -128,7 +128,7 @@ public final class StreamBenchmark {
         CountingSink.reset(expected);
         Configuration conf = new Configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        contender.source(env, pg).addSink(new CountingSink()).name("count");
+        contender.source(env, pg).addSink(new CountingSink<>()).name("count");
         long submit = System.nanoTime();
         JobClient job = env.executeAsync(contender.name());
         try {
