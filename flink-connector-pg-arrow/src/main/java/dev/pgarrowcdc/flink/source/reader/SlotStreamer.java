@@ -392,19 +392,34 @@ final class SlotStreamer implements AutoCloseable {
     /**
      * wal2arrow's {@code columns.<schema>.<table>} per table when the source reads only some
      * columns. pgjdbc writes each option name between double quotes as it is, so a quote inside
-     * the name is doubled here to reach the plugin as one.
+     * the name is doubled here to reach the plugin as one. Names that need no quotes go bare:
+     * before PostgreSQL 15 the replication command parser takes no doubled quote inside a quoted
+     * name, so there a table whose name needs quotes cannot be projected, and the error says so.
      */
-    private java.util.Properties projectionOptions() {
+    private java.util.Properties projectionOptions() throws SQLException {
         java.util.Properties options = new java.util.Properties();
         List<String> columns = config.projectedColumns();
         if (columns != null) {
             String list = columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
             for (TableId table : split.tables()) {
-                options.setProperty(("columns." + table.quoted()).replace("\"", "\"\""),
-                        list.replace("'", "''"));
+                String name = "columns." + bareOrQuoted(table.schema()) + "." + bareOrQuoted(table.table());
+                if (name.contains("\"") && replication.getMetaData().getDatabaseMajorVersion() < 15) {
+                    throw new SQLException("Table " + table + " has a name that needs double quotes,"
+                            + " which PostgreSQL "
+                            + replication.getMetaData().getDatabaseMajorVersion()
+                            + " cannot take in a replication option: reading only some of its columns"
+                            + " (projection) needs PostgreSQL 15 or later. Select all of its columns,"
+                            + " or rename it to lower-case letters, digits and _.");
+                }
+                options.setProperty(name.replace("\"", "\"\""), list.replace("'", "''"));
             }
         }
         return options;
+    }
+
+    /** A name as SQL writes it: bare when it is lower case, letters, digits and _, else quoted. */
+    private static String bareOrQuoted(String name) {
+        return name.matches("[a-z_][a-z0-9_]*") ? name : TableId.quoteIdentifier(name);
     }
 
     private boolean pollStream(List<PgArrowRecord> out, int limit, long byteLimit) throws SQLException {
