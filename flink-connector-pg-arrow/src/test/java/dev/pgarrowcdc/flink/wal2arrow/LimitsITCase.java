@@ -150,7 +150,9 @@ class LimitsITCase {
         int length = 900_000_000;
         PG.execute("CREATE TABLE huge (id int PRIMARY KEY, body text)");
         Wal2ArrowTestSupport.createSlot(PG, "huge");
-        inTransaction(PG, "SET LOCAL default_toast_compression = 'lz4'",
+        // lz4 TOAST is 14+; 13's pglz keeps a run of one letter small too
+        inTransaction(PG, PG.cluster().serverMajor() >= 14
+                        ? "SET LOCAL default_toast_compression = 'lz4'" : "SELECT 1",
                 "INSERT INTO huge VALUES (1, repeat('x', " + (length - 2) + ") || 'yz')");
 
         // When
