@@ -78,7 +78,13 @@ public final class PostgresCluster implements AutoCloseable {
 
     private PostgresCluster(Builder builder) {
         int containerMajor = PostgresContainer.selectedMajor();
-        this.container = containerMajor > 0 ? new PostgresContainer(containerMajor) : null;
+        // A server with its own pg_hba.conf or data files (TLS keys) is always local: the
+        // container image trusts every login and cannot take files from the builder.
+        boolean ownAuthentication = builder.hbaLines != null || !builder.dataFiles.isEmpty();
+        this.container =
+                containerMajor > 0 && !ownAuthentication
+                        ? new PostgresContainer(containerMajor)
+                        : null;
         this.asPostgresUser = isRoot();
         if (container == null) {
             this.pgBin = locateBinDir(builder.pgConfig);
