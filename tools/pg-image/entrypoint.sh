@@ -1,4 +1,17 @@
 #!/bin/sh
+# Copyright 2026 the pg-arrow-cdc authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 # PID 1 of a pg-arrow-cdc test container. It starts PostgreSQL with pg_ctl and stays up, so a test
 # can stop, start or restart the server (docker exec ... pg_ctl) without ending the container.
 # Settings the fixture wants come as postgresql.conf lines in $PGARROW_SETTINGS; extra arguments
