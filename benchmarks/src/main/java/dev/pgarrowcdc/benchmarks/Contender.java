@@ -15,11 +15,11 @@
  */
 package dev.pgarrowcdc.benchmarks;
 
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
-
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /** A CDC source under test: the slot it resumes from and the stream of rows it produces. */
 interface Contender {

@@ -15,13 +15,14 @@
  */
 package dev.pgarrowcdc.benchmarks;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Properties;
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
+import dev.pgarrowcdc.flink.source.SslMode;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
+import dev.pgarrowcdc.flink.source.split.TableId;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
@@ -36,14 +37,13 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
 
-import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
-import dev.pgarrowcdc.flink.source.PgArrowSource;
-import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.SslMode;
-import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
-import dev.pgarrowcdc.flink.source.split.TableId;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
 
 /** The contenders the benchmark knows, by name. */
 final class Contenders {
@@ -80,8 +80,9 @@ final class Contenders {
                             .filter(c -> c.name().equals(n.trim()))
                             .findFirst()
                             .orElseThrow(
-                                    () -> new IllegalArgumentException(
-                                            "unknown contender '" + n + "'")));
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "unknown contender '" + n + "'")));
         }
         return chosen;
     }
@@ -114,18 +115,28 @@ final class Contenders {
      */
     static String snapshotDdl(
             String name, String host, int port, boolean flinkCdcSkipBackfill, int chunkSize) {
-        StringBuilder ddl = new StringBuilder("CREATE TABLE src (id BIGINT NOT NULL, i INT,"
-                + " t STRING, n DECIMAL(12, 2), ts TIMESTAMP_LTZ(6), b BOOLEAN, d DOUBLE,"
-                + " v STRING, dt DATE, j STRING, PRIMARY KEY (id) NOT ENFORCED) WITH (");
-        ddl.append(String.format(java.util.Locale.ROOT, "'hostname' = '%s', 'port' = '%d',"
-                        + " 'username' = '%s', 'password' = '', 'database-name' = '%s',"
-                        + " 'schema-name' = 'public', 'table-name' = 'cdc_bench',"
-                        + " 'scan.startup.mode' = 'initial'",
-                host, port, PostgresCluster.SUPERUSER, StreamBenchmark.DATABASE));
+        StringBuilder ddl =
+                new StringBuilder(
+                        "CREATE TABLE src (id BIGINT NOT NULL, i INT,"
+                                + " t STRING, n DECIMAL(12, 2), ts TIMESTAMP_LTZ(6), b BOOLEAN, d DOUBLE,"
+                                + " v STRING, dt DATE, j STRING, PRIMARY KEY (id) NOT ENFORCED) WITH (");
+        ddl.append(
+                String.format(
+                        java.util.Locale.ROOT,
+                        "'hostname' = '%s', 'port' = '%d',"
+                                + " 'username' = '%s', 'password' = '', 'database-name' = '%s',"
+                                + " 'schema-name' = 'public', 'table-name' = 'cdc_bench',"
+                                + " 'scan.startup.mode' = 'initial'",
+                        host,
+                        port,
+                        PostgresCluster.SUPERUSER,
+                        StreamBenchmark.DATABASE));
         switch (name) {
             case "pg-arrow-cdc":
-                ddl.append(", 'connector' = 'pg-arrow-cdc', 'slot.name' = '" + PgArrowCdc.PREFIX
-                        + "', 'ssl.mode' = 'disable'");
+                ddl.append(
+                        ", 'connector' = 'pg-arrow-cdc', 'slot.name' = '"
+                                + PgArrowCdc.PREFIX
+                                + "', 'ssl.mode' = 'disable'");
                 if (chunkSize > 0) {
                     ddl.append(", 'scan.incremental.snapshot.chunk.size' = '" + chunkSize + "'");
                 }
@@ -133,15 +144,18 @@ final class Contenders {
             case "postgres-cdc":
                 // As FlinkCdcPostgres#build: incremental snapshot, its default chunk and fetch
                 // sizes, pgoutput with the workload's publication, changelog mode all.
-                ddl.append(", 'connector' = 'postgres-cdc', 'slot.name' = '"
-                        + FlinkCdcPostgres.SLOT + "', 'decoding.plugin.name' = 'pgoutput',"
-                        + " 'scan.incremental.snapshot.enabled' = 'true',"
-                        + " 'scan.incremental.snapshot.chunk.size' = '8096',"
-                        + " 'scan.snapshot.fetch.size' = '1024', 'changelog-mode' = 'all',"
-                        + " 'debezium.publication.name' = 'pub',"
-                        + " 'debezium.publication.autocreate.mode' = 'disabled',"
-                        + " 'scan.incremental.snapshot.backfill.skip' = '"
-                        + flinkCdcSkipBackfill + "'");
+                ddl.append(
+                        ", 'connector' = 'postgres-cdc', 'slot.name' = '"
+                                + FlinkCdcPostgres.SLOT
+                                + "', 'decoding.plugin.name' = 'pgoutput',"
+                                + " 'scan.incremental.snapshot.enabled' = 'true',"
+                                + " 'scan.incremental.snapshot.chunk.size' = '8096',"
+                                + " 'scan.snapshot.fetch.size' = '1024', 'changelog-mode' = 'all',"
+                                + " 'debezium.publication.name' = 'pub',"
+                                + " 'debezium.publication.autocreate.mode' = 'disabled',"
+                                + " 'scan.incremental.snapshot.backfill.skip' = '"
+                                + flinkCdcSkipBackfill
+                                + "'");
                 break;
             default:
                 throw new IllegalArgumentException("unknown contender '" + name + "'");
@@ -238,10 +252,10 @@ final class Contenders {
         }
 
         /**
-         * In 'initial' mode this is its incremental snapshot as documented for 3.5.0, every
-         * option at its default (chunks of 8,096 rows keyed by the primary key, 1,024 rows per
-         * fetch, unbounded chunk first, backfill on: a temporary slot per chunk), then the stream.
-         * It needs the pgjdbc it was built with (see SnapshotBenchmark#classPathFor). {@code
+         * In 'initial' mode this is its incremental snapshot as documented for 3.5.0, every option
+         * at its default (chunks of 8,096 rows keyed by the primary key, 1,024 rows per fetch,
+         * unbounded chunk first, backfill on: a temporary slot per chunk), then the stream. It
+         * needs the pgjdbc it was built with (see SnapshotBenchmark#classPathFor). {@code
          * skipBackfill} is {@code scan.incremental.snapshot.backfill.skip}: no slot per chunk, at
          * least once instead of exactly once.
          */
@@ -286,7 +300,9 @@ final class Contenders {
         }
     }
 
-    /** This project's source, resuming from its slot's confirmed position, changelog {@code all}. */
+    /**
+     * This project's source, resuming from its slot's confirmed position, changelog {@code all}.
+     */
     static final class PgArrowCdc implements Contender {
         static final String PREFIX = "bench";
         private static final String SLOT =

@@ -15,13 +15,13 @@
  */
 package dev.pgarrowcdc.benchmarks;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * Counts rows and stamps the first and the target-th arrival. The benchmark runs Flink in this
- * JVM (a local MiniCluster, parallelism 1), so the counters are plain statics read by the driver.
+ * Counts rows and stamps the first and the target-th arrival. The benchmark runs Flink in this JVM
+ * (a local MiniCluster, parallelism 1), so the counters are plain statics read by the driver.
  */
 final class CountingSink<T> implements SinkFunction<T> {
     private static final long serialVersionUID = 1L;
@@ -30,8 +30,10 @@ final class CountingSink<T> implements SinkFunction<T> {
     static volatile long target = Long.MAX_VALUE;
     static volatile long firstNanos;
     static volatile long lastNanos;
+
     /** This JVM's CPU time (all threads) at the first and at the target-th row. */
     static volatile long firstCpuNanos;
+
     static volatile long lastCpuNanos;
 
     static void reset(long expectedRows) {

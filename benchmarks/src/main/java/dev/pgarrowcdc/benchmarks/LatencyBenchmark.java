@@ -15,6 +15,15 @@
  */
 package dev.pgarrowcdc.benchmarks;
 
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.SinkFunction;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
+
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
@@ -26,21 +35,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.SinkFunction;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.TimestampData;
-
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-
 /**
  * Commit-to-emit latency at a steady insert rate: a writer commits small transactions into
- * public.cdc_bench at {@code --rate} rows/s, each row stamped with {@code clock_timestamp()}
- * just before its commit, while the contender's job runs at parallelism 1; the sink measures
- * arrival time minus that stamp (an upper bound of commit-to-emit: the stamp precedes the
- * commit). Each contender gets its own run, its slot created just before its job starts.
+ * public.cdc_bench at {@code --rate} rows/s, each row stamped with {@code clock_timestamp()} just
+ * before its commit, while the contender's job runs at parallelism 1; the sink measures arrival
+ * time minus that stamp (an upper bound of commit-to-emit: the stamp precedes the commit). Each
+ * contender gets its own run, its slot created just before its job starts.
  *
  * <pre>
  *   benchmarks/run-stream.sh --main LatencyBenchmark [--rate 20000] [--seconds 20]
@@ -54,19 +54,32 @@ public final class LatencyBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = StreamBenchmark.parseArgs(args);
-        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
+        Path benchDir =
+                Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
         int rate = Integer.parseInt(opts.getOrDefault("rate", "20000"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
         List<Contender> contenders = Contenders.select(opts.getOrDefault("contenders", "all"));
 
-        try (PostgresCluster pg = PostgresCluster.builder().setting("max_wal_size", "8GB").start()) {
+        try (PostgresCluster pg =
+                PostgresCluster.builder().setting("max_wal_size", "8GB").start()) {
             pg.execute("postgres", "CREATE DATABASE " + StreamBenchmark.DATABASE);
             StreamBenchmark.psql(pg, benchDir.resolve("cdc_bench_schema.sql"));
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "%n== latency at %,d rows/s (%d-row transactions), %d s measured after 5 s "
-                            + "of warm-up, parallelism 1%n", rate, ROWS_PER_TXN, seconds);
-            System.out.printf(Locale.ROOT, "%-14s %9s %9s %9s %9s %10s%n", "contender", "p50 ms",
-                    "p99 ms", "p99.9 ms", "max ms", "rows");
+                            + "of warm-up, parallelism 1%n",
+                    rate,
+                    ROWS_PER_TXN,
+                    seconds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-14s %9s %9s %9s %9s %10s%n",
+                    "contender",
+                    "p50 ms",
+                    "p99 ms",
+                    "p99.9 ms",
+                    "max ms",
+                    "rows");
             AtomicLong nextId = new AtomicLong(1);
             for (Contender c : contenders) {
                 runOne(pg, c, rate, seconds, nextId);
@@ -84,10 +97,11 @@ public final class LatencyBenchmark {
         contender.source(env, pg).addSink(new LatencySink()).name("latency");
         JobClient job = env.executeAsync(contender.name() + " latency");
         try (Connection c = pg.connect(StreamBenchmark.DATABASE);
-                PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO public.cdc_bench SELECT g, 1, 'latency', 1.00, "
-                                + "clock_timestamp(), true, 1.0, 'v', current_date, '{}' "
-                                + "FROM generate_series(?::bigint, ?::bigint) g")) {
+                PreparedStatement insert =
+                        c.prepareStatement(
+                                "INSERT INTO public.cdc_bench SELECT g, 1, 'latency', 1.00, "
+                                        + "clock_timestamp(), true, 1.0, 'v', current_date, '{}' "
+                                        + "FROM generate_series(?::bigint, ?::bigint) g")) {
             // Wait until the job streams: a first transaction must come through.
             long first = nextId.getAndAdd(ROWS_PER_TXN);
             insert.setLong(1, first);
@@ -131,9 +145,15 @@ public final class LatencyBenchmark {
         Contenders.dropSlot(pg, contender.slotName());
         long[] lat = LatencySink.measured();
         Arrays.sort(lat);
-        System.out.printf(Locale.ROOT, "%-14s %9.1f %9.1f %9.1f %9.1f %,10d%n", contender.name(),
-                pct(lat, 0.50), pct(lat, 0.99), pct(lat, 0.999),
-                lat.length == 0 ? Double.NaN : lat[lat.length - 1] / 1000.0, lat.length);
+        System.out.printf(
+                Locale.ROOT,
+                "%-14s %9.1f %9.1f %9.1f %9.1f %,10d%n",
+                contender.name(),
+                pct(lat, 0.50),
+                pct(lat, 0.99),
+                pct(lat, 0.999),
+                lat.length == 0 ? Double.NaN : lat[lat.length - 1] / 1000.0,
+                lat.length);
     }
 
     private static double pct(long[] sorted, double p) {

@@ -15,6 +15,14 @@
  */
 package dev.pgarrowcdc.benchmarks;
 
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -40,24 +48,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-
 /**
- * The initial snapshot of a {@code --rows}-row public.cdc_bench (default 1M) read by each
- * contender in its 'initial' startup mode through Flink SQL (its connector's DDL; {@code --api
- * datastream} builds the sources directly) into a counting sink: pg-arrow-cdc at each of {@code
- * --parallelism} (default {@code 1,2}, {@code --chunk-size} its chunk size), Flink CDC at each of
- * {@code --flink-cdc-parallelism} (default 1). Per run rows/s from the first row to the last, from
- * job submit, the start-up (first row - submit), the child JVM's CPU seconds from the first row
- * to the last and the server's CPU seconds over the run; medians of {@code --reps} runs; beside
- * them {@code COPY ... TO STDOUT (FORMAT binary)} of the same table on one connection, the ceiling
- * of one reader, and each one's share of it.
+ * The initial snapshot of a {@code --rows}-row public.cdc_bench (default 1M) read by each contender
+ * in its 'initial' startup mode through Flink SQL (its connector's DDL; {@code --api datastream}
+ * builds the sources directly) into a counting sink: pg-arrow-cdc at each of {@code --parallelism}
+ * (default {@code 1,2}, {@code --chunk-size} its chunk size), Flink CDC at each of {@code
+ * --flink-cdc-parallelism} (default 1). Per run rows/s from the first row to the last, from job
+ * submit, the start-up (first row - submit), the child JVM's CPU seconds from the first row to the
+ * last and the server's CPU seconds over the run; medians of {@code --reps} runs; beside them
+ * {@code COPY ... TO STDOUT (FORMAT binary)} of the same table on one connection, the ceiling of
+ * one reader, and each one's share of it.
  *
  * <p>Each run is a child JVM started with this JVM's flags, so every run starts cold and each
  * contender runs with the PostgreSQL driver it was built against: pg-arrow-cdc with this build's
@@ -87,11 +87,13 @@ public final class SnapshotBenchmark {
             runChild(opts);
             return;
         }
-        Path benchDir = Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
+        Path benchDir =
+                Paths.get(opts.getOrDefault("bench-dir", StreamBenchmark.DEFAULT_WORKLOADS));
         long rows = Long.parseLong(opts.getOrDefault("rows", "1000000"));
         int reps = Integer.parseInt(opts.getOrDefault("reps", "3"));
         List<Integer> parallelisms = intList(opts.getOrDefault("parallelism", "1,2"));
-        List<Integer> flinkCdcParallelisms = intList(opts.getOrDefault("flink-cdc-parallelism", "1"));
+        List<Integer> flinkCdcParallelisms =
+                intList(opts.getOrDefault("flink-cdc-parallelism", "1"));
         int chunkSize = Integer.parseInt(opts.getOrDefault("chunk-size", "0"));
         String api = opts.getOrDefault("api", "sql");
         if (!api.equals("sql") && !api.equals("datastream")) {
@@ -105,23 +107,33 @@ public final class SnapshotBenchmark {
             classPaths.put(c.name(), classPathFor(c.name()));
         }
 
-        try (PostgresCluster pg = PostgresCluster.builder().setting("shared_buffers", "512MB")
-                .start()) {
+        try (PostgresCluster pg =
+                PostgresCluster.builder().setting("shared_buffers", "512MB").start()) {
             pg.execute("postgres", "CREATE DATABASE " + StreamBenchmark.DATABASE);
             StreamBenchmark.psql(pg, benchDir.resolve("cdc_bench_schema.sql"));
-            pg.execute(StreamBenchmark.DATABASE,
+            pg.execute(
+                    StreamBenchmark.DATABASE,
                     "INSERT INTO public.cdc_bench SELECT g, ((g::bigint * 7919) % 1000000)::int, md5(g::text)"
                             + " || 'abcdefgh', round((g % 100000) * 1.25, 2), timestamptz"
                             + " '2024-01-01 00:00:00+00' + g * interval '1 second', g % 2 = 0,"
                             + " g * 0.001, 'name_' || (g % 100000), date '2024-01-01' + (g % 3650),"
                             + " jsonb_build_object('k', g, 'tag', 'x' || (g % 10))"
-                            + " FROM generate_series(1, " + rows + ") g",
+                            + " FROM generate_series(1, "
+                            + rows
+                            + ") g",
                     "VACUUM ANALYZE public.cdc_bench");
-            System.out.printf(Locale.ROOT, "%n== initial snapshot of public.cdc_bench, %,d rows,"
-                    + " %d reps, through %s, pg-arrow-cdc at parallelism %s (chunk.size %s),"
-                    + " postgres-cdc at %s%s%n", rows, reps, api.equals("sql") ? "Flink SQL"
-                            : "the DataStream API", parallelisms, chunkSize > 0 ? String.valueOf(chunkSize) : "default",
-                    flinkCdcParallelisms, skipBackfill ? ", backfill skipped" : "");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n== initial snapshot of public.cdc_bench, %,d rows,"
+                            + " %d reps, through %s, pg-arrow-cdc at parallelism %s (chunk.size %s),"
+                            + " postgres-cdc at %s%s%n",
+                    rows,
+                    reps,
+                    api.equals("sql") ? "Flink SQL" : "the DataStream API",
+                    parallelisms,
+                    chunkSize > 0 ? String.valueOf(chunkSize) : "default",
+                    flinkCdcParallelisms,
+                    skipBackfill ? ", backfill skipped" : "");
             // Every repetition runs every configuration once, in the same order, so that the
             // machine's slow and fast spells fall on all of them alike.
             Map<String, List<Run>> results = new LinkedHashMap<>();
@@ -133,56 +145,92 @@ public final class SnapshotBenchmark {
                 double copyCpu = serverCpuSeconds(pg) - cpu0;
                 copyRates.add(copy);
                 copyCpus.add(copyCpu);
-                System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s; CPU s: server %.1f%n",
-                        r + 1, "COPY binary", copy, copyCpu);
+                System.out.printf(
+                        Locale.ROOT,
+                        "   rep %d %-18s %,10.0f rows/s; CPU s: server %.1f%n",
+                        r + 1,
+                        "COPY binary",
+                        copy,
+                        copyCpu);
                 for (Contender c : contenders) {
-                    List<Integer> ps = c.name().equals("postgres-cdc")
-                            ? flinkCdcParallelisms : parallelisms;
+                    List<Integer> ps =
+                            c.name().equals("postgres-cdc") ? flinkCdcParallelisms : parallelisms;
                     for (int parallelism : ps) {
                         double serverCpu0 = serverCpuSeconds(pg);
-                        Run run = runChildJvm(c.name(), classPaths.get(c.name()), pg, rows,
-                                parallelism, skipBackfill, chunkSize, api);
+                        Run run =
+                                runChildJvm(
+                                        c.name(),
+                                        classPaths.get(c.name()),
+                                        pg,
+                                        rows,
+                                        parallelism,
+                                        skipBackfill,
+                                        chunkSize,
+                                        api);
                         run.serverCpuSeconds = serverCpuSeconds(pg) - serverCpu0;
                         dropSlots(pg);
                         String key = c.name() + " p" + parallelism;
-                        System.out.printf(Locale.ROOT, "   rep %d %-18s %,10.0f rows/s first to last,"
-                                + " %,10.0f from submit, start-up %.2f s; CPU s: JVM %.1f (first to"
-                                + " last), server %.1f (whole run)%n", r + 1, key, run.steady(),
-                                run.fromSubmit(), run.startupSeconds(), run.jvmCpuSeconds(),
+                        System.out.printf(
+                                Locale.ROOT,
+                                "   rep %d %-18s %,10.0f rows/s first to last,"
+                                        + " %,10.0f from submit, start-up %.2f s; CPU s: JVM %.1f (first to"
+                                        + " last), server %.1f (whole run)%n",
+                                r + 1,
+                                key,
+                                run.steady(),
+                                run.fromSubmit(),
+                                run.startupSeconds(),
+                                run.jvmCpuSeconds(),
                                 run.serverCpuSeconds);
                         results.computeIfAbsent(key, k -> new ArrayList<>()).add(run);
                     }
                 }
             }
             double copy = median(copyRates);
-            System.out.printf(Locale.ROOT, "%n| contender | rows/s first to last (median) | every"
-                    + " repetition | rows/s from submit | start-up s | share of COPY | JVM CPU s,"
-                    + " first to last | server CPU s, whole run |%n"
-                    + "|---|---:|---|---:|---:|---:|---:|---:|%n");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n| contender | rows/s first to last (median) | every"
+                            + " repetition | rows/s from submit | start-up s | share of COPY | JVM CPU s,"
+                            + " first to last | server CPU s, whole run |%n"
+                            + "|---|---:|---|---:|---:|---:|---:|---:|%n");
             Map<String, Double> steady = new LinkedHashMap<>();
             for (Map.Entry<String, List<Run>> e : results.entrySet()) {
                 List<Run> runs = e.getValue();
                 double m = median(runs.stream().map(Run::steady).collect(Collectors.toList()));
                 steady.put(e.getKey(), m);
-                System.out.printf(Locale.ROOT, "| %s | %,.0f | %s | %,.0f | %.2f | %.0f%% | %.1f | %.1f |%n",
-                        e.getKey(), m,
-                        runs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x.steady()))
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %,.0f | %s | %,.0f | %.2f | %.0f%% | %.1f | %.1f |%n",
+                        e.getKey(),
+                        m,
+                        runs.stream()
+                                .map(x -> String.format(Locale.ROOT, "%,.0f", x.steady()))
                                 .collect(Collectors.joining(" / ")),
                         median(runs.stream().map(Run::fromSubmit).collect(Collectors.toList())),
                         median(runs.stream().map(Run::startupSeconds).collect(Collectors.toList())),
                         100 * m / copy,
                         median(runs.stream().map(Run::jvmCpuSeconds).collect(Collectors.toList())),
-                        median(runs.stream().map(x -> x.serverCpuSeconds)
-                                .collect(Collectors.toList())));
+                        median(
+                                runs.stream()
+                                        .map(x -> x.serverCpuSeconds)
+                                        .collect(Collectors.toList())));
             }
-            System.out.printf(Locale.ROOT, "| COPY binary, one connection | %,.0f | %s | | | 100%%"
-                    + " | | %.1f |%n", copy, copyRates.stream()
+            System.out.printf(
+                    Locale.ROOT,
+                    "| COPY binary, one connection | %,.0f | %s | | | 100%%" + " | | %.1f |%n",
+                    copy,
+                    copyRates.stream()
                             .map(x -> String.format(Locale.ROOT, "%,.0f", x))
-                            .collect(Collectors.joining(" / ")), median(copyCpus));
-            ratio("pg-arrow-cdc p1 / postgres-cdc p1", steady.get("pg-arrow-cdc p1"),
+                            .collect(Collectors.joining(" / ")),
+                    median(copyCpus));
+            ratio(
+                    "pg-arrow-cdc p1 / postgres-cdc p1",
+                    steady.get("pg-arrow-cdc p1"),
                     steady.get("postgres-cdc p1"));
             ratio("pg-arrow-cdc p1 / COPY binary", steady.get("pg-arrow-cdc p1"), copy);
-            ratio("pg-arrow-cdc p2 / pg-arrow-cdc p1", steady.get("pg-arrow-cdc p2"),
+            ratio(
+                    "pg-arrow-cdc p2 / pg-arrow-cdc p1",
+                    steady.get("pg-arrow-cdc p2"),
                     steady.get("pg-arrow-cdc p1"));
         }
     }
@@ -192,8 +240,10 @@ public final class SnapshotBenchmark {
         final long rows;
         final long firstNanos;
         final long lastNanos;
+
         /** The child JVM's CPU time from the first row to the last. */
         final long jvmCpuNanos;
+
         /** The server's CPU time (every backend) over the whole run, start-up included. */
         double serverCpuSeconds;
 
@@ -250,13 +300,15 @@ public final class SnapshotBenchmark {
     }
 
     /**
-     * The fields of /proc/PID/stat after the command name, from the state on (index 0 = state,
-     * 1 = ppid, 11/12 = utime/stime, 13/14 = cutime/cstime), or null if the process is gone.
+     * The fields of /proc/PID/stat after the command name, from the state on (index 0 = state, 1 =
+     * ppid, 11/12 = utime/stime, 13/14 = cutime/cstime), or null if the process is gone.
      */
     private static String[] procStat(long pid) {
         try {
-            String stat = new String(Files.readAllBytes(Paths.get("/proc", String.valueOf(pid),
-                    "stat")), StandardCharsets.US_ASCII);
+            String stat =
+                    new String(
+                            Files.readAllBytes(Paths.get("/proc", String.valueOf(pid), "stat")),
+                            StandardCharsets.US_ASCII);
             return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         } catch (IOException | RuntimeException e) {
             return null;
@@ -277,26 +329,28 @@ public final class SnapshotBenchmark {
         try (Connection c = pg.connect(StreamBenchmark.DATABASE)) {
             org.postgresql.copy.CopyManager copy =
                     c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-            java.io.OutputStream discard = new java.io.OutputStream() {
-                @Override
-                public void write(int b) {}
+            java.io.OutputStream discard =
+                    new java.io.OutputStream() {
+                        @Override
+                        public void write(int b) {}
 
-                @Override
-                public void write(byte[] b, int off, int len) {}
-            };
+                        @Override
+                        public void write(byte[] b, int off, int len) {}
+                    };
             long start = System.nanoTime();
             long copied = copy.copyOut("COPY public.cdc_bench TO STDOUT (FORMAT binary)", discard);
             long nanos = System.nanoTime() - start;
             if (copied != rows) {
-                System.out.printf(Locale.ROOT, "   WARNING COPY sent %,d rows, expected %,d%n",
-                        copied, rows);
+                System.out.printf(
+                        Locale.ROOT, "   WARNING COPY sent %,d rows, expected %,d%n", copied, rows);
             }
             return copied / (nanos / 1e9);
         }
     }
 
     private static List<Integer> intList(String csv) {
-        return Arrays.stream(csv.split(",")).map(p -> Integer.parseInt(p.trim()))
+        return Arrays.stream(csv.split(","))
+                .map(p -> Integer.parseInt(p.trim()))
                 .collect(Collectors.toList());
     }
 
@@ -318,15 +372,27 @@ public final class SnapshotBenchmark {
         String wanted = declaredPgjdbcVersion();
         List<String> out = new ArrayList<>();
         for (String entry : cp.split(File.pathSeparator)) {
-            Matcher m = Pattern.compile("(.*)/org/postgresql/postgresql/([^/]+)/postgresql-\\2\\.jar")
-                    .matcher(entry.replace(File.separatorChar, '/'));
+            Matcher m =
+                    Pattern.compile("(.*)/org/postgresql/postgresql/([^/]+)/postgresql-\\2\\.jar")
+                            .matcher(entry.replace(File.separatorChar, '/'));
             if (m.matches() && !m.group(2).equals(wanted)) {
-                Path jar = Paths.get(m.group(1), "org", "postgresql", "postgresql", wanted,
-                        "postgresql-" + wanted + ".jar");
+                Path jar =
+                        Paths.get(
+                                m.group(1),
+                                "org",
+                                "postgresql",
+                                "postgresql",
+                                wanted,
+                                "postgresql-" + wanted + ".jar");
                 if (!Files.isRegularFile(jar)) {
-                    throw new IllegalStateException("Flink CDC needs pgjdbc " + wanted + " ("
-                            + jar + " is missing): run mvn dependency:get"
-                            + " -Dartifact=org.postgresql:postgresql:" + wanted);
+                    throw new IllegalStateException(
+                            "Flink CDC needs pgjdbc "
+                                    + wanted
+                                    + " ("
+                                    + jar
+                                    + " is missing): run mvn dependency:get"
+                                    + " -Dartifact=org.postgresql:postgresql:"
+                                    + wanted);
                 }
                 entry = jar.toString();
             }
@@ -343,10 +409,11 @@ public final class SnapshotBenchmark {
                 throw new IllegalStateException("no " + pom + " in flink-connector-postgres-cdc");
             }
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            Matcher m = Pattern.compile(
-                            "<groupId>org\\.postgresql</groupId>\\s*<artifactId>postgresql</artifactId>"
-                                    + "\\s*<version>([^<]+)</version>")
-                    .matcher(text);
+            Matcher m =
+                    Pattern.compile(
+                                    "<groupId>org\\.postgresql</groupId>\\s*<artifactId>postgresql</artifactId>"
+                                            + "\\s*<version>([^<]+)</version>")
+                            .matcher(text);
             if (!m.find()) {
                 throw new IllegalStateException("no pgjdbc version in " + pom);
             }
@@ -368,15 +435,32 @@ public final class SnapshotBenchmark {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(Arrays.asList("-cp", classPath, SnapshotBenchmark.class.getName(),
-                "--child", contender, "--host", pg.host(), "--port", String.valueOf(pg.port()),
-                "--rows", String.valueOf(rows), "--parallelism", String.valueOf(parallelism),
-                "--skip-backfill", String.valueOf(skipBackfill),
-                "--chunk-size", String.valueOf(chunkSize), "--api", api));
+        cmd.addAll(
+                Arrays.asList(
+                        "-cp",
+                        classPath,
+                        SnapshotBenchmark.class.getName(),
+                        "--child",
+                        contender,
+                        "--host",
+                        pg.host(),
+                        "--port",
+                        String.valueOf(pg.port()),
+                        "--rows",
+                        String.valueOf(rows),
+                        "--parallelism",
+                        String.valueOf(parallelism),
+                        "--skip-backfill",
+                        String.valueOf(skipBackfill),
+                        "--chunk-size",
+                        String.valueOf(chunkSize),
+                        "--api",
+                        api));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith(RESULT)) {
                     result = line.substring(RESULT.length()).trim();
@@ -389,14 +473,23 @@ public final class SnapshotBenchmark {
             p.destroyForcibly();
         }
         if (result == null) {
-            throw new IllegalStateException(contender + " at parallelism " + parallelism
-                    + " did not finish its snapshot (child exit " + p.exitValue() + ")");
+            throw new IllegalStateException(
+                    contender
+                            + " at parallelism "
+                            + parallelism
+                            + " did not finish its snapshot (child exit "
+                            + p.exitValue()
+                            + ")");
         }
         String[] f = result.split(" ");
         long counted = Long.parseLong(f[0]);
         if (counted != rows) {
-            System.out.printf(Locale.ROOT, "   WARNING %s counted %,d rows, expected %,d%n",
-                    contender, counted, rows);
+            System.out.printf(
+                    Locale.ROOT,
+                    "   WARNING %s counted %,d rows, expected %,d%n",
+                    contender,
+                    counted,
+                    rows);
         }
         return new Run(rows, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
     }
@@ -406,8 +499,12 @@ public final class SnapshotBenchmark {
         List<String> slots = new ArrayList<>();
         try (Connection c = pg.connect(StreamBenchmark.DATABASE);
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT slot_name FROM pg_replication_slots"
-                        + " WHERE database = '" + StreamBenchmark.DATABASE + "'")) {
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT slot_name FROM pg_replication_slots"
+                                        + " WHERE database = '"
+                                        + StreamBenchmark.DATABASE
+                                        + "'")) {
             while (rs.next()) {
                 slots.add(rs.getString(1));
             }
@@ -452,19 +549,31 @@ public final class SnapshotBenchmark {
         try {
             long deadline = submit + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_SECONDS - 60);
             while (CountingSink.lastNanos == 0) {
-                if (System.nanoTime() > deadline || job.getJobStatus().get().isTerminalState()
-                        && CountingSink.lastNanos == 0) {
-                    System.err.println(contender + " read " + CountingSink.COUNT.get() + " of "
-                            + rows + " rows");
+                if (System.nanoTime() > deadline
+                        || job.getJobStatus().get().isTerminalState()
+                                && CountingSink.lastNanos == 0) {
+                    System.err.println(
+                            contender
+                                    + " read "
+                                    + CountingSink.COUNT.get()
+                                    + " of "
+                                    + rows
+                                    + " rows");
                     return;
                 }
                 Thread.sleep(5);
             }
             // Let anything beyond the snapshot show up in the count before stopping.
             Thread.sleep(500);
-            System.out.println(RESULT + CountingSink.COUNT.get() + " "
-                    + (CountingSink.firstNanos - submit) + " " + (CountingSink.lastNanos - submit)
-                    + " " + (CountingSink.lastCpuNanos - CountingSink.firstCpuNanos));
+            System.out.println(
+                    RESULT
+                            + CountingSink.COUNT.get()
+                            + " "
+                            + (CountingSink.firstNanos - submit)
+                            + " "
+                            + (CountingSink.lastNanos - submit)
+                            + " "
+                            + (CountingSink.lastCpuNanos - CountingSink.firstCpuNanos));
             System.out.flush();
             exit = 0;
         } finally {

@@ -15,6 +15,12 @@
  */
 package dev.pgarrowcdc.benchmarks;
 
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -28,12 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /**
  * Streams one pre-filled slot's worth of the reference workload (benchmarks/workloads) through each
@@ -52,8 +52,10 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 public final class StreamBenchmark {
 
     static final String DATABASE = "bench";
+
     /** Where the workload files are, relative to the repository root (run-stream.sh runs there). */
     static final String DEFAULT_WORKLOADS = "benchmarks/workloads";
+
     private static final long JOB_TIMEOUT_SECONDS = 600;
 
     private StreamBenchmark() {}
@@ -77,12 +79,22 @@ public final class StreamBenchmark {
                     pg.port(),
                     Runtime.getRuntime().availableProcessors());
             if (workload.equals("1m") || workload.equals("both")) {
-                run(pg, benchDir, "cdc_bench_1m.sql", "cdc_bench_1m (1,000 txns x 1,000 rows)",
-                        contenders, reps);
+                run(
+                        pg,
+                        benchDir,
+                        "cdc_bench_1m.sql",
+                        "cdc_bench_1m (1,000 txns x 1,000 rows)",
+                        contenders,
+                        reps);
             }
             if (workload.equals("oltp") || workload.equals("both")) {
-                run(pg, benchDir, "oltp_200k.sql", "oltp_200k (200,000 single-row txns)",
-                        contenders, reps);
+                run(
+                        pg,
+                        benchDir,
+                        "oltp_200k.sql",
+                        "oltp_200k (200,000 single-row txns)",
+                        contenders,
+                        reps);
             }
         }
     }
@@ -95,7 +107,9 @@ public final class StreamBenchmark {
             List<Contender> contenders,
             int reps)
             throws Exception {
-        pg.execute("postgres", "DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)",
+        pg.execute(
+                "postgres",
+                "DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)",
                 "CREATE DATABASE " + DATABASE);
         psql(pg, benchDir.resolve("cdc_bench_schema.sql"));
         pg.execute(DATABASE, "SELECT pg_create_logical_replication_slot('tmpl', 'test_decoding')");
@@ -104,8 +118,12 @@ public final class StreamBenchmark {
         // the WAL writer to flush everything it inserted.
         awaitWalFlushed(pg);
         long expected = expectedChangelogRows(pg);
-        System.out.printf(Locale.ROOT, "%n== %s: %,d changelog rows (+I, -U/+U, -D), %d reps, medians%n",
-                label, expected, reps);
+        System.out.printf(
+                Locale.ROOT,
+                "%n== %s: %,d changelog rows (+I, -U/+U, -D), %d reps, medians%n",
+                label,
+                expected,
+                reps);
 
         Map<Contender, List<Result>> results = new LinkedHashMap<>();
         for (int r = 0; r < reps; r++) {
@@ -116,22 +134,36 @@ public final class StreamBenchmark {
             }
         }
 
-        System.out.printf(Locale.ROOT, "%-14s %14s %14s %12s%n", "contender",
-                "rows/s submit", "rows/s steady", "start-up s");
+        System.out.printf(
+                Locale.ROOT,
+                "%-14s %14s %14s %12s%n",
+                "contender",
+                "rows/s submit",
+                "rows/s steady",
+                "start-up s");
         Map<Contender, double[]> medians = new LinkedHashMap<>();
         for (Map.Entry<Contender, List<Result>> e : results.entrySet()) {
             double fromSubmit = median(e.getValue(), Result::rowsPerSecondFromSubmit);
             double steady = median(e.getValue(), Result::rowsPerSecondSteady);
             double startup = median(e.getValue(), Result::startupSeconds);
             medians.put(e.getKey(), new double[] {fromSubmit, steady});
-            System.out.printf(Locale.ROOT, "%-14s %,14.0f %,14.0f %12.2f%n",
-                    e.getKey().name(), fromSubmit, steady, startup);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-14s %,14.0f %,14.0f %12.2f%n",
+                    e.getKey().name(),
+                    fromSubmit,
+                    steady,
+                    startup);
         }
         if (medians.size() == 2) {
             List<double[]> m = new ArrayList<>(medians.values());
             List<Contender> names = new ArrayList<>(medians.keySet());
-            System.out.printf(Locale.ROOT, "ratio %s / %s: %.2fx from submit, %.2fx steady%n",
-                    names.get(0).name(), names.get(1).name(), m.get(0)[0] / m.get(1)[0],
+            System.out.printf(
+                    Locale.ROOT,
+                    "ratio %s / %s: %.2fx from submit, %.2fx steady%n",
+                    names.get(0).name(),
+                    names.get(1).name(),
+                    m.get(0)[0] / m.get(1)[0],
                     m.get(0)[1] / m.get(1)[1]);
         }
         pg.execute("postgres", "DROP DATABASE " + DATABASE + " WITH (FORCE)");
@@ -150,14 +182,25 @@ public final class StreamBenchmark {
             long deadline = submit + TimeUnit.SECONDS.toNanos(JOB_TIMEOUT_SECONDS);
             while (CountingSink.lastNanos == 0) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(contender.name() + " emitted only "
-                            + CountingSink.COUNT.get() + " of " + expected + " rows in "
-                            + JOB_TIMEOUT_SECONDS + " s");
+                    throw new IllegalStateException(
+                            contender.name()
+                                    + " emitted only "
+                                    + CountingSink.COUNT.get()
+                                    + " of "
+                                    + expected
+                                    + " rows in "
+                                    + JOB_TIMEOUT_SECONDS
+                                    + " s");
                 }
                 if (job.getJobStatus().get().isTerminalState()) {
                     job.getJobExecutionResult().get();
-                    throw new IllegalStateException(contender.name() + " finished after "
-                            + CountingSink.COUNT.get() + " of " + expected + " rows");
+                    throw new IllegalStateException(
+                            contender.name()
+                                    + " finished after "
+                                    + CountingSink.COUNT.get()
+                                    + " of "
+                                    + expected
+                                    + " rows");
                 }
                 Thread.sleep(2);
             }
@@ -179,8 +222,11 @@ public final class StreamBenchmark {
                 inserted = rs.getString(1);
             }
             for (int i = 0; i < 1000; i++) {
-                try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn() >= '"
-                        + inserted + "'::pg_lsn")) {
+                try (ResultSet rs =
+                        st.executeQuery(
+                                "SELECT pg_current_wal_flush_lsn() >= '"
+                                        + inserted
+                                        + "'::pg_lsn")) {
                     rs.next();
                     if (rs.getBoolean(1)) {
                         return;
@@ -196,11 +242,12 @@ public final class StreamBenchmark {
     private static long expectedChangelogRows(PostgresCluster pg) throws SQLException {
         try (Connection c = pg.connect(DATABASE);
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(
-                        "SELECT count(*) FILTER (WHERE data LIKE 'table %: INSERT:%')"
-                                + " + 2 * count(*) FILTER (WHERE data LIKE 'table %: UPDATE:%')"
-                                + " + count(*) FILTER (WHERE data LIKE 'table %: DELETE:%')"
-                                + " FROM pg_logical_slot_peek_changes('tmpl', NULL, NULL)")) {
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FILTER (WHERE data LIKE 'table %: INSERT:%')"
+                                        + " + 2 * count(*) FILTER (WHERE data LIKE 'table %: UPDATE:%')"
+                                        + " + count(*) FILTER (WHERE data LIKE 'table %: DELETE:%')"
+                                        + " FROM pg_logical_slot_peek_changes('tmpl', NULL, NULL)")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -208,21 +255,38 @@ public final class StreamBenchmark {
 
     static void psql(PostgresCluster pg, Path file) throws Exception {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("workload file not found: " + file.toAbsolutePath()
-                    + " (run from the repository root, or pass --bench-dir pointing at benchmarks/workloads)");
+            throw new IllegalArgumentException(
+                    "workload file not found: "
+                            + file.toAbsolutePath()
+                            + " (run from the repository root, or pass --bench-dir pointing at benchmarks/workloads)");
         }
-        Process p = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h",
-                pg.host(), "-p", String.valueOf(pg.port()), "-U", PostgresCluster.SUPERUSER,
-                "-d", DATABASE, "-f", file.toString())
-                .redirectErrorStream(true)
-                .start();
+        Process p =
+                new ProcessBuilder(
+                                "psql",
+                                "-X",
+                                "-q",
+                                "-v",
+                                "ON_ERROR_STOP=1",
+                                "-h",
+                                pg.host(),
+                                "-p",
+                                String.valueOf(pg.port()),
+                                "-U",
+                                PostgresCluster.SUPERUSER,
+                                "-d",
+                                DATABASE,
+                                "-f",
+                                file.toString())
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("psql -f " + file + " failed:\n" + out);
         }
     }
 
-    private static double median(List<Result> results, java.util.function.ToDoubleFunction<Result> f) {
+    private static double median(
+            List<Result> results, java.util.function.ToDoubleFunction<Result> f) {
         double[] v = results.stream().mapToDouble(f).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
@@ -269,9 +333,12 @@ public final class StreamBenchmark {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT,
+            return String.format(
+                    Locale.ROOT,
                     "%,10.0f rows/s from submit, %,10.0f steady, start-up %.2f s%s",
-                    rowsPerSecondFromSubmit(), rowsPerSecondSteady(), startupSeconds(),
+                    rowsPerSecondFromSubmit(),
+                    rowsPerSecondSteady(),
+                    startupSeconds(),
                     extraRows != 0 ? ", " + extraRows + " rows beyond the expected count" : "");
         }
     }

@@ -15,6 +15,14 @@
  */
 package dev.pgarrowcdc.e2e.demo;
 
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -26,14 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.TableResult;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 
 /**
  * README command one: an embedded PostgreSQL with wal2arrow, a writer that keeps changing a small
@@ -60,8 +60,9 @@ public final class Demo {
                 () -> {
                     stopping.set(true);
                     System.out.println();
-                    System.out.println("Stopping: the Flink job, the writer, "
-                            + "the replication slots and PostgreSQL ...");
+                    System.out.println(
+                            "Stopping: the Flink job, the writer, "
+                                    + "the replication slots and PostgreSQL ...");
                     writer.shutdownNow();
                     if (job[0] != null) {
                         try {
@@ -145,17 +146,24 @@ public final class Demo {
         try (Connection c = pg.connect(DATABASE);
                 Statement st = c.createStatement()) {
             while (true) {
-                st.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
-                        + " WHERE " + mine + " AND active_pid IS NOT NULL");
-                try (ResultSet rs = st.executeQuery("SELECT slot_name, pg_drop_replication_slot("
-                        + "slot_name) FROM pg_replication_slots WHERE " + mine
-                        + " AND active_pid IS NULL")) {
+                st.execute(
+                        "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                                + " WHERE "
+                                + mine
+                                + " AND active_pid IS NOT NULL");
+                try (ResultSet rs =
+                        st.executeQuery(
+                                "SELECT slot_name, pg_drop_replication_slot("
+                                        + "slot_name) FROM pg_replication_slots WHERE "
+                                        + mine
+                                        + " AND active_pid IS NULL")) {
                     while (rs.next()) {
                         dropped.add(rs.getString(1));
                     }
                 }
-                try (ResultSet rs = st.executeQuery(
-                        "SELECT count(*) FROM pg_replication_slots WHERE " + mine)) {
+                try (ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM pg_replication_slots WHERE " + mine)) {
                     rs.next();
                     if (rs.getLong(1) == 0) {
                         break;

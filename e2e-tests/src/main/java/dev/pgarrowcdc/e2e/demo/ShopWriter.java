@@ -23,8 +23,8 @@ import java.util.Random;
 
 /**
  * The demo's sample schema and a writer that keeps changing it: new customers and orders, order
- * status changes and amount corrections, cancelled orders deleted, sometimes several changes in
- * one transaction.
+ * status changes and amount corrections, cancelled orders deleted, sometimes several changes in one
+ * transaction.
  */
 final class ShopWriter implements Runnable {
 
@@ -42,8 +42,18 @@ final class ShopWriter implements Runnable {
                 + " (2, 7.99, 'paid'), (3, 120.00, 'new')",
     };
 
-    private static final String[] NAMES = {"Alan", "Barbara", "Donald", "Frances", "John", "Leslie",
-        "Margaret", "Niklaus", "Radia", "Tony"};
+    private static final String[] NAMES = {
+        "Alan",
+        "Barbara",
+        "Donald",
+        "Frances",
+        "John",
+        "Leslie",
+        "Margaret",
+        "Niklaus",
+        "Radia",
+        "Tony"
+    };
     private static final String[] CITIES = {"Zurich", "Boston", "Oslo", "Kyoto", "Lagos", "Lima"};
     private static final String[] STATUS = {"new", "paid", "shipped", "delivered"};
 

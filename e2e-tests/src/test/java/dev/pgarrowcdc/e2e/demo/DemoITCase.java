@@ -15,7 +15,7 @@
  */
 package dev.pgarrowcdc.e2e.demo;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The demo as a user runs it: a separate JVM started like demo.sh starts it, read until the live
@@ -58,8 +58,9 @@ class DemoITCase {
         boolean sawLiveInsert = false;
         boolean sawUpdate = false;
         boolean sawCustomers = false;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
             String line;
             // When: the changelog runs until inserts, -U/+U pairs and both tables have shown up
@@ -97,7 +98,8 @@ class DemoITCase {
         assertThat(sawUpdate).as("-U/+U pairs in:\n%s", output).isTrue();
         assertThat(sawCustomers).as("customers rows in:\n%s", output).isTrue();
         assertThat(output).contains("Stopped; temporary files removed.");
-        assertThat(output).as("the slots were dropped before the server stopped")
+        assertThat(output)
+                .as("the slots were dropped before the server stopped")
                 .contains("Dropped slots: demo_public_customers, demo_public_orders")
                 .doesNotContain("dropping slots:");
         assertThat(dataDir).isNotNull();

@@ -15,12 +15,14 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import static org.apache.flink.configuration.description.TextElement.text;
-
 import org.apache.flink.configuration.DescribedEnum;
 import org.apache.flink.configuration.description.InlineElement;
 
-/** Body compression of the Arrow record batches wal2arrow sends (its option {@code compression}). */
+import static org.apache.flink.configuration.description.TextElement.text;
+
+/**
+ * Body compression of the Arrow record batches wal2arrow sends (its option {@code compression}).
+ */
 public enum ArrowCompression implements DescribedEnum {
     NONE("none", "Uncompressed: cheapest on CPU, best on a fast local network."),
     LZ4("lz4", "LZ4 frame: fast, a good default over a slower network."),

@@ -15,16 +15,16 @@
  */
 package dev.pgarrowcdc.flink.source;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import java.security.cert.CertificateException;
 import java.sql.SQLException;
 
-import javax.net.ssl.SSLHandshakeException;
-
 /**
- * Turns pgjdbc's failures to connect into messages that name the server, the user and the option
- * to change. Never includes a password (pgjdbc's own messages do not either). The errors made
- * here are not transient (SQLState {@code 28000}): a refused login or certificate stays refused,
- * so nothing retries it.
+ * Turns pgjdbc's failures to connect into messages that name the server, the user and the option to
+ * change. Never includes a password (pgjdbc's own messages do not either). The errors made here are
+ * not transient (SQLState {@code 28000}): a refused login or certificate stays refused, so nothing
+ * retries it.
  */
 final class ConnectErrors {
 
@@ -34,36 +34,71 @@ final class ConnectErrors {
 
     static SQLException explain(SQLException e, PgArrowSourceConfig config) {
         String msg = e.getMessage() == null ? "" : e.getMessage();
-        String where = "PostgreSQL at " + config.hostname() + ":" + config.port() + " (user '"
-                + config.username() + "', database '" + config.database() + "')";
+        String where =
+                "PostgreSQL at "
+                        + config.hostname()
+                        + ":"
+                        + config.port()
+                        + " (user '"
+                        + config.username()
+                        + "', database '"
+                        + config.database()
+                        + "')";
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (msg.contains("does not support SSL")) {
-            return new SQLException(where + " does not offer TLS, but 'ssl.mode' = '"
-                    + config.sslMode() + "' requires it: turn TLS on at the server (ssl = on with"
-                    + " ssl_cert_file and ssl_key_file), or, only for a server on a trusted network,"
-                    + " set 'ssl.mode' = 'disable'", NOT_TRANSIENT, e);
+            return new SQLException(
+                    where
+                            + " does not offer TLS, but 'ssl.mode' = '"
+                            + config.sslMode()
+                            + "' requires it: turn TLS on at the server (ssl = on with"
+                            + " ssl_cert_file and ssl_key_file), or, only for a server on a trusted network,"
+                            + " set 'ssl.mode' = 'disable'",
+                    NOT_TRANSIENT,
+                    e);
         }
         if (msg.contains("could not be verified by hostnameverifier")) {
-            return new SQLException(where + ": the server's certificate does not name the host '"
-                    + config.hostname() + "', so 'ssl.mode' = 'verify-full' refuses it (a man in the"
-                    + " middle would look the same): set 'hostname' to a name the certificate holds,"
-                    + " or give the server a certificate whose subjectAltName lists '"
-                    + config.hostname() + "'", NOT_TRANSIENT, e);
+            return new SQLException(
+                    where
+                            + ": the server's certificate does not name the host '"
+                            + config.hostname()
+                            + "', so 'ssl.mode' = 'verify-full' refuses it (a man in the"
+                            + " middle would look the same): set 'hostname' to a name the certificate holds,"
+                            + " or give the server a certificate whose subjectAltName lists '"
+                            + config.hostname()
+                            + "'",
+                    NOT_TRANSIENT,
+                    e);
         }
-        if (causedBy(e, CertificateException.class) || msg.contains("PKIX")
+        if (causedBy(e, CertificateException.class)
+                || msg.contains("PKIX")
                 || msg.contains("unable to find valid certification path")) {
-            return new SQLException(where + ": the server's certificate is not signed by a trusted"
-                    + " certificate authority (" + (config.sslMode().verifies()
-                            ? "'ssl.mode' = '" + config.sslMode() + "'" : "TLS") + "): set"
-                    + " 'ssl.root-cert' to the PEM file of the CA that signed it. Cause: " + msg,
-                    NOT_TRANSIENT, e);
+            return new SQLException(
+                    where
+                            + ": the server's certificate is not signed by a trusted"
+                            + " certificate authority ("
+                            + (config.sslMode().verifies()
+                                    ? "'ssl.mode' = '" + config.sslMode() + "'"
+                                    : "TLS")
+                            + "): set"
+                            + " 'ssl.root-cert' to the PEM file of the CA that signed it. Cause: "
+                            + msg,
+                    NOT_TRANSIENT,
+                    e);
         }
-        if (state.startsWith("28") || msg.contains("password") || msg.contains("client certificate")
-                || msg.contains("pg_hba.conf") || causedBy(e, SSLHandshakeException.class)) {
-            return new SQLException(where + " refused the login: " + msg + ". Check 'username',"
-                    + " 'password' (or 'ssl.cert' and 'ssl.key' for certificate authentication) and"
-                    + " the server's pg_hba.conf line for this user, database and address",
-                    state.startsWith("28") ? state : NOT_TRANSIENT, e);
+        if (state.startsWith("28")
+                || msg.contains("password")
+                || msg.contains("client certificate")
+                || msg.contains("pg_hba.conf")
+                || causedBy(e, SSLHandshakeException.class)) {
+            return new SQLException(
+                    where
+                            + " refused the login: "
+                            + msg
+                            + ". Check 'username',"
+                            + " 'password' (or 'ssl.cert' and 'ssl.key' for certificate authentication) and"
+                            + " the server's pg_hba.conf line for this user, database and address",
+                    state.startsWith("28") ? state : NOT_TRANSIENT,
+                    e);
         }
         return e;
     }

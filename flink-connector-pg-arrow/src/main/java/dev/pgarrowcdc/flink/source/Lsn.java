@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 /** PostgreSQL LSNs as unsigned 64-bit values, in {@code pg_lsn}'s {@code XXX/XXX} notation. */
 public final class Lsn {
 
-    private static final Pattern NOTATION = Pattern.compile("([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})");
+    private static final Pattern NOTATION =
+            Pattern.compile("([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})");
 
     private Lsn() {}
 
@@ -39,7 +40,8 @@ public final class Lsn {
     }
 
     public static String format(long lsn) {
-        return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT) + '/'
+        return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT)
+                + '/'
                 + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
     }
 }

@@ -15,9 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import java.io.IOException;
-import java.io.Serializable;
-
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
@@ -25,6 +22,9 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
+
+import java.io.IOException;
+import java.io.Serializable;
 
 /**
  * Turns each captured row, already converted to Flink's {@link RowData} (with its {@link
@@ -37,10 +37,11 @@ public interface PgArrowDeserializationSchema<T> extends Serializable, ResultTyp
     default void open(DeserializationSchema.InitializationContext context) throws Exception {}
 
     /**
-     * Emits zero or more records for one row. The row is only valid during this call: copy what
-     * is kept (the default {@link #rowData} emits it as is, Flink copies on hand-over).
+     * Emits zero or more records for one row. The row is only valid during this call: copy what is
+     * kept (the default {@link #rowData} emits it as is, Flink copies on hand-over).
      */
-    void deserialize(RowData row, PgArrowRecordContext context, Collector<T> out) throws IOException;
+    void deserialize(RowData row, PgArrowRecordContext context, Collector<T> out)
+            throws IOException;
 
     /**
      * Emits the table's rows as {@link RowData}, typed with the given row type (use this when all

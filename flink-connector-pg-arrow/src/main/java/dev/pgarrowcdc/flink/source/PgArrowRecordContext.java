@@ -15,9 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import javax.annotation.Nullable;
-
 import org.apache.flink.table.types.logical.RowType;
+
+import javax.annotation.Nullable;
 
 /**
  * Where a row came from, handed to {@link PgArrowDeserializationSchema} with the row (the source of
@@ -49,9 +49,9 @@ public interface PgArrowRecordContext {
 
     /**
      * Names and Flink types of the row's fields, in order: the table's columns as read (the
-     * projected ones when the source was given {@link PgArrowSourceBuilder#projectedColumns}),
-     * in attribute order. One instance per shape of a table (a new one after the table changes
-     * shape), so a deserializer can cache per-shape work by identity.
+     * projected ones when the source was given {@link PgArrowSourceBuilder#projectedColumns}), in
+     * attribute order. One instance per shape of a table (a new one after the table changes shape),
+     * so a deserializer can cache per-shape work by identity.
      */
     RowType rowType();
 
@@ -85,8 +85,8 @@ public interface PgArrowRecordContext {
     }
 
     /**
-     * Why the field at this position of the current row is null although the column's value is
-     * not NULL, or {@code null} when the field holds the actual value (a null field then is an SQL
+     * Why the field at this position of the current row is null although the column's value is not
+     * NULL, or {@code null} when the field holds the actual value (a null field then is an SQL
      * NULL).
      */
     @Nullable

@@ -15,6 +15,14 @@
  */
 package dev.pgarrowcdc.flink.source;
 
+import dev.pgarrowcdc.flink.source.enumerator.PgArrowEnumState;
+import dev.pgarrowcdc.flink.source.enumerator.PgArrowEnumStateSerializer;
+import dev.pgarrowcdc.flink.source.enumerator.PgArrowSourceEnumerator;
+import dev.pgarrowcdc.flink.source.reader.PgArrowRecordEmitter;
+import dev.pgarrowcdc.flink.source.reader.PgArrowSourceReader;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitSerializer;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -24,14 +32,6 @@ import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-
-import dev.pgarrowcdc.flink.source.enumerator.PgArrowEnumState;
-import dev.pgarrowcdc.flink.source.enumerator.PgArrowEnumStateSerializer;
-import dev.pgarrowcdc.flink.source.enumerator.PgArrowSourceEnumerator;
-import dev.pgarrowcdc.flink.source.reader.PgArrowRecordEmitter;
-import dev.pgarrowcdc.flink.source.reader.PgArrowSourceReader;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplitSerializer;
 
 /**
  * PostgreSQL change data capture through the wal2arrow output plugin, as a FLIP-27 source. One
@@ -75,7 +75,9 @@ public final class PgArrowSource<T>
             throws Exception {
         deserializer.open(new DeserializationContext(readerContext));
         return new PgArrowSourceReader<>(
-                config, new PgArrowRecordEmitter<>(deserializer), readerContext.getConfiguration(),
+                config,
+                new PgArrowRecordEmitter<>(deserializer),
+                readerContext.getConfiguration(),
                 readerContext);
     }
 
@@ -116,7 +118,8 @@ public final class PgArrowSource<T>
 
     /** What {@link PgArrowDeserializationSchema#open} gets from the reader. */
     private static final class DeserializationContext
-            implements org.apache.flink.api.common.serialization.DeserializationSchema.InitializationContext {
+            implements org.apache.flink.api.common.serialization.DeserializationSchema
+                    .InitializationContext {
         private final SourceReaderContext context;
 
         DeserializationContext(SourceReaderContext context) {

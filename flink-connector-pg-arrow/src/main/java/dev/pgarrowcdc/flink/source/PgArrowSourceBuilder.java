@@ -15,6 +15,12 @@
  */
 package dev.pgarrowcdc.flink.source;
 
+import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
+import dev.pgarrowcdc.flink.source.enumerator.TablePatterns;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,16 +34,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-
-import dev.pgarrowcdc.flink.source.enumerator.SlotNames;
-import dev.pgarrowcdc.flink.source.enumerator.TablePatterns;
-
 /**
  * Builds a {@link PgArrowSource}. Every setting is one of {@link PgArrowSourceOptions}; {@link
- * #build()} checks them all at once and reports every problem, each naming the option, the rule
- * and what to do.
+ * #build()} checks them all at once and reports every problem, each naming the option, the rule and
+ * what to do.
  *
  * <pre>{@code
  * PgArrowSource<RowData> source = PgArrowSource.<RowData>builder()
@@ -206,25 +206,35 @@ public final class PgArrowSourceBuilder<T> {
      */
     public PgArrowSource<T> build() {
         List<String> problems = new ArrayList<>();
-        String hostname = required(PgArrowSourceOptions.HOSTNAME, "the PostgreSQL server's host", problems);
-        String username = required(PgArrowSourceOptions.USERNAME, "a role with REPLICATION", problems);
-        String database = required(PgArrowSourceOptions.DATABASE_NAME, "the database to capture", problems);
+        String hostname =
+                required(PgArrowSourceOptions.HOSTNAME, "the PostgreSQL server's host", problems);
+        String username =
+                required(PgArrowSourceOptions.USERNAME, "a role with REPLICATION", problems);
+        String database =
+                required(PgArrowSourceOptions.DATABASE_NAME, "the database to capture", problems);
         int port = options.get(PgArrowSourceOptions.PORT);
         if (port < 1 || port > 65535) {
-            problems.add("'port' = " + port + " is not a TCP port: use 1..65535 (PostgreSQL's default is 5432)");
+            problems.add(
+                    "'port' = "
+                            + port
+                            + " is not a TCP port: use 1..65535 (PostgreSQL's default is 5432)");
         }
         TablePatterns tables = null;
         if (options.getOptional(PgArrowSourceOptions.TABLE_NAME).isPresent()) {
             try {
                 String schemaName = options.get(PgArrowSourceOptions.SCHEMA_NAME);
-                tables = schemaName == null
-                        ? TablePatterns.parse(options.get(PgArrowSourceOptions.TABLE_NAME), database)
-                        : TablePatterns.regexPair(schemaName, options.get(PgArrowSourceOptions.TABLE_NAME));
+                tables =
+                        schemaName == null
+                                ? TablePatterns.parse(
+                                        options.get(PgArrowSourceOptions.TABLE_NAME), database)
+                                : TablePatterns.regexPair(
+                                        schemaName, options.get(PgArrowSourceOptions.TABLE_NAME));
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
         } else {
-            problems.add("'table-name' is not set: list the tables to capture, e.g. public.orders or public.*");
+            problems.add(
+                    "'table-name' is not set: list the tables to capture, e.g. public.orders or public.*");
         }
         String slotPrefix = options.get(PgArrowSourceOptions.SLOT_NAME);
         String slotProblem = SlotNames.checkPrefix(slotPrefix);
@@ -237,72 +247,111 @@ public final class PgArrowSourceBuilder<T> {
         if (mode == StartupMode.SPECIFIC_OFFSET) {
             specificLsn = Lsn.parse(lsnText);
             if (lsnText == null) {
-                problems.add("'scan.startup.mode' = 'specific-offset' needs"
-                        + " 'scan.startup.specific-offset.lsn': set the LSN to start from, e.g. 0/16B3748");
+                problems.add(
+                        "'scan.startup.mode' = 'specific-offset' needs"
+                                + " 'scan.startup.specific-offset.lsn': set the LSN to start from, e.g. 0/16B3748");
             } else if (specificLsn <= 0) {
-                problems.add("'scan.startup.specific-offset.lsn' = '" + lsnText + "' is not an LSN:"
-                        + " write two hexadecimal numbers separated by '/', e.g. 0/16B3748");
+                problems.add(
+                        "'scan.startup.specific-offset.lsn' = '"
+                                + lsnText
+                                + "' is not an LSN:"
+                                + " write two hexadecimal numbers separated by '/', e.g. 0/16B3748");
             }
         } else if (lsnText != null) {
-            problems.add("'scan.startup.specific-offset.lsn' is set but 'scan.startup.mode' is '" + mode
-                    + "': set the mode to 'specific-offset' or remove the LSN");
+            problems.add(
+                    "'scan.startup.specific-offset.lsn' is set but 'scan.startup.mode' is '"
+                            + mode
+                            + "': set the mode to 'specific-offset' or remove the LSN");
         }
         int fetchSize = options.get(PgArrowSourceOptions.SNAPSHOT_FETCH_SIZE);
         if (fetchSize < 1) {
-            problems.add("'scan.snapshot.fetch.size' = " + fetchSize + " must be at least 1, e.g. 1024");
+            problems.add(
+                    "'scan.snapshot.fetch.size' = " + fetchSize + " must be at least 1, e.g. 1024");
         }
         int chunkSize = options.get(PgArrowSourceOptions.CHUNK_SIZE);
         if (chunkSize < 1) {
-            problems.add("'scan.incremental.snapshot.chunk.size' = " + chunkSize
-                    + " must be at least 1, e.g. 65536");
+            problems.add(
+                    "'scan.incremental.snapshot.chunk.size' = "
+                            + chunkSize
+                            + " must be at least 1, e.g. 65536");
         }
         String chunkKeyColumn = options.get(PgArrowSourceOptions.CHUNK_KEY_COLUMN);
         if (chunkKeyColumn != null && chunkKeyColumn.isEmpty()) {
-            problems.add("'scan.incremental.snapshot.chunk.key-column' is empty: name a column, or"
-                    + " remove the option to chunk by the primary key");
+            problems.add(
+                    "'scan.incremental.snapshot.chunk.key-column' is empty: name a column, or"
+                            + " remove the option to chunk by the primary key");
         }
         int batchRows = options.get(PgArrowSourceOptions.BATCH_ROWS);
         if (batchRows < 1 || batchRows > 10_000_000) {
-            problems.add("'wal2arrow.batch-rows' = " + batchRows
-                    + " must be within 1..10000000 (the plugin's batch_rows range), e.g. 8192");
+            problems.add(
+                    "'wal2arrow.batch-rows' = "
+                            + batchRows
+                            + " must be within 1..10000000 (the plugin's batch_rows range), e.g. 8192");
         }
         Duration heartbeat = options.get(PgArrowSourceOptions.HEARTBEAT_INTERVAL);
         if (heartbeat.toMillis() < 1 || heartbeat.toMillis() > Integer.MAX_VALUE) {
-            problems.add("'heartbeat.interval.ms' = " + heartbeat.toMillis()
-                    + " ms must be positive and below the server's wal_sender_timeout, e.g. 10 s");
+            problems.add(
+                    "'heartbeat.interval.ms' = "
+                            + heartbeat.toMillis()
+                            + " ms must be positive and below the server's wal_sender_timeout, e.g. 10 s");
         }
         Duration discovery = options.get(PgArrowSourceOptions.TABLE_DISCOVERY_INTERVAL);
         if (discovery.isNegative()) {
-            problems.add("'scan.table-discovery.interval' = " + discovery
-                    + " is negative: use 0 to discover only at start, or a period such as 30 s");
+            problems.add(
+                    "'scan.table-discovery.interval' = "
+                            + discovery
+                            + " is negative: use 0 to discover only at start, or a period such as 30 s");
         }
         int maxRetries = options.get(PgArrowSourceOptions.CONNECT_MAX_RETRIES);
         if (maxRetries < 0) {
-            problems.add("'connect.max-retries' = " + maxRetries
-                    + " is negative: use 0 to fail at the first connection error, or e.g. 5");
+            problems.add(
+                    "'connect.max-retries' = "
+                            + maxRetries
+                            + " is negative: use 0 to fail at the first connection error, or e.g. 5");
         }
         Duration connectTimeout = options.get(PgArrowSourceOptions.CONNECT_TIMEOUT);
         if (connectTimeout.getSeconds() < 1 || connectTimeout.getSeconds() > Integer.MAX_VALUE) {
-            problems.add("'connect.timeout' = " + connectTimeout
-                    + " must be at least 1 s (whole seconds), e.g. 30 s");
+            problems.add(
+                    "'connect.timeout' = "
+                            + connectTimeout
+                            + " must be at least 1 s (whole seconds), e.g. 30 s");
         }
         PgArrowSourceConfig.Tls tls = tls(problems);
         if (deserializer == null) {
-            problems.add("No deserializer: call deserializer(...), e.g."
-                    + " PgArrowDeserializationSchema.rowData(rowType) to emit the tables' RowData");
+            problems.add(
+                    "No deserializer: call deserializer(...), e.g."
+                            + " PgArrowDeserializationSchema.rowData(rowType) to emit the tables' RowData");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
-                    "Invalid pg-arrow-cdc source configuration:\n  - " + String.join("\n  - ", problems));
+                    "Invalid pg-arrow-cdc source configuration:\n  - "
+                            + String.join("\n  - ", problems));
         }
-        PgArrowSourceConfig config = new PgArrowSourceConfig(
-                hostname, port, username, options.get(PgArrowSourceOptions.PASSWORD), database,
-                tables, slotPrefix, mode, specificLsn, fetchSize, batchRows,
-                options.get(PgArrowSourceOptions.COMPRESSION), heartbeat, discovery,
-                projectedColumns, maxRetries, connectTimeout,
-                options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE), chunkSize, chunkKeyColumn,
-                tls, newOwnerToken(),
-                options.get(PgArrowSourceOptions.SLOT_ACCEPT_GAP));
+        PgArrowSourceConfig config =
+                new PgArrowSourceConfig(
+                        hostname,
+                        port,
+                        username,
+                        options.get(PgArrowSourceOptions.PASSWORD),
+                        database,
+                        tables,
+                        slotPrefix,
+                        mode,
+                        specificLsn,
+                        fetchSize,
+                        batchRows,
+                        options.get(PgArrowSourceOptions.COMPRESSION),
+                        heartbeat,
+                        discovery,
+                        projectedColumns,
+                        maxRetries,
+                        connectTimeout,
+                        options.get(PgArrowSourceOptions.UNCHANGED_TOAST_MODE),
+                        chunkSize,
+                        chunkKeyColumn,
+                        tls,
+                        newOwnerToken(),
+                        options.get(PgArrowSourceOptions.SLOT_ACCEPT_GAP));
         return new PgArrowSource<>(config, deserializer);
     }
 
@@ -323,12 +372,18 @@ public final class PgArrowSourceBuilder<T> {
         String key = options.get(PgArrowSourceOptions.SSL_KEY);
         String keyPassword = options.get(PgArrowSourceOptions.SSL_KEY_PASSWORD);
         if (mode == SslMode.DISABLE) {
-            for (ConfigOption<String> o : Arrays.asList(PgArrowSourceOptions.SSL_ROOT_CERT,
-                    PgArrowSourceOptions.SSL_CERT, PgArrowSourceOptions.SSL_KEY,
-                    PgArrowSourceOptions.SSL_KEY_PASSWORD)) {
+            for (ConfigOption<String> o :
+                    Arrays.asList(
+                            PgArrowSourceOptions.SSL_ROOT_CERT,
+                            PgArrowSourceOptions.SSL_CERT,
+                            PgArrowSourceOptions.SSL_KEY,
+                            PgArrowSourceOptions.SSL_KEY_PASSWORD)) {
                 if (options.getOptional(o).isPresent()) {
-                    problems.add("'" + o.key() + "' is set but 'ssl.mode' = 'disable' opens no TLS"
-                            + " connection: remove it, or choose 'ssl.mode' = 'verify-full'");
+                    problems.add(
+                            "'"
+                                    + o.key()
+                                    + "' is set but 'ssl.mode' = 'disable' opens no TLS"
+                                    + " connection: remove it, or choose 'ssl.mode' = 'verify-full'");
                 }
             }
             return new PgArrowSourceConfig.Tls(mode, null, null, null, null);
@@ -336,57 +391,81 @@ public final class PgArrowSourceBuilder<T> {
         if (rootCert != null) {
             readable(PgArrowSourceOptions.SSL_ROOT_CERT, rootCert, problems);
             if (!mode.verifies()) {
-                problems.add("'ssl.root-cert' is set but 'ssl.mode' = '" + mode + "' does not verify"
-                        + " the server's certificate: use 'ssl.mode' = 'verify-full' (or 'verify-ca')");
+                problems.add(
+                        "'ssl.root-cert' is set but 'ssl.mode' = '"
+                                + mode
+                                + "' does not verify"
+                                + " the server's certificate: use 'ssl.mode' = 'verify-full' (or 'verify-ca')");
             }
         }
         boolean pkcs12 = key != null && key.matches("(?i).*\\.(p12|pfx)$");
         if (cert != null) {
             readable(PgArrowSourceOptions.SSL_CERT, cert, problems);
             if (key == null) {
-                problems.add("'ssl.cert' is set without 'ssl.key': give the client certificate's"
-                        + " private key (PKCS-8 DER) too");
+                problems.add(
+                        "'ssl.cert' is set without 'ssl.key': give the client certificate's"
+                                + " private key (PKCS-8 DER) too");
             } else if (pkcs12) {
-                problems.add("'ssl.key' = '" + key + "' is a PKCS-12 file, which holds the"
-                        + " certificate itself: remove 'ssl.cert'");
+                problems.add(
+                        "'ssl.key' = '"
+                                + key
+                                + "' is a PKCS-12 file, which holds the"
+                                + " certificate itself: remove 'ssl.cert'");
             }
         }
         if (key != null) {
             if (readable(PgArrowSourceOptions.SSL_KEY, key, problems)) {
                 if (cert == null && !pkcs12) {
-                    problems.add("'ssl.key' is set without 'ssl.cert': give the client certificate"
-                            + " (PEM) too, or use a PKCS-12 file (.p12) holding both");
+                    problems.add(
+                            "'ssl.key' is set without 'ssl.cert': give the client certificate"
+                                    + " (PEM) too, or use a PKCS-12 file (.p12) holding both");
                 }
                 if (!pkcs12 && isPem(key)) {
-                    problems.add("'ssl.key' = '" + key + "' is a PEM file, which pgjdbc cannot read:"
-                            + " convert it to PKCS-8 DER, e.g. openssl pkcs8 -topk8 -outform DER"
-                            + " -in client.key -out client.pk8 -nocrypt (or with a password, then"
-                            + " set 'ssl.key.password')");
+                    problems.add(
+                            "'ssl.key' = '"
+                                    + key
+                                    + "' is a PEM file, which pgjdbc cannot read:"
+                                    + " convert it to PKCS-8 DER, e.g. openssl pkcs8 -topk8 -outform DER"
+                                    + " -in client.key -out client.pk8 -nocrypt (or with a password, then"
+                                    + " set 'ssl.key.password')");
                 }
             }
             if (mode.verifies() && rootCert == null) {
-                problems.add("'ssl.key' is set but 'ssl.root-cert' is not: without a root"
-                        + " certificate the JVM's trust store verifies the server, and that path"
-                        + " cannot present a client certificate; set 'ssl.root-cert' to the PEM file"
-                        + " of the CA that signs the server's certificate");
+                problems.add(
+                        "'ssl.key' is set but 'ssl.root-cert' is not: without a root"
+                                + " certificate the JVM's trust store verifies the server, and that path"
+                                + " cannot present a client certificate; set 'ssl.root-cert' to the PEM file"
+                                + " of the CA that signs the server's certificate");
             }
         } else if (keyPassword != null) {
-            problems.add("'ssl.key.password' is set without 'ssl.key': remove it, or give the"
-                    + " encrypted key it opens");
+            problems.add(
+                    "'ssl.key.password' is set without 'ssl.key': remove it, or give the"
+                            + " encrypted key it opens");
         }
         return new PgArrowSourceConfig.Tls(mode, rootCert, cert, key, keyPassword);
     }
 
-    private static boolean readable(ConfigOption<String> option, String path, List<String> problems) {
+    private static boolean readable(
+            ConfigOption<String> option, String path, List<String> problems) {
         Path p = Paths.get(path);
         if (!Files.isRegularFile(p)) {
-            problems.add("'" + option.key() + "' = '" + path + "' is not a file: give the path of the"
-                    + " file (the same path on every TaskManager)");
+            problems.add(
+                    "'"
+                            + option.key()
+                            + "' = '"
+                            + path
+                            + "' is not a file: give the path of the"
+                            + " file (the same path on every TaskManager)");
             return false;
         }
         if (!Files.isReadable(p)) {
-            problems.add("'" + option.key() + "' = '" + path + "' is not readable by this process:"
-                    + " fix its permissions");
+            problems.add(
+                    "'"
+                            + option.key()
+                            + "' = '"
+                            + path
+                            + "' is not readable by this process:"
+                            + " fix its permissions");
             return false;
         }
         return true;

@@ -15,18 +15,18 @@
  */
 package dev.pgarrowcdc.flink.source;
 
+import dev.pgarrowcdc.flink.source.enumerator.TablePatterns;
+
+import org.postgresql.PGProperty;
+
+import javax.annotation.Nullable;
+
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-
-import javax.annotation.Nullable;
-
-import org.postgresql.PGProperty;
-
-import dev.pgarrowcdc.flink.source.enumerator.TablePatterns;
 
 /**
  * The validated, immutable settings of one source, built by {@link PgArrowSourceBuilder}, shipped
@@ -45,8 +45,10 @@ public final class PgArrowSourceConfig implements Serializable {
     private final TablePatterns tables;
     private final String slotPrefix;
     private final StartupMode startupMode;
+
     /** Only for {@link StartupMode#SPECIFIC_OFFSET}; 0 otherwise. */
     private final long specificOffsetLsn;
+
     private final int snapshotFetchSize;
     private final int batchRows;
     private final ArrowCompression compression;
@@ -57,15 +59,19 @@ public final class PgArrowSourceConfig implements Serializable {
     private final UnchangedToastMode unchangedToastMode;
     private final int chunkSize;
     @Nullable private final String chunkKeyColumn;
+
     /** The columns to read (by exact name), or null for all of them. */
     @Nullable private final List<String> projectedColumns;
+
     private final Tls tls;
+
     /**
      * Generated once when the job's source is built and carried in every connection's {@code
-     * application_name}: a walsender holding one of this job's slots with this token is this
-     * job's own (a stale stream of an earlier attempt), any other holder is not.
+     * application_name}: a walsender holding one of this job's slots with this token is this job's
+     * own (a stale stream of an earlier attempt), any other holder is not.
      */
     private final String ownerToken;
+
     private final boolean acceptSlotGap;
 
     PgArrowSourceConfig(
@@ -175,8 +181,8 @@ public final class PgArrowSourceConfig implements Serializable {
     }
 
     /**
-     * The columns to read, by exact name, or null for every column. Only these are decoded and
-     * sent by wal2arrow and selected by the snapshot; names a table lacks are skipped.
+     * The columns to read, by exact name, or null for every column. Only these are decoded and sent
+     * by wal2arrow and selected by the snapshot; names a table lacks are skipped.
      */
     @Nullable
     public List<String> projectedColumns() {
@@ -215,9 +221,9 @@ public final class PgArrowSourceConfig implements Serializable {
     }
 
     /**
-     * {@code pg-arrow-cdc/<owner token>}: the {@code application_name} of every connection this
-     * job opens, so pg_stat_activity and pg_stat_replication name the job, and a walsender that
-     * holds one of its slots is recognised as its own.
+     * {@code pg-arrow-cdc/<owner token>}: the {@code application_name} of every connection this job
+     * opens, so pg_stat_activity and pg_stat_replication name the job, and a walsender that holds
+     * one of its slots is recognised as its own.
      */
     public String applicationName() {
         return APPLICATION_NAME_PREFIX + ownerToken;
@@ -227,7 +233,10 @@ public final class PgArrowSourceConfig implements Serializable {
     public static final String APPLICATION_NAME_PREFIX = "pg-arrow-cdc/";
 
     public String jdbcUrl() {
-        String host = hostname.contains(":") && !hostname.startsWith("[") ? "[" + hostname + "]" : hostname;
+        String host =
+                hostname.contains(":") && !hostname.startsWith("[")
+                        ? "[" + hostname + "]"
+                        : hostname;
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
@@ -237,8 +246,8 @@ public final class PgArrowSourceConfig implements Serializable {
     }
 
     /**
-     * A replication connection ({@code replication=database}, simple query mode), for slot
-     * commands and streaming.
+     * A replication connection ({@code replication=database}, simple query mode), for slot commands
+     * and streaming.
      */
     public Connection connectForReplication() throws SQLException {
         return open(properties(true));
@@ -285,29 +294,53 @@ public final class PgArrowSourceConfig implements Serializable {
     @Override
     public String toString() {
         return "PgArrowSourceConfig{"
-                + "hostname=" + hostname
-                + ", port=" + port
-                + ", username=" + username
-                + ", password=" + (password.isEmpty() ? "(empty)" : "******")
-                + ", database-name=" + database
-                + ", table-name=" + tables
-                + ", slot.name=" + slotPrefix
-                + ", scan.startup.mode=" + startupMode
-                + (startupMode == StartupMode.SPECIFIC_OFFSET ? ", lsn=" + Lsn.format(specificOffsetLsn) : "")
-                + ", scan.snapshot.fetch.size=" + snapshotFetchSize
-                + ", wal2arrow.batch-rows=" + batchRows
-                + ", wal2arrow.compression=" + compression
-                + ", heartbeat.interval.ms=" + heartbeatInterval.toMillis()
-                + ", scan.table-discovery.interval=" + discoveryInterval
-                + ", connect.timeout=" + connectTimeout
-                + ", connect.max-retries=" + connectMaxRetries
-                + ", scan.unchanged-toast.mode=" + unchangedToastMode
-                + ", scan.incremental.snapshot.chunk.size=" + chunkSize
-                + (chunkKeyColumn != null ? ", scan.incremental.snapshot.chunk.key-column=" + chunkKeyColumn : "")
+                + "hostname="
+                + hostname
+                + ", port="
+                + port
+                + ", username="
+                + username
+                + ", password="
+                + (password.isEmpty() ? "(empty)" : "******")
+                + ", database-name="
+                + database
+                + ", table-name="
+                + tables
+                + ", slot.name="
+                + slotPrefix
+                + ", scan.startup.mode="
+                + startupMode
+                + (startupMode == StartupMode.SPECIFIC_OFFSET
+                        ? ", lsn=" + Lsn.format(specificOffsetLsn)
+                        : "")
+                + ", scan.snapshot.fetch.size="
+                + snapshotFetchSize
+                + ", wal2arrow.batch-rows="
+                + batchRows
+                + ", wal2arrow.compression="
+                + compression
+                + ", heartbeat.interval.ms="
+                + heartbeatInterval.toMillis()
+                + ", scan.table-discovery.interval="
+                + discoveryInterval
+                + ", connect.timeout="
+                + connectTimeout
+                + ", connect.max-retries="
+                + connectMaxRetries
+                + ", scan.unchanged-toast.mode="
+                + unchangedToastMode
+                + ", scan.incremental.snapshot.chunk.size="
+                + chunkSize
+                + (chunkKeyColumn != null
+                        ? ", scan.incremental.snapshot.chunk.key-column=" + chunkKeyColumn
+                        : "")
                 + (projectedColumns != null ? ", columns=" + projectedColumns : "")
-                + ", slot.accept-gap=" + acceptSlotGap
-                + ", " + tls
-                + ", application_name=" + applicationName()
+                + ", slot.accept-gap="
+                + acceptSlotGap
+                + ", "
+                + tls
+                + ", application_name="
+                + applicationName()
                 + '}';
     }
 
@@ -325,7 +358,11 @@ public final class PgArrowSourceConfig implements Serializable {
         @Nullable final String key;
         @Nullable final String keyPassword;
 
-        Tls(SslMode mode, @Nullable String rootCert, @Nullable String cert, @Nullable String key,
+        Tls(
+                SslMode mode,
+                @Nullable String rootCert,
+                @Nullable String cert,
+                @Nullable String key,
                 @Nullable String keyPassword) {
             this.mode = mode;
             this.rootCert = rootCert;
@@ -359,7 +396,8 @@ public final class PgArrowSourceConfig implements Serializable {
 
         @Override
         public String toString() {
-            return "ssl.mode=" + mode
+            return "ssl.mode="
+                    + mode
                     + (rootCert != null ? ", ssl.root-cert=" + rootCert : "")
                     + (cert != null ? ", ssl.cert=" + cert : "")
                     + (key != null ? ", ssl.key=" + key : "")

@@ -15,10 +15,10 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import java.time.Duration;
-
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+
+import java.time.Duration;
 
 /**
  * Every option of the pg-arrow-cdc source, typed and described. Names follow Flink CDC's {@code
@@ -51,7 +51,8 @@ public final class PgArrowSourceOptions {
             ConfigOptions.key("password")
                     .stringType()
                     .defaultValue("")
-                    .withDescription("Password of the role; empty for trust or peer authentication.");
+                    .withDescription(
+                            "Password of the role; empty for trust or peer authentication.");
 
     public static final ConfigOption<String> DATABASE_NAME =
             ConfigOptions.key("database-name")
@@ -252,8 +253,7 @@ public final class PgArrowSourceOptions {
             ConfigOptions.key("ssl.key.password")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription(
-                            "Password of an encrypted 'ssl.key'. Never logged.");
+                    .withDescription("Password of an encrypted 'ssl.key'. Never logged.");
 
     public static final ConfigOption<Boolean> SLOT_ACCEPT_GAP =
             ConfigOptions.key("slot.accept-gap")

@@ -15,10 +15,10 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import static org.apache.flink.configuration.description.TextElement.text;
-
 import org.apache.flink.configuration.DescribedEnum;
 import org.apache.flink.configuration.description.InlineElement;
+
+import static org.apache.flink.configuration.description.TextElement.text;
 
 /**
  * {@code ssl.mode}: libpq's and pgjdbc's {@code sslmode}, with the same names and meanings. The
@@ -27,16 +27,24 @@ import org.apache.flink.configuration.description.InlineElement;
  * middle is refused.
  */
 public enum SslMode implements DescribedEnum {
-    DISABLE("disable", "No TLS: the password (or its SCRAM exchange) and every row cross the"
-            + " network in the clear. Only for a server on the same host or a trusted network."),
+    DISABLE(
+            "disable",
+            "No TLS: the password (or its SCRAM exchange) and every row cross the"
+                    + " network in the clear. Only for a server on the same host or a trusted network."),
     ALLOW("allow", "Plain first; TLS only if the server insists. Verifies nothing."),
-    PREFER("prefer", "TLS when the server offers it, else plain. Verifies nothing (pgjdbc's own"
-            + " default): a man in the middle is accepted."),
+    PREFER(
+            "prefer",
+            "TLS when the server offers it, else plain. Verifies nothing (pgjdbc's own"
+                    + " default): a man in the middle is accepted."),
     REQUIRE("require", "TLS or no connection, but the certificate is not verified."),
-    VERIFY_CA("verify-ca", "TLS, and the server's certificate must chain to 'ssl.root-cert' (or"
-            + " the JVM's trust store); its host name is not checked."),
-    VERIFY_FULL("verify-full", "TLS, the certificate must chain to 'ssl.root-cert' (or the JVM's"
-            + " trust store) and name 'hostname'.");
+    VERIFY_CA(
+            "verify-ca",
+            "TLS, and the server's certificate must chain to 'ssl.root-cert' (or"
+                    + " the JVM's trust store); its host name is not checked."),
+    VERIFY_FULL(
+            "verify-full",
+            "TLS, the certificate must chain to 'ssl.root-cert' (or the JVM's"
+                    + " trust store) and name 'hostname'.");
 
     private final String value;
     private final String description;

@@ -15,14 +15,14 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import static org.apache.flink.configuration.description.TextElement.text;
-
 import org.apache.flink.configuration.DescribedEnum;
 import org.apache.flink.configuration.description.InlineElement;
 
+import static org.apache.flink.configuration.description.TextElement.text;
+
 /**
- * Where a split starts reading when the job starts without state. A job restored from a
- * checkpoint or savepoint always resumes from its state, whatever the mode.
+ * Where a split starts reading when the job starts without state. A job restored from a checkpoint
+ * or savepoint always resumes from its state, whatever the mode.
  *
  * <p>Tables that appear while the job runs (found by re-discovery) are always read from their
  * beginning (snapshot, then stream): "latest" refers to the moment the job started.

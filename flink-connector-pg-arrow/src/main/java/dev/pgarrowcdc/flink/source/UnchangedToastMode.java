@@ -15,10 +15,10 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import static org.apache.flink.configuration.description.TextElement.text;
-
 import org.apache.flink.configuration.DescribedEnum;
 import org.apache.flink.configuration.description.InlineElement;
+
+import static org.apache.flink.configuration.description.TextElement.text;
 
 /**
  * What to do with a {@code +U} row whose TOASTed value was left unchanged by the UPDATE and is not

@@ -15,6 +15,20 @@
  */
 package dev.pgarrowcdc.flink.table;
 
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.enumerator.TableDiscovery;
+import dev.pgarrowcdc.flink.source.reader.SnapshotValues;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.LogicalType;
+
+import org.postgresql.core.Oid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,27 +40,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.apache.flink.table.api.ValidationException;
-import org.apache.flink.table.types.logical.ArrayType;
-import org.apache.flink.table.types.logical.LogicalType;
-import org.postgresql.core.Oid;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.enumerator.TableDiscovery;
-import dev.pgarrowcdc.flink.source.reader.SnapshotValues;
-import dev.pgarrowcdc.flink.source.split.TableId;
-
 /**
  * Checks a CREATE TABLE against the PostgreSQL tables it captures, when the query is planned, so
  * that a mistake is an error in the SQL client rather than a failing job: every declared column
  * exists (by exact name) with a type the column's values convert to ({@link FieldConverters}); in
  * {@code all} mode every table logs the old row ({@code REPLICA IDENTITY FULL}); in {@code upsert}
  * mode the declared PRIMARY KEY is in the replica identity, so a DELETE carries it. The reader
- * checks names and types again for every shape it sees, which covers tables found later and
- * schema changes while the job runs.
+ * checks names and types again for every shape it sees, which covers tables found later and schema
+ * changes while the job runs.
  */
 final class DeclaredSchemaCheck {
 
@@ -80,12 +81,19 @@ final class DeclaredSchemaCheck {
         final String typeName;
         final LogicalType readAs;
         final boolean identity;
+
         /** The table's REPLICA IDENTITY: default, full, index or nothing. */
         final String identityKind;
+
         /** A numeric (or a domain over one), whose text is always a number, NaN or ±Infinity. */
         final boolean numeric;
 
-        PgColumn(String name, String typeName, LogicalType readAs, boolean identity, String identityKind,
+        PgColumn(
+                String name,
+                String typeName,
+                LogicalType readAs,
+                boolean identity,
+                String identityKind,
                 boolean numeric) {
             this.name = name;
             this.typeName = typeName;
@@ -112,25 +120,44 @@ final class DeclaredSchemaCheck {
         try (Connection c = config.connect()) {
             List<TableId> tables = new TableDiscovery(config.tables()).discover(c);
             if (tables.isEmpty()) {
-                throw new ValidationException("'table-name' of Flink table " + flinkTable
-                        + " matches no table in PostgreSQL database '" + config.database()
-                        + "' (patterns: " + config.tables() + "): check 'schema-name' and"
-                        + " 'table-name' (names are case-sensitive) and that the tables exist");
+                throw new ValidationException(
+                        "'table-name' of Flink table "
+                                + flinkTable
+                                + " matches no table in PostgreSQL database '"
+                                + config.database()
+                                + "' (patterns: "
+                                + config.tables()
+                                + "): check 'schema-name' and"
+                                + " 'table-name' (names are case-sensitive) and that the tables exist");
             }
             for (TableId table : tables) {
-                checkTable(config, table, columnsOf(c, table), flinkTable, names, types, primaryKey,
-                        upsert, problems);
+                checkTable(
+                        config,
+                        table,
+                        columnsOf(c, table),
+                        flinkTable,
+                        names,
+                        types,
+                        primaryKey,
+                        upsert,
+                        problems);
             }
         } catch (SQLException e) {
             // The reader checks every shape it reads anyway; planning need not reach the server.
-            LOG.warn("Could not read the columns of the tables of Flink table {} from {} to check its"
-                    + " declared columns at planning time ({}); the job checks them when it reads.",
-                    flinkTable, config.jdbcUrl(), e.getMessage());
+            LOG.warn(
+                    "Could not read the columns of the tables of Flink table {} from {} to check its"
+                            + " declared columns at planning time ({}); the job checks them when it reads.",
+                    flinkTable,
+                    config.jdbcUrl(),
+                    e.getMessage());
             return;
         }
         if (!problems.isEmpty()) {
-            throw new ValidationException("Flink table " + flinkTable + " does not match PostgreSQL:\n  - "
-                    + String.join("\n  - ", problems));
+            throw new ValidationException(
+                    "Flink table "
+                            + flinkTable
+                            + " does not match PostgreSQL:\n  - "
+                            + String.join("\n  - ", problems));
         }
     }
 
@@ -148,30 +175,65 @@ final class DeclaredSchemaCheck {
             String name = names.get(i);
             PgColumn column = columns.get(name);
             if (column == null) {
-                String sameButCase = columns.keySet().stream()
-                        .filter(n -> n.equalsIgnoreCase(name)).findFirst().orElse(null);
-                problems.add("column '" + name + "' declared in Flink table " + flinkTable
-                        + " does not exist in PostgreSQL table " + table
-                        + (sameButCase != null
-                                ? ", which has '" + sameButCase + "' (names are case-sensitive): rename the"
-                                        + " declared column to `" + sameButCase + "`"
-                                : " (its columns: " + String.join(", ", columns.keySet()) + "): remove it from"
-                                        + " the CREATE TABLE, rename it to the PostgreSQL column, or"
-                                        + " ALTER TABLE " + table.quoted() + " ADD COLUMN it"));
+                String sameButCase =
+                        columns.keySet().stream()
+                                .filter(n -> n.equalsIgnoreCase(name))
+                                .findFirst()
+                                .orElse(null);
+                problems.add(
+                        "column '"
+                                + name
+                                + "' declared in Flink table "
+                                + flinkTable
+                                + " does not exist in PostgreSQL table "
+                                + table
+                                + (sameButCase != null
+                                        ? ", which has '"
+                                                + sameButCase
+                                                + "' (names are case-sensitive): rename the"
+                                                + " declared column to `"
+                                                + sameButCase
+                                                + "`"
+                                        : " (its columns: "
+                                                + String.join(", ", columns.keySet())
+                                                + "): remove it from"
+                                                + " the CREATE TABLE, rename it to the PostgreSQL column, or"
+                                                + " ALTER TABLE "
+                                                + table.quoted()
+                                                + " ADD COLUMN it"));
                 continue;
             }
             if (FieldConverters.of(column.readAs, types.get(i)) == null) {
-                problems.add("column '" + name + "' of PostgreSQL table " + table + " is "
-                        + column.typeName + ", read as " + column.readAs.asSummaryString()
-                        + ", which the declared " + types.get(i).asSummaryString()
-                        + " cannot hold: declare it " + column.readAs.asSummaryString()
-                        + " (see the type map in the README)");
+                problems.add(
+                        "column '"
+                                + name
+                                + "' of PostgreSQL table "
+                                + table
+                                + " is "
+                                + column.typeName
+                                + ", read as "
+                                + column.readAs.asSummaryString()
+                                + ", which the declared "
+                                + types.get(i).asSummaryString()
+                                + " cannot hold: declare it "
+                                + column.readAs.asSummaryString()
+                                + " (see the type map in the README)");
             } else if (FieldConverters.parsesText(column.readAs, types.get(i)) && !column.numeric) {
-                problems.add("column '" + name + "' of PostgreSQL table " + table + " is "
-                        + column.typeName + ", read as " + column.readAs.asSummaryString()
-                        + ": the declared " + types.get(i).asSummaryString() + " parses the text"
-                        + " of numeric columns only: declare it " + column.readAs.asSummaryString()
-                        + " and CAST it in the query");
+                problems.add(
+                        "column '"
+                                + name
+                                + "' of PostgreSQL table "
+                                + table
+                                + " is "
+                                + column.typeName
+                                + ", read as "
+                                + column.readAs.asSummaryString()
+                                + ": the declared "
+                                + types.get(i).asSummaryString()
+                                + " parses the text"
+                                + " of numeric columns only: declare it "
+                                + column.readAs.asSummaryString()
+                                + " and CAST it in the query");
             }
         }
         if (columns.isEmpty()) {
@@ -180,24 +242,45 @@ final class DeclaredSchemaCheck {
         String identity = replicaIdentityOf(columns);
         boolean streams = config.startupMode() != StartupMode.SNAPSHOT;
         if (streams && !upsert && !"full".equals(identity)) {
-            problems.add("'changelog-mode' = 'all' emits the old row of every UPDATE (-U) and DELETE"
-                    + " (-D), but PostgreSQL table " + table + " has REPLICA IDENTITY "
-                    + identity.toUpperCase(Locale.ROOT) + ", so its WAL has no old rows: run ALTER TABLE "
-                    + table.quoted() + " REPLICA IDENTITY FULL, or use 'changelog-mode' = 'upsert' with a"
-                    + " PRIMARY KEY");
+            problems.add(
+                    "'changelog-mode' = 'all' emits the old row of every UPDATE (-U) and DELETE"
+                            + " (-D), but PostgreSQL table "
+                            + table
+                            + " has REPLICA IDENTITY "
+                            + identity.toUpperCase(Locale.ROOT)
+                            + ", so its WAL has no old rows: run ALTER TABLE "
+                            + table.quoted()
+                            + " REPLICA IDENTITY FULL, or use 'changelog-mode' = 'upsert' with a"
+                            + " PRIMARY KEY");
         }
         if (streams && upsert) {
-            List<String> missing = primaryKey.stream()
-                    .filter(k -> columns.containsKey(k) && !columns.get(k).identity)
-                    .collect(Collectors.toList());
+            List<String> missing =
+                    primaryKey.stream()
+                            .filter(k -> columns.containsKey(k) && !columns.get(k).identity)
+                            .collect(Collectors.toList());
             if (!missing.isEmpty()) {
-                List<String> ids = columns.values().stream().filter(col -> col.identity)
-                        .map(col -> col.name).collect(Collectors.toList());
-                problems.add("'changelog-mode' = 'upsert' keys rows by the declared PRIMARY KEY "
-                        + primaryKey + ", but a DELETE on PostgreSQL table " + table + " (REPLICA"
-                        + " IDENTITY " + identity.toUpperCase(Locale.ROOT) + ") logs only " + ids
-                        + ", not " + missing + ": declare PRIMARY KEY (" + String.join(", ", ids)
-                        + ") NOT ENFORCED, or run ALTER TABLE " + table.quoted() + " REPLICA IDENTITY FULL");
+                List<String> ids =
+                        columns.values().stream()
+                                .filter(col -> col.identity)
+                                .map(col -> col.name)
+                                .collect(Collectors.toList());
+                problems.add(
+                        "'changelog-mode' = 'upsert' keys rows by the declared PRIMARY KEY "
+                                + primaryKey
+                                + ", but a DELETE on PostgreSQL table "
+                                + table
+                                + " (REPLICA"
+                                + " IDENTITY "
+                                + identity.toUpperCase(Locale.ROOT)
+                                + ") logs only "
+                                + ids
+                                + ", not "
+                                + missing
+                                + ": declare PRIMARY KEY ("
+                                + String.join(", ", ids)
+                                + ") NOT ENFORCED, or run ALTER TABLE "
+                                + table.quoted()
+                                + " REPLICA IDENTITY FULL");
             }
         }
     }
@@ -206,7 +289,8 @@ final class DeclaredSchemaCheck {
         return columns.values().iterator().next().identityKind;
     }
 
-    private static Map<String, PgColumn> columnsOf(Connection c, TableId table) throws SQLException {
+    private static Map<String, PgColumn> columnsOf(Connection c, TableId table)
+            throws SQLException {
         Map<String, PgColumn> columns = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(COLUMNS)) {
             ps.setString(1, table.quoted());
@@ -215,10 +299,16 @@ final class DeclaredSchemaCheck {
                     boolean array = rs.getBoolean(5);
                     int typmod = rs.getInt(3);
                     LogicalType element =
-                            SnapshotValues.logicalType(array ? rs.getLong(6) : rs.getLong(4), typmod);
-                    PgColumn column = new PgColumn(rs.getString(1), rs.getString(2),
-                            array ? new ArrayType(element) : element, rs.getBoolean(8),
-                            identityName(rs.getString(7)), !array && rs.getLong(4) == Oid.NUMERIC);
+                            SnapshotValues.logicalType(
+                                    array ? rs.getLong(6) : rs.getLong(4), typmod);
+                    PgColumn column =
+                            new PgColumn(
+                                    rs.getString(1),
+                                    rs.getString(2),
+                                    array ? new ArrayType(element) : element,
+                                    rs.getBoolean(8),
+                                    identityName(rs.getString(7)),
+                                    !array && rs.getLong(4) == Oid.NUMERIC);
                     columns.put(column.name, column);
                 }
             }
@@ -239,5 +329,4 @@ final class DeclaredSchemaCheck {
                 return "default";
         }
     }
-
 }

@@ -15,13 +15,6 @@
  */
 package dev.pgarrowcdc.flink.table;
 
-import java.math.BigDecimal;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
-
-import javax.annotation.Nullable;
-
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
@@ -31,6 +24,13 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.TimeType;
 import org.apache.flink.table.types.logical.TimestampType;
+
+import javax.annotation.Nullable;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * From the Flink type a column is read as (the type map) to the type a CREATE TABLE declares for
@@ -52,7 +52,9 @@ final class FieldConverters {
 
     private FieldConverters() {}
 
-    /** The converter from values of {@code read} to {@code declared}, or null when there is none. */
+    /**
+     * The converter from values of {@code read} to {@code declared}, or null when there is none.
+     */
     @Nullable
     static FieldConverter of(LogicalType read, LogicalType declared) {
         LogicalType from = read.copy(true);
@@ -68,17 +70,23 @@ final class FieldConverters {
                     return IDENTITY;
                 }
                 if (f == LogicalTypeRoot.DECIMAL) {
-                    return v -> StringData.fromString(((DecimalData) v).toBigDecimal().toPlainString());
+                    return v ->
+                            StringData.fromString(((DecimalData) v).toBigDecimal().toPlainString());
                 }
-                if (f == LogicalTypeRoot.BOOLEAN || f == LogicalTypeRoot.SMALLINT
-                        || f == LogicalTypeRoot.INTEGER || f == LogicalTypeRoot.BIGINT
-                        || f == LogicalTypeRoot.FLOAT || f == LogicalTypeRoot.DOUBLE) {
+                if (f == LogicalTypeRoot.BOOLEAN
+                        || f == LogicalTypeRoot.SMALLINT
+                        || f == LogicalTypeRoot.INTEGER
+                        || f == LogicalTypeRoot.BIGINT
+                        || f == LogicalTypeRoot.FLOAT
+                        || f == LogicalTypeRoot.DOUBLE) {
                     return v -> StringData.fromString(String.valueOf(v));
                 }
                 return null;
             case BINARY:
             case VARBINARY:
-                return f == LogicalTypeRoot.VARBINARY || f == LogicalTypeRoot.BINARY ? IDENTITY : null;
+                return f == LogicalTypeRoot.VARBINARY || f == LogicalTypeRoot.BINARY
+                        ? IDENTITY
+                        : null;
             case INTEGER:
                 if (isWholeDecimal(from, 9)) {
                     return v -> (int) ((DecimalData) v).toUnscaledLong();
@@ -107,22 +115,29 @@ final class FieldConverters {
                 if (f == LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE) {
                     // timestamptz declared TIMESTAMP: the instant's date and time in UTC, as
                     // postgres-cdc gives it (both TimestampData count from 1970-01-01 00:00 UTC)
-                    return truncating(((LocalZonedTimestampType) from).getPrecision(),
+                    return truncating(
+                            ((LocalZonedTimestampType) from).getPrecision(),
                             ((TimestampType) to).getPrecision());
                 }
                 return f == LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
-                        ? truncating(((TimestampType) from).getPrecision(), ((TimestampType) to).getPrecision())
+                        ? truncating(
+                                ((TimestampType) from).getPrecision(),
+                                ((TimestampType) to).getPrecision())
                         : null;
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
                 return f == LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE
-                        ? truncating(((LocalZonedTimestampType) from).getPrecision(),
+                        ? truncating(
+                                ((LocalZonedTimestampType) from).getPrecision(),
                                 ((LocalZonedTimestampType) to).getPrecision())
                         : null;
             case TIME_WITHOUT_TIME_ZONE:
                 if (f != LogicalTypeRoot.TIME_WITHOUT_TIME_ZONE) {
                     return null;
                 }
-                int cut = ((TimeType) to).getPrecision() >= 3 ? 1 : (int) Math.pow(10, 3 - ((TimeType) to).getPrecision());
+                int cut =
+                        ((TimeType) to).getPrecision() >= 3
+                                ? 1
+                                : (int) Math.pow(10, 3 - ((TimeType) to).getPrecision());
                 return cut == 1 ? IDENTITY : v -> (Integer) v - (Integer) v % cut;
             default:
                 return null;
@@ -150,14 +165,26 @@ final class FieldConverters {
                 try {
                     parsed = new BigDecimal(text);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("The value '" + abbreviated(text)
-                            + "' is not a number, so the declared DECIMAL(" + p + ", " + s
-                            + ") cannot hold it: declare STRING");
+                    throw new IllegalArgumentException(
+                            "The value '"
+                                    + abbreviated(text)
+                                    + "' is not a number, so the declared DECIMAL("
+                                    + p
+                                    + ", "
+                                    + s
+                                    + ") cannot hold it: declare STRING");
                 }
                 DecimalData d = DecimalData.fromBigDecimal(parsed, p, s);
                 if (d == null) {
-                    throw new ArithmeticException("The numeric value " + text + " does not fit the declared"
-                            + " DECIMAL(" + p + ", " + s + "): declare more digits or STRING");
+                    throw new ArithmeticException(
+                            "The numeric value "
+                                    + text
+                                    + " does not fit the declared"
+                                    + " DECIMAL("
+                                    + p
+                                    + ", "
+                                    + s
+                                    + "): declare more digits or STRING");
                 }
                 return d;
             };
@@ -178,7 +205,8 @@ final class FieldConverters {
 
     /** A numeric(p, 0) whose every value fits an integer of {@code maxDigits} digits. */
     private static boolean isWholeDecimal(LogicalType type, int maxDigits) {
-        return type instanceof DecimalType && ((DecimalType) type).getScale() == 0
+        return type instanceof DecimalType
+                && ((DecimalType) type).getScale() == 0
                 && ((DecimalType) type).getPrecision() <= maxDigits;
     }
 
@@ -194,8 +222,10 @@ final class FieldConverters {
             // BigDecimal first: Double.parseDouble also takes "1d", "0x1p3" and surrounding blanks
             return new BigDecimal(text).doubleValue();
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("The value '" + abbreviated(text)
-                    + "' is not a number, so the declared DOUBLE cannot hold it: declare STRING");
+            throw new IllegalArgumentException(
+                    "The value '"
+                            + abbreviated(text)
+                            + "' is not a number, so the declared DOUBLE cannot hold it: declare STRING");
         }
     }
 

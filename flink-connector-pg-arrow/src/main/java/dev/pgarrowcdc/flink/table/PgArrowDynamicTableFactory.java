@@ -15,16 +15,7 @@
  */
 package dev.pgarrowcdc.flink.table;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
+import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -36,16 +27,27 @@ import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.logical.LogicalType;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code 'connector' = 'pg-arrow-cdc'}. The options are those of {@link PgArrowSourceOptions} (one
- * definition, shared with the DataStream builder) plus {@link PgArrowConnectorOptions}; names follow
- * postgres-cdc where the meaning is the same, and postgres-cdc's options that have no meaning here
- * are accepted and ignored, so a postgres-cdc table switches by changing {@code connector}.
+ * definition, shared with the DataStream builder) plus {@link PgArrowConnectorOptions}; names
+ * follow postgres-cdc where the meaning is the same, and postgres-cdc's options that have no
+ * meaning here are accepted and ignored, so a postgres-cdc table switches by changing {@code
+ * connector}.
  */
 public final class PgArrowDynamicTableFactory implements DynamicTableSourceFactory {
 
@@ -53,12 +55,14 @@ public final class PgArrowDynamicTableFactory implements DynamicTableSourceFacto
 
     public static final String IDENTIFIER = "pg-arrow-cdc";
 
-    private static final List<ConfigOption<?>> REQUIRED = Collections.unmodifiableList(Arrays.asList(
-            PgArrowSourceOptions.HOSTNAME,
-            PgArrowSourceOptions.USERNAME,
-            PgArrowSourceOptions.DATABASE_NAME,
-            PgArrowSourceOptions.TABLE_NAME,
-            PgArrowSourceOptions.SLOT_NAME));
+    private static final List<ConfigOption<?>> REQUIRED =
+            Collections.unmodifiableList(
+                    Arrays.asList(
+                            PgArrowSourceOptions.HOSTNAME,
+                            PgArrowSourceOptions.USERNAME,
+                            PgArrowSourceOptions.DATABASE_NAME,
+                            PgArrowSourceOptions.TABLE_NAME,
+                            PgArrowSourceOptions.SLOT_NAME));
 
     @Override
     public String factoryIdentifier() {
@@ -92,15 +96,27 @@ public final class PgArrowDynamicTableFactory implements DynamicTableSourceFacto
         ReadableConfig options = helper.getOptions();
         String flinkTable = context.getObjectIdentifier().asSummaryString();
 
-        List<String> ignored = context.getCatalogTable().getOptions().keySet().stream()
-                .filter(k -> k.startsWith(PgArrowConnectorOptions.IGNORED_DEBEZIUM_PREFIX)
-                        || PgArrowConnectorOptions.IGNORED_POSTGRES_CDC_OPTIONS.stream()
-                                .anyMatch(o -> o.key().equals(k))
-                                && sourceOptions().stream().noneMatch(o -> o.key().equals(k)))
-                .sorted().collect(Collectors.toList());
+        List<String> ignored =
+                context.getCatalogTable().getOptions().keySet().stream()
+                        .filter(
+                                k ->
+                                        k.startsWith(
+                                                        PgArrowConnectorOptions
+                                                                .IGNORED_DEBEZIUM_PREFIX)
+                                                || PgArrowConnectorOptions
+                                                                .IGNORED_POSTGRES_CDC_OPTIONS
+                                                                .stream()
+                                                                .anyMatch(o -> o.key().equals(k))
+                                                        && sourceOptions().stream()
+                                                                .noneMatch(o -> o.key().equals(k)))
+                        .sorted()
+                        .collect(Collectors.toList());
         if (!ignored.isEmpty()) {
-            LOG.warn("Flink table {}: postgres-cdc options {} have no meaning for '{}' and are ignored",
-                    flinkTable, ignored, IDENTIFIER);
+            LOG.warn(
+                    "Flink table {}: postgres-cdc options {} have no meaning for '{}' and are ignored",
+                    flinkTable,
+                    ignored,
+                    IDENTIFIER);
         }
 
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
@@ -112,21 +128,31 @@ public final class PgArrowDynamicTableFactory implements DynamicTableSourceFacto
                 types.add(column.getDataType().getLogicalType());
             }
         }
-        List<String> primaryKey = schema.getPrimaryKey()
-                .map(k -> k.getColumns()).orElse(Collections.emptyList());
-        PgArrowConnectorOptions.ChangelogMode mode = options.get(PgArrowConnectorOptions.CHANGELOG_MODE);
+        List<String> primaryKey =
+                schema.getPrimaryKey().map(k -> k.getColumns()).orElse(Collections.emptyList());
+        PgArrowConnectorOptions.ChangelogMode mode =
+                options.get(PgArrowConnectorOptions.CHANGELOG_MODE);
         if (mode == PgArrowConnectorOptions.ChangelogMode.UPSERT && primaryKey.isEmpty()) {
-            throw new ValidationException("Flink table " + flinkTable + " has 'changelog-mode' = 'upsert'"
-                    + " but no PRIMARY KEY: declare the table's key, e.g. PRIMARY KEY (id) NOT ENFORCED,"
-                    + " or use 'changelog-mode' = 'all'");
+            throw new ValidationException(
+                    "Flink table "
+                            + flinkTable
+                            + " has 'changelog-mode' = 'upsert'"
+                            + " but no PRIMARY KEY: declare the table's key, e.g. PRIMARY KEY (id) NOT ENFORCED,"
+                            + " or use 'changelog-mode' = 'all'");
         }
         Configuration sourceOptions = new Configuration();
         for (ConfigOption<?> option : sourceOptions()) {
             copy(options, option, sourceOptions);
         }
-        PgArrowDynamicTableSource source = new PgArrowDynamicTableSource(flinkTable, sourceOptions,
-                Collections.unmodifiableList(names), Collections.unmodifiableList(types), primaryKey, mode,
-                schema.toPhysicalRowDataType());
+        PgArrowDynamicTableSource source =
+                new PgArrowDynamicTableSource(
+                        flinkTable,
+                        sourceOptions,
+                        Collections.unmodifiableList(names),
+                        Collections.unmodifiableList(types),
+                        primaryKey,
+                        mode,
+                        schema.toPhysicalRowDataType());
         source.validate();
         return source;
     }
@@ -139,7 +165,8 @@ public final class PgArrowDynamicTableFactory implements DynamicTableSourceFacto
     static List<ConfigOption<?>> sourceOptions() {
         List<ConfigOption<?>> options = new ArrayList<>();
         for (Field field : PgArrowSourceOptions.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && ConfigOption.class.equals(field.getType())) {
+            if (Modifier.isStatic(field.getModifiers())
+                    && ConfigOption.class.equals(field.getType())) {
                 try {
                     options.add((ConfigOption<?>) field.get(null));
                 } catch (IllegalAccessException e) {

@@ -15,13 +15,11 @@
  */
 package dev.pgarrowcdc.flink.table;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.stream.Collectors;
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
+import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
+import dev.pgarrowcdc.flink.source.StartupMode;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ConfigOption;
@@ -38,11 +36,13 @@ import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 
-import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
-import dev.pgarrowcdc.flink.source.PgArrowSource;
-import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
-import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
-import dev.pgarrowcdc.flink.source.StartupMode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * A table read by {@link PgArrowSource}. Projection pushdown reaches the server: the columns a
@@ -61,6 +61,7 @@ public final class PgArrowDynamicTableSource
 
     /** The physical columns the query reads, in produced order. */
     private List<String> projectedNames;
+
     private List<String> metadataKeys = Collections.emptyList();
     private DataType producedDataType;
     private boolean checked;
@@ -95,19 +96,34 @@ public final class PgArrowDynamicTableSource
 
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
-        List<LogicalType> projectedTypes = projectedNames.stream()
-                .map(n -> physicalTypes.get(physicalNames.indexOf(n)))
-                .collect(Collectors.toList());
-        List<PgArrowReadableMetadata> metadata = metadataKeys.stream()
-                .map(PgArrowReadableMetadata::ofKey).collect(Collectors.toList());
+        List<LogicalType> projectedTypes =
+                projectedNames.stream()
+                        .map(n -> physicalTypes.get(physicalNames.indexOf(n)))
+                        .collect(Collectors.toList());
+        List<PgArrowReadableMetadata> metadata =
+                metadataKeys.stream()
+                        .map(PgArrowReadableMetadata::ofKey)
+                        .collect(Collectors.toList());
         TypeInformation<RowData> producedType = context.createTypeInformation(producedDataType);
-        PgArrowSource<RowData> source = build(new PgArrowRowDataDeserializationSchema(
-                flinkTable, projectedNames, projectedTypes, metadata,
-                changelogMode == PgArrowConnectorOptions.ChangelogMode.UPSERT, primaryKey,
-                options.get(PgArrowSourceOptions.DATABASE_NAME), producedType));
+        PgArrowSource<RowData> source =
+                build(
+                        new PgArrowRowDataDeserializationSchema(
+                                flinkTable,
+                                projectedNames,
+                                projectedTypes,
+                                metadata,
+                                changelogMode == PgArrowConnectorOptions.ChangelogMode.UPSERT,
+                                primaryKey,
+                                options.get(PgArrowSourceOptions.DATABASE_NAME),
+                                producedType));
         if (!checked) {
-            DeclaredSchemaCheck.check(source.config(), flinkTable, physicalNames, physicalTypes,
-                    primaryKey, changelogMode == PgArrowConnectorOptions.ChangelogMode.UPSERT);
+            DeclaredSchemaCheck.check(
+                    source.config(),
+                    flinkTable,
+                    physicalNames,
+                    physicalTypes,
+                    primaryKey,
+                    changelogMode == PgArrowConnectorOptions.ChangelogMode.UPSERT);
             checked = true;
         }
         return SourceProvider.of(source);
@@ -124,22 +140,32 @@ public final class PgArrowDynamicTableSource
             copy(option, builder);
         }
         // A query using only metadata still needs some column per row: the first declared one.
-        builder.projectedColumns(projectedNames.isEmpty()
-                ? physicalNames.subList(0, Math.min(1, physicalNames.size()))
-                : projectedNames);
+        builder.projectedColumns(
+                projectedNames.isEmpty()
+                        ? physicalNames.subList(0, Math.min(1, physicalNames.size()))
+                        : projectedNames);
         builder.deserializer(deserializer);
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw new ValidationException("Invalid options of Flink table " + flinkTable + " ('connector' = '"
-                    + PgArrowDynamicTableFactory.IDENTIFIER + "'): " + e.getMessage(), e);
+            throw new ValidationException(
+                    "Invalid options of Flink table "
+                            + flinkTable
+                            + " ('connector' = '"
+                            + PgArrowDynamicTableFactory.IDENTIFIER
+                            + "'): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     /** Checks the options and the declared schema without reaching the server. */
     void validate() {
-        build(PgArrowDeserializationSchema.rowData(
-                RowType.of(physicalTypes.toArray(new LogicalType[0]), physicalNames.toArray(new String[0]))));
+        build(
+                PgArrowDeserializationSchema.rowData(
+                        RowType.of(
+                                physicalTypes.toArray(new LogicalType[0]),
+                                physicalNames.toArray(new String[0]))));
     }
 
     private <V> void copy(ConfigOption<V> option, PgArrowSourceBuilder<RowData> builder) {
@@ -178,8 +204,15 @@ public final class PgArrowDynamicTableSource
 
     @Override
     public DynamicTableSource copy() {
-        PgArrowDynamicTableSource copy = new PgArrowDynamicTableSource(flinkTable, options, physicalNames,
-                physicalTypes, primaryKey, changelogMode, producedDataType);
+        PgArrowDynamicTableSource copy =
+                new PgArrowDynamicTableSource(
+                        flinkTable,
+                        options,
+                        physicalNames,
+                        physicalTypes,
+                        primaryKey,
+                        changelogMode,
+                        producedDataType);
         copy.projectedNames = projectedNames;
         copy.metadataKeys = metadataKeys;
         copy.checked = checked;
@@ -218,7 +251,15 @@ public final class PgArrowDynamicTableSource
 
     @Override
     public int hashCode() {
-        return Objects.hash(flinkTable, options, physicalNames, physicalTypes, primaryKey, changelogMode,
-                projectedNames, metadataKeys, producedDataType);
+        return Objects.hash(
+                flinkTable,
+                options,
+                physicalNames,
+                physicalTypes,
+                primaryKey,
+                changelogMode,
+                projectedNames,
+                metadataKeys,
+                producedDataType);
     }
 }

@@ -15,13 +15,13 @@
  */
 package dev.pgarrowcdc.flink.table;
 
+import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.DataType;
-
-import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
 
 /**
  * The metadata columns of {@code 'connector' = 'pg-arrow-cdc'}: postgres-cdc's ({@code
@@ -29,18 +29,27 @@ import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
  * their types and meanings, plus {@code lsn} and {@code xid}.
  */
 enum PgArrowReadableMetadata {
-    DATABASE_NAME("database_name", DataTypes.STRING().notNull(),
+    DATABASE_NAME(
+            "database_name",
+            DataTypes.STRING().notNull(),
             "Name of the database the row comes from (the 'database-name' option)."),
     SCHEMA_NAME("schema_name", DataTypes.STRING().notNull(), "Schema of the row's table."),
     TABLE_NAME("table_name", DataTypes.STRING().notNull(), "The row's table."),
-    OP_TS("op_ts", DataTypes.TIMESTAMP_LTZ(3).notNull(),
+    OP_TS(
+            "op_ts",
+            DataTypes.TIMESTAMP_LTZ(3).notNull(),
             "Commit time of the row's transaction; 1970-01-01 00:00:00 UTC (0) for snapshot rows,"
                     + " as postgres-cdc."),
     ROW_KIND("row_kind", DataTypes.STRING().notNull(), "The row's change: +I, -U, +U or -D."),
-    LSN("lsn", DataTypes.BIGINT(),
+    LSN(
+            "lsn",
+            DataTypes.BIGINT(),
             "LSN of the commit record of the row's transaction (PostgreSQL's pg_lsn as an unsigned"
                     + " 64-bit number); NULL for snapshot rows."),
-    XID("xid", DataTypes.BIGINT(), "Transaction id of the row's transaction; NULL for snapshot rows.");
+    XID(
+            "xid",
+            DataTypes.BIGINT(),
+            "Transaction id of the row's transaction; NULL for snapshot rows.");
 
     final String key;
     final DataType type;
@@ -63,7 +72,9 @@ enum PgArrowReadableMetadata {
                 return StringData.fromString(context.tableName());
             case OP_TS:
                 return TimestampData.fromEpochMillis(
-                        context.fromSnapshot() ? 0 : Math.floorDiv(context.commitTimeMicros(), 1000));
+                        context.fromSnapshot()
+                                ? 0
+                                : Math.floorDiv(context.commitTimeMicros(), 1000));
             case ROW_KIND:
                 return StringData.fromString(row.getRowKind().shortString());
             case LSN:

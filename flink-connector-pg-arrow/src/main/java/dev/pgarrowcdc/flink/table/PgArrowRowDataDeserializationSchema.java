@@ -15,10 +15,11 @@
  */
 package dev.pgarrowcdc.flink.table;
 
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.table.FieldConverters.FieldConverter;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.table.data.GenericRowData;
@@ -30,32 +31,32 @@ import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.FlinkRuntimeException;
 
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
-import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
-import dev.pgarrowcdc.flink.source.UnknownValue;
-import dev.pgarrowcdc.flink.table.FieldConverters.FieldConverter;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Produces the SQL table's rows: its (projected) physical columns, found BY NAME among the fields
- * of each captured row (so column order, extra columns and a column added while the job runs do
- * not matter), converted to the declared types, then the requested metadata columns.
+ * of each captured row (so column order, extra columns and a column added while the job runs do not
+ * matter), converted to the declared types, then the requested metadata columns.
  *
  * <p>Each new shape of a table (its snapshot, and every schema frame of its stream) is checked
  * once: a declared column the table no longer has, or whose new type cannot be converted to the
  * declared one, fails the job naming the table and the column. In upsert mode {@code -U} rows are
  * dropped.
  *
- * <p>Old rows ({@code -U}, {@code -D}) must carry what the mode relies on: every declared column
- * in {@code all} mode, the declared primary key in {@code upsert} mode. The planner checked the
+ * <p>Old rows ({@code -U}, {@code -D}) must carry what the mode relies on: every declared column in
+ * {@code all} mode, the declared primary key in {@code upsert} mode. The planner checked the
  * table's REPLICA IDENTITY, but it can be changed while the job runs (and a table created later was
  * never checked); a column the WAL then did not log would be a made-up NULL in a retraction, and an
- * UPDATE without an old row a {@code +U} with no {@code -U}, so either fails the job instead, naming
- * the table, the column and what to do.
+ * UPDATE without an old row a {@code +U} with no {@code -U}, so either fails the job instead,
+ * naming the table, the column and what to do.
  */
 final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializationSchema<RowData> {
 
     private static final long serialVersionUID = 1L;
+
     /** Shapes remembered; a long-running job seeing more (many ALTERs) just recomputes. */
     private static final int MAX_SHAPES = 1024;
 
@@ -64,8 +65,10 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
     private final List<LogicalType> types;
     private final List<PgArrowReadableMetadata> metadata;
     private final boolean upsert;
+
     /** Per declared column: whether {@code -U}/{@code -D} rows must carry its old value. */
     private final boolean[] neededInOldRows;
+
     private final String database;
     private final TypeInformation<RowData> producedType;
 
@@ -117,9 +120,19 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
                 try {
                     result.setField(i, shape.converters[i].convert(value));
                 } catch (RuntimeException e) {
-                    throw new IllegalArgumentException("Column '" + names.get(i) + "' of PostgreSQL"
-                            + " table " + context.schemaName() + "." + context.tableName()
-                            + " (Flink table " + flinkTable + "): " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "Column '"
+                                    + names.get(i)
+                                    + "' of PostgreSQL"
+                                    + " table "
+                                    + context.schemaName()
+                                    + "."
+                                    + context.tableName()
+                                    + " (Flink table "
+                                    + flinkTable
+                                    + "): "
+                                    + e.getMessage(),
+                            e);
                 }
             }
         }
@@ -134,7 +147,8 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
 
     private void requireOldValues(RowKind kind, Shape shape, PgArrowRecordContext context) {
         for (int i = 0; i < names.size(); i++) {
-            if (neededInOldRows[i] && context.unknownValue(shape.positions[i]) == UnknownValue.ABSENT) {
+            if (neededInOldRows[i]
+                    && context.unknownValue(shape.positions[i]) == UnknownValue.ABSENT) {
                 throw oldRowsLost(kind, context, names.get(i));
             }
         }
@@ -144,29 +158,49 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
      * The table's REPLICA IDENTITY no longer gives what this mode needs (it was changed after the
      * planner checked it): the row would retract made-up values or none at all.
      */
-    private FlinkRuntimeException oldRowsLost(RowKind kind, PgArrowRecordContext context, String column) {
+    private FlinkRuntimeException oldRowsLost(
+            RowKind kind, PgArrowRecordContext context, String column) {
         String table = context.schemaName() + "." + context.tableName();
         String quoted = quoteIdent(context.schemaName()) + "." + quoteIdent(context.tableName());
-        String what = column != null
-                ? "without the old value of column '" + column + "', which Flink table " + flinkTable
-                        + " needs in " + (upsert
-                                ? "'changelog-mode' = 'upsert' (it is part of the declared PRIMARY KEY)"
-                                : "'changelog-mode' = 'all' (every column of a -U/-D row)")
-                : "without its whole old row, which Flink table " + flinkTable + " needs in"
-                        + " 'changelog-mode' = 'all' (an UPDATE then has no -U row and a -D row lacks"
-                        + " its non-key columns)";
-        String identity = upsert
-                ? "its REPLICA IDENTITY " + context.replicaIdentity() + " does not log it"
-                : "its REPLICA IDENTITY is " + context.replicaIdentity() + ", not FULL";
-        return new FlinkRuntimeException("PostgreSQL table " + table + " logged "
-                + (kind == RowKind.DELETE ? "a DELETE" : "an UPDATE") + " (commit LSN "
-                + Lsn.format(context.commitLsn()) + ") " + what + ": " + identity + " (changed, or the"
-                + " table created, after the query was planned). Run ALTER TABLE " + quoted
-                + " REPLICA IDENTITY FULL" + (upsert ? " (or DEFAULT, when the key is the primary key)" : "")
-                + "; changes already logged without the old row stay that way, so then restart with a"
-                + " new 'slot.name' and 'scan.startup.mode' = 'initial' to re-read the table"
-                + (upsert ? "" : ", or switch to 'changelog-mode' = 'upsert'")
-                + ". The row was not emitted.");
+        String what =
+                column != null
+                        ? "without the old value of column '"
+                                + column
+                                + "', which Flink table "
+                                + flinkTable
+                                + " needs in "
+                                + (upsert
+                                        ? "'changelog-mode' = 'upsert' (it is part of the declared PRIMARY KEY)"
+                                        : "'changelog-mode' = 'all' (every column of a -U/-D row)")
+                        : "without its whole old row, which Flink table "
+                                + flinkTable
+                                + " needs in"
+                                + " 'changelog-mode' = 'all' (an UPDATE then has no -U row and a -D row lacks"
+                                + " its non-key columns)";
+        String identity =
+                upsert
+                        ? "its REPLICA IDENTITY " + context.replicaIdentity() + " does not log it"
+                        : "its REPLICA IDENTITY is " + context.replicaIdentity() + ", not FULL";
+        return new FlinkRuntimeException(
+                "PostgreSQL table "
+                        + table
+                        + " logged "
+                        + (kind == RowKind.DELETE ? "a DELETE" : "an UPDATE")
+                        + " (commit LSN "
+                        + Lsn.format(context.commitLsn())
+                        + ") "
+                        + what
+                        + ": "
+                        + identity
+                        + " (changed, or the"
+                        + " table created, after the query was planned). Run ALTER TABLE "
+                        + quoted
+                        + " REPLICA IDENTITY FULL"
+                        + (upsert ? " (or DEFAULT, when the key is the primary key)" : "")
+                        + "; changes already logged without the old row stay that way, so then restart with a"
+                        + " new 'slot.name' and 'scan.startup.mode' = 'initial' to re-read the table"
+                        + (upsert ? "" : ", or switch to 'changelog-mode' = 'upsert'")
+                        + ". The row was not emitted.");
     }
 
     private static String quoteIdent(String name) {
@@ -199,20 +233,37 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
             String name = names.get(i);
             int position = fields.indexOf(name);
             if (position < 0) {
-                throw new FlinkRuntimeException("PostgreSQL table " + table + " no longer has column '"
-                        + name + "' that Flink table " + flinkTable + " declares (the "
-                        + (context.fromSnapshot() ? "snapshot" : "stream") + " now has " + fields
-                        + "): it was dropped or renamed in PostgreSQL. Change the Flink table to match"
-                        + " and restart the job; rows of the new shape were not emitted.");
+                throw new FlinkRuntimeException(
+                        "PostgreSQL table "
+                                + table
+                                + " no longer has column '"
+                                + name
+                                + "' that Flink table "
+                                + flinkTable
+                                + " declares (the "
+                                + (context.fromSnapshot() ? "snapshot" : "stream")
+                                + " now has "
+                                + fields
+                                + "): it was dropped or renamed in PostgreSQL. Change the Flink table to match"
+                                + " and restart the job; rows of the new shape were not emitted.");
             }
             LogicalType read = rowType.getTypeAt(position);
             FieldConverter converter = FieldConverters.of(read, types.get(i));
             if (converter == null) {
-                throw new FlinkRuntimeException("Column '" + name + "' of PostgreSQL table " + table
-                        + " is now read as " + read.asSummaryString() + ", which the type "
-                        + types.get(i).asSummaryString() + " declared by Flink table " + flinkTable
-                        + " cannot hold (its type was changed in PostgreSQL). Declare "
-                        + read.copy(true).asSummaryString() + " in the Flink table and restart the job.");
+                throw new FlinkRuntimeException(
+                        "Column '"
+                                + name
+                                + "' of PostgreSQL table "
+                                + table
+                                + " is now read as "
+                                + read.asSummaryString()
+                                + ", which the type "
+                                + types.get(i).asSummaryString()
+                                + " declared by Flink table "
+                                + flinkTable
+                                + " cannot hold (its type was changed in PostgreSQL). Declare "
+                                + read.copy(true).asSummaryString()
+                                + " in the Flink table and restart the job.");
             }
             getters[i] = RowData.createFieldGetter(read.copy(true), position);
             converters[i] = converter;
@@ -230,6 +281,7 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
     private static final class Shape {
         final RowData.FieldGetter[] getters;
         final FieldConverter[] converters;
+
         /** Field position of each declared column in this shape. */
         final int[] positions;
 

@@ -15,20 +15,21 @@
  */
 package dev.pgarrowcdc.flink.source;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.RowType;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.table.types.logical.IntType;
-import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.table.data.RowData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PgArrowSourceBuilderTest {
 
@@ -63,11 +64,13 @@ class PgArrowSourceBuilderTest {
         Path cert = Files.writeString(dir.resolve("client.crt"), "-----BEGIN CERTIFICATE-----\n");
         Path key = Files.write(dir.resolve("client.pk8"), new byte[] {0x30, (byte) 0x82, 1, 2});
 
-        PgArrowSourceConfig config = complete()
-                .sslRootCert(ca.toString())
-                .sslClientCert(cert.toString(), key.toString())
-                .sslKeyPassword("k3ypass")
-                .build().config();
+        PgArrowSourceConfig config =
+                complete()
+                        .sslRootCert(ca.toString())
+                        .sslClientCert(cert.toString(), key.toString())
+                        .sslKeyPassword("k3ypass")
+                        .build()
+                        .config();
 
         assertThat(complete().build().config().sslMode()).isEqualTo(SslMode.VERIFY_FULL);
         assertThat(config.toString())
@@ -78,27 +81,33 @@ class PgArrowSourceBuilderTest {
 
     @Test
     void tlsFilesAreCheckedAndMismatchedOptionsNamed(@TempDir Path dir) throws Exception {
-        Path pemKey = Files.writeString(dir.resolve("client.key"),
-                "-----BEGIN PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+        Path pemKey =
+                Files.writeString(
+                        dir.resolve("client.key"),
+                        "-----BEGIN PRIVATE KEY-----\n",
+                        StandardCharsets.US_ASCII);
 
-        assertThatThrownBy(complete()
-                        .sslRootCert(dir.resolve("missing.crt").toString())
-                        .option(PgArrowSourceOptions.SSL_KEY, pemKey.toString())
-                        .sslKeyPassword("k3ypass")::build)
-                .hasMessageContaining("'ssl.root-cert' = '" + dir.resolve("missing.crt")
-                        + "' is not a file")
+        assertThatThrownBy(
+                        complete()
+                                        .sslRootCert(dir.resolve("missing.crt").toString())
+                                        .option(PgArrowSourceOptions.SSL_KEY, pemKey.toString())
+                                        .sslKeyPassword("k3ypass")
+                                ::build)
+                .hasMessageContaining(
+                        "'ssl.root-cert' = '" + dir.resolve("missing.crt") + "' is not a file")
                 .hasMessageContaining("'ssl.key' is set without 'ssl.cert'")
-                .hasMessageContaining("is a PEM file, which pgjdbc cannot read: convert it to"
-                        + " PKCS-8 DER")
+                .hasMessageContaining(
+                        "is a PEM file, which pgjdbc cannot read: convert it to" + " PKCS-8 DER")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("k3ypass"));
-        assertThatThrownBy(complete().sslMode(SslMode.DISABLE)
-                        .sslRootCert(pemKey.toString())::build)
+        assertThatThrownBy(
+                        complete().sslMode(SslMode.DISABLE).sslRootCert(pemKey.toString())::build)
                 .hasMessageContaining("'ssl.root-cert' is set but 'ssl.mode' = 'disable'");
-        assertThatThrownBy(complete().sslMode(SslMode.REQUIRE)
-                        .sslRootCert(pemKey.toString())::build)
-                .hasMessageContaining("'ssl.root-cert' is set but 'ssl.mode' = 'require' does not"
-                        + " verify");
-        assertThatThrownBy(complete().option(PgArrowSourceOptions.SSL_CERT, pemKey.toString())::build)
+        assertThatThrownBy(
+                        complete().sslMode(SslMode.REQUIRE).sslRootCert(pemKey.toString())::build)
+                .hasMessageContaining(
+                        "'ssl.root-cert' is set but 'ssl.mode' = 'require' does not" + " verify");
+        assertThatThrownBy(
+                        complete().option(PgArrowSourceOptions.SSL_CERT, pemKey.toString())::build)
                 .hasMessageContaining("'ssl.cert' is set without 'ssl.key'");
         Path key = Files.write(dir.resolve("client.pk8"), new byte[] {0x30, (byte) 0x82, 1, 2});
         assertThatThrownBy(complete().sslClientCert(pemKey.toString(), key.toString())::build)
@@ -146,9 +155,12 @@ class PgArrowSourceBuilderTest {
                         "'scan.startup.specific-offset.lsn' = '16-B374' is not an LSN: write two"
                                 + " hexadecimal numbers separated by '/', e.g. 0/16B3748");
         assertThatThrownBy(
-                        () -> complete()
-                                .option(PgArrowSourceOptions.STARTUP_SPECIFIC_OFFSET_LSN, "0/1")
-                                .build())
+                        () ->
+                                complete()
+                                        .option(
+                                                PgArrowSourceOptions.STARTUP_SPECIFIC_OFFSET_LSN,
+                                                "0/1")
+                                        .build())
                 .hasMessageContaining(
                         "'scan.startup.specific-offset.lsn' is set but 'scan.startup.mode' is"
                                 + " 'initial'");
@@ -156,7 +168,8 @@ class PgArrowSourceBuilderTest {
 
     @Test
     void aSpecificOffsetIsParsed() {
-        PgArrowSourceConfig config = complete().startupSpecificOffset("16/B374D848").build().config();
+        PgArrowSourceConfig config =
+                complete().startupSpecificOffset("16/B374D848").build().config();
         assertThat(config.specificOffsetLsn()).isEqualTo(0x16B374D848L);
         assertThat(Lsn.format(config.specificOffsetLsn())).isEqualTo("16/B374D848");
     }

@@ -15,13 +15,13 @@
  */
 package dev.pgarrowcdc.flink.source;
 
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
-
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 /** Sources pointed at the fixture's server and this test's database. */
 public final class TestSources {
@@ -37,12 +37,16 @@ public final class TestSources {
                 .database(pg.database())
                 .tableList(tables)
                 .slotName("it")
-                // The fixture's servers have no TLS; the source's default (verify-full) refuses them.
+                // The fixture's servers have no TLS; the source's default (verify-full) refuses
+                // them.
                 .sslMode(SslMode.DISABLE);
     }
 
     public static PgArrowSourceConfig config(PostgresExtension pg, String... tables) {
-        return TestSources.<String>builder(pg, tables).deserializer(new RowsAsText()).build().config();
+        return TestSources.<String>builder(pg, tables)
+                .deserializer(new RowsAsText())
+                .build()
+                .config();
     }
 
     /**

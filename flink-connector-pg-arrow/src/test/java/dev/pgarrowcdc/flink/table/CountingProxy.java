@@ -37,43 +37,50 @@ final class CountingProxy implements AutoCloseable {
 
     CountingProxy(String host, int port) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket client = server.accept();
-                    Socket upstream = new Socket(host, port);
-                    sockets.add(client);
-                    sockets.add(upstream);
-                    pump(client, upstream, null);
-                    pump(upstream, client, bytesFromServer);
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "counting-proxy");
+        Thread acceptor =
+                new Thread(
+                        () -> {
+                            while (!server.isClosed()) {
+                                try {
+                                    Socket client = server.accept();
+                                    Socket upstream = new Socket(host, port);
+                                    sockets.add(client);
+                                    sockets.add(upstream);
+                                    pump(client, upstream, null);
+                                    pump(upstream, client, bytesFromServer);
+                                } catch (IOException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "counting-proxy");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
     private static void pump(Socket from, Socket to, AtomicLong counter) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                    if (counter != null) {
-                        counter.addAndGet(n);
-                    }
-                }
-            } catch (IOException e) {
-                // one side closed
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "counting-proxy-pump");
+        Thread t =
+                new Thread(
+                        () -> {
+                            byte[] buffer = new byte[64 * 1024];
+                            try (InputStream in = from.getInputStream();
+                                    OutputStream out = to.getOutputStream()) {
+                                int n;
+                                while ((n = in.read(buffer)) >= 0) {
+                                    out.write(buffer, 0, n);
+                                    out.flush();
+                                    if (counter != null) {
+                                        counter.addAndGet(n);
+                                    }
+                                }
+                            } catch (IOException e) {
+                                // one side closed
+                            } finally {
+                                closeQuietly(from);
+                                closeQuietly(to);
+                            }
+                        },
+                        "counting-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

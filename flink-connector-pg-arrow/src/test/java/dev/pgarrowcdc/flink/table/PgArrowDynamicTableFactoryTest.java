@@ -15,18 +15,18 @@
  */
 package dev.pgarrowcdc.flink.table;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.util.stream.Collectors;
-
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.factories.DynamicTableFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.util.ExceptionUtils;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Option validation of {@code 'connector' = 'pg-arrow-cdc'} at planning time, without a server
@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Test;
  */
 class PgArrowDynamicTableFactoryTest {
 
-    private static final String REQUIRED = "'connector' = 'pg-arrow-cdc', 'hostname' = 'localhost',"
-            + " 'port' = '1', 'username' = 'cdc', 'database-name' = 'shop', 'table-name' = 'public.orders',"
-            + " 'slot.name' = 'flink_shop'";
+    private static final String REQUIRED =
+            "'connector' = 'pg-arrow-cdc', 'hostname' = 'localhost',"
+                    + " 'port' = '1', 'username' = 'cdc', 'database-name' = 'shop', 'table-name' = 'public.orders',"
+                    + " 'slot.name' = 'flink_shop'";
 
     private static String plan(String columns, String options) {
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
@@ -55,34 +56,58 @@ class PgArrowDynamicTableFactoryTest {
 
     @Test
     void theFactoryIsFoundByItsIdentifier() {
-        assertThat(FactoryUtil.discoverFactory(getClass().getClassLoader(), DynamicTableFactory.class,
-                "pg-arrow-cdc")).isInstanceOf(PgArrowDynamicTableFactory.class);
+        assertThat(
+                        FactoryUtil.discoverFactory(
+                                getClass().getClassLoader(),
+                                DynamicTableFactory.class,
+                                "pg-arrow-cdc"))
+                .isInstanceOf(PgArrowDynamicTableFactory.class);
     }
 
     @Test
     void everySourceOptionIsATableOption() {
         PgArrowDynamicTableFactory factory = new PgArrowDynamicTableFactory();
-        assertThat(PgArrowDynamicTableFactory.sourceOptions()).hasSizeGreaterThanOrEqualTo(14)
-                .allMatch(o -> factory.requiredOptions().contains(o) || factory.optionalOptions().contains(o));
-        assertThat(factory.optionalOptions().stream().map(ConfigOption::key).collect(Collectors.toList()))
-                .contains("port", "password", "schema-name", "scan.startup.mode", "changelog-mode",
-                        "heartbeat.interval.ms", "wal2arrow.batch-rows", "wal2arrow.compression",
-                        "scan.table-discovery.interval", "scan.startup.specific-offset.lsn");
+        assertThat(PgArrowDynamicTableFactory.sourceOptions())
+                .hasSizeGreaterThanOrEqualTo(14)
+                .allMatch(
+                        o ->
+                                factory.requiredOptions().contains(o)
+                                        || factory.optionalOptions().contains(o));
+        assertThat(
+                        factory.optionalOptions().stream()
+                                .map(ConfigOption::key)
+                                .collect(Collectors.toList()))
+                .contains(
+                        "port",
+                        "password",
+                        "schema-name",
+                        "scan.startup.mode",
+                        "changelog-mode",
+                        "heartbeat.interval.ms",
+                        "wal2arrow.batch-rows",
+                        "wal2arrow.compression",
+                        "scan.table-discovery.interval",
+                        "scan.startup.specific-offset.lsn");
     }
 
     @Test
     void aPostgresCdcTableSwitchesByChangingTheConnector() {
-        String plan = plan("id BIGINT, amount DECIMAL(10, 2), op_ts TIMESTAMP_LTZ(3) METADATA VIRTUAL,"
-                        + " PRIMARY KEY (id) NOT ENFORCED",
-                "'connector' = 'pg-arrow-cdc', 'hostname' = 'localhost', 'port' = '1',"
-                        + " 'username' = 'cdc', 'password' = 'secret', 'database-name' = 'shop',"
-                        + " 'schema-name' = 'public', 'table-name' = 'orders', 'slot.name' = 'flink',"
-                        + " 'decoding.plugin.name' = 'pgoutput', 'changelog-mode' = 'upsert',"
-                        + " 'scan.incremental.snapshot.enabled' = 'true', 'heartbeat.interval.ms' = '30s',"
-                        + " 'debezium.snapshot.mode' = 'initial', 'scan.startup.mode' = 'latest-offset',"
-                        + " 'connect.timeout' = '20s', 'connect.max-retries' = '3'");
-        assertThat(plan).contains("TableSourceScan(table=[[default_catalog, default_database, orders,"
-                + " metadata=[op_ts]]]").contains("ChangelogNormalize");
+        String plan =
+                plan(
+                        "id BIGINT, amount DECIMAL(10, 2), op_ts TIMESTAMP_LTZ(3) METADATA VIRTUAL,"
+                                + " PRIMARY KEY (id) NOT ENFORCED",
+                        "'connector' = 'pg-arrow-cdc', 'hostname' = 'localhost', 'port' = '1',"
+                                + " 'username' = 'cdc', 'password' = 'secret', 'database-name' = 'shop',"
+                                + " 'schema-name' = 'public', 'table-name' = 'orders', 'slot.name' = 'flink',"
+                                + " 'decoding.plugin.name' = 'pgoutput', 'changelog-mode' = 'upsert',"
+                                + " 'scan.incremental.snapshot.enabled' = 'true', 'heartbeat.interval.ms' = '30s',"
+                                + " 'debezium.snapshot.mode' = 'initial', 'scan.startup.mode' = 'latest-offset',"
+                                + " 'connect.timeout' = '20s', 'connect.max-retries' = '3'");
+        assertThat(plan)
+                .contains(
+                        "TableSourceScan(table=[[default_catalog, default_database, orders,"
+                                + " metadata=[op_ts]]]")
+                .contains("ChangelogNormalize");
     }
 
     @Test
@@ -103,43 +128,60 @@ class PgArrowDynamicTableFactoryTest {
 
     @Test
     void aMissingRequiredOptionIsNamed() {
-        assertThat(failureOf("id INT", REQUIRED.replace("'slot.name' = 'flink_shop'", "'port' = '5432'")
-                        .replace(", 'port' = '1'", "")))
+        assertThat(
+                        failureOf(
+                                "id INT",
+                                REQUIRED.replace("'slot.name' = 'flink_shop'", "'port' = '5432'")
+                                        .replace(", 'port' = '1'", "")))
                 .contains("Missing required options are:\n\nslot.name");
     }
 
     @Test
     void badValuesAreReportedAllAtOnceQuotingTheKeys() {
-        assertThat(failureOf("id INT", REQUIRED.replace("flink_shop", "Flink-Shop")
-                        + ", 'wal2arrow.batch-rows' = '0', 'scan.startup.specific-offset.lsn' = '0/1'"))
+        assertThat(
+                        failureOf(
+                                "id INT",
+                                REQUIRED.replace("flink_shop", "Flink-Shop")
+                                        + ", 'wal2arrow.batch-rows' = '0', 'scan.startup.specific-offset.lsn' = '0/1'"))
                 .contains("Invalid options of Flink table default_catalog.default_database.orders")
                 .contains("'slot.name' = 'Flink-Shop' must start with a lower-case letter")
                 .contains("'wal2arrow.batch-rows' = 0 must be within 1..10000000")
-                .contains("'scan.startup.specific-offset.lsn' is set but 'scan.startup.mode' is 'initial'");
+                .contains(
+                        "'scan.startup.specific-offset.lsn' is set but 'scan.startup.mode' is 'initial'");
         assertThat(failureOf("id INT", REQUIRED + ", 'changelog-mode' = 'retract'"))
-                .contains("changelog-mode").contains("retract");
+                .contains("changelog-mode")
+                .contains("retract");
     }
 
     @Test
     void schemaNameAndTableNameAreRegularExpressions() {
-        assertThat(failureOf("id INT", REQUIRED.replace("'table-name' = 'public.orders'",
-                        "'schema-name' = 'public', 'table-name' = 'orders_(['")))
+        assertThat(
+                        failureOf(
+                                "id INT",
+                                REQUIRED.replace(
+                                        "'table-name' = 'public.orders'",
+                                        "'schema-name' = 'public', 'table-name' = 'orders_(['")))
                 .contains("'table-name' = 'orders_([' is not a valid regular expression");
     }
 
     @Test
     void upsertNeedsAPrimaryKey() {
         assertThat(failureOf("id INT", REQUIRED + ", 'changelog-mode' = 'upsert'"))
-                .contains("has 'changelog-mode' = 'upsert' but no PRIMARY KEY: declare the table's key");
+                .contains(
+                        "has 'changelog-mode' = 'upsert' but no PRIMARY KEY: declare the table's key");
     }
 
     @Test
     void projectionAndMetadataArePushedIntoTheSource() {
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        tEnv.executeSql("CREATE TABLE orders (id INT, a STRING, b STRING, tbl STRING METADATA FROM"
-                + " 'table_name' VIRTUAL, lsn BIGINT METADATA VIRTUAL) WITH (" + REQUIRED + ")");
-        assertThat(tEnv.explainSql("SELECT b, tbl FROM orders")).contains(
-                "TableSourceScan(table=[[default_catalog, default_database, orders, project=[b],"
-                        + " metadata=[table_name]]], fields=[b, tbl])");
+        tEnv.executeSql(
+                "CREATE TABLE orders (id INT, a STRING, b STRING, tbl STRING METADATA FROM"
+                        + " 'table_name' VIRTUAL, lsn BIGINT METADATA VIRTUAL) WITH ("
+                        + REQUIRED
+                        + ")");
+        assertThat(tEnv.explainSql("SELECT b, tbl FROM orders"))
+                .contains(
+                        "TableSourceScan(table=[[default_catalog, default_database, orders, project=[b],"
+                                + " metadata=[table_name]]], fields=[b, tbl])");
     }
 }

@@ -20,13 +20,14 @@ import java.util.function.Predicate;
 
 /**
  * Waiting in tests for something that must happen: polls a condition until it holds and fails
- * naming what was awaited if it never does. For something that must NOT happen, do not wait:
- * commit a marker after it and wait for the marker instead.
+ * naming what was awaited if it never does. For something that must NOT happen, do not wait: commit
+ * a marker after it and wait for the marker instead.
  */
 public final class Await {
 
     /** How long a wait may take before the test fails; generous, as the machine may be busy. */
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private static final long POLL_MILLIS = 50;
 
     private Await() {}
@@ -49,8 +50,7 @@ public final class Await {
     }
 
     /** Reads until the value passes the test, and returns that value. */
-    public static <T> T value(String what, Reading<T> reading, Predicate<T> done)
-            throws Exception {
+    public static <T> T value(String what, Reading<T> reading, Predicate<T> done) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         T value = reading.read();
         while (!done.test(value)) {

@@ -15,9 +15,8 @@
  */
 package dev.pgarrowcdc.flink.testutils;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,8 +25,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Logical decoding through the fixture's server, with PostgreSQL's own plugin and with ours. */
 class LogicalDecodingITCase {
@@ -41,8 +41,10 @@ class LogicalDecodingITCase {
                 "SELECT pg_create_logical_replication_slot('decoding_check', 'test_decoding')",
                 "INSERT INTO accounts VALUES (42, 'ada')");
 
-        List<String> changes = changes("SELECT data FROM pg_logical_slot_get_changes("
-                + "'decoding_check', NULL, NULL)");
+        List<String> changes =
+                changes(
+                        "SELECT data FROM pg_logical_slot_get_changes("
+                                + "'decoding_check', NULL, NULL)");
 
         assertThat(changes).hasSize(3);
         assertThat(changes.get(0)).startsWith("BEGIN");
@@ -85,9 +87,10 @@ class LogicalDecodingITCase {
         try (PostgresCluster replicaOnly =
                 PostgresCluster.builder().setting("wal_level", "replica").start()) {
             assertThatThrownBy(
-                            () -> replicaOnly.execute(
-                                    "postgres",
-                                    "SELECT pg_create_logical_replication_slot('s', 'test_decoding')"))
+                            () ->
+                                    replicaOnly.execute(
+                                            "postgres",
+                                            "SELECT pg_create_logical_replication_slot('s', 'test_decoding')"))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("wal_level");
         }
@@ -103,9 +106,10 @@ class LogicalDecodingITCase {
                     restricted.setting("output_plugin_libraries") != null,
                     "this PostgreSQL build has no output_plugin_libraries setting");
             assertThatThrownBy(
-                            () -> restricted.execute(
-                                    "postgres",
-                                    "SELECT pg_create_logical_replication_slot('s', 'wal2arrow')"))
+                            () ->
+                                    restricted.execute(
+                                            "postgres",
+                                            "SELECT pg_create_logical_replication_slot('s', 'wal2arrow')"))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("wal2arrow")
                     .hasMessageContaining("may not be used as an output plugin");

@@ -15,6 +15,8 @@
  */
 package dev.pgarrowcdc.flink.testutils;
 
+import org.postgresql.PGProperty;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -40,26 +42,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.postgresql.PGProperty;
-
 /**
- * A throwaway PostgreSQL cluster: {@code initdb} + {@code pg_ctl} from {@code pg_config
- * --bindir}, on a free loopback port, configured for logical decoding with a private copy of the
- * freshly built wal2arrow plugin on its {@code dynamic_library_path}.
+ * A throwaway PostgreSQL cluster: {@code initdb} + {@code pg_ctl} from {@code pg_config --bindir},
+ * on a free loopback port, configured for logical decoding with a private copy of the freshly built
+ * wal2arrow plugin on its {@code dynamic_library_path}.
  *
  * <p>With {@code -Dpgarrow.postgres=container:<major>} the server is instead PostgreSQL of that
  * major version in a Docker container ({@link PostgresContainer}, the image of {@code
- * tools/pg-image.sh}, wal2arrow installed in it), with the same settings and abilities
- * (restart in place, the server log, removing the plugin); {@link #host()} and {@link #port()}
- * then name the container's mapped port.
+ * tools/pg-image.sh}, wal2arrow installed in it), with the same settings and abilities (restart in
+ * place, the server log, removing the plugin); {@link #host()} and {@link #port()} then name the
+ * container's mapped port.
  *
  * <p>PostgreSQL refuses to run as root. When the JVM runs as root (CI does), every server command
  * runs as the {@code postgres} OS user through {@code runuser}, and the data directory and the
  * plugin copy are created under the system temp directory and handed to that user, because a
  * checkout under /root is not readable by it.
  *
- * <p>{@link #close()} stops the server and deletes every file it made, whatever state the server
- * is in.
+ * <p>{@link #close()} stops the server and deletes every file it made, whatever state the server is
+ * in.
  */
 public final class PostgresCluster implements AutoCloseable {
 
@@ -78,16 +78,22 @@ public final class PostgresCluster implements AutoCloseable {
     private final boolean asPostgresUser;
     private final Map<String, String> settings;
     private final Path wal2arrowLibrary;
+
     /** pg_hba.conf lines replacing initdb's, or null to keep them. */
     private final List<String> hbaLines;
+
     /** Files copied into the data directory (name there to source), e.g. TLS keys. */
     private final Map<String, Path> dataFiles;
+
     /** The container backend, or null for local binaries. */
     private final PostgresContainer container;
+
     private int port;
     private boolean running;
+
     /** Stops the server and removes its files if the JVM exits before {@link #close()}. */
     private final Thread exitCleanup = new Thread(this::exitCleanUp, "pg-test-cluster-cleanup");
+
     private volatile Runnable beforeExitCleanUp = () -> {};
     private boolean closed;
 
@@ -222,13 +228,20 @@ public final class PostgresCluster implements AutoCloseable {
                 Statement st = c.createStatement();
                 java.sql.ResultSet rs =
                         st.executeQuery(
-                                "SELECT count(*) FROM pg_settings WHERE name = '" + setting + "'")) {
+                                "SELECT count(*) FROM pg_settings WHERE name = '"
+                                        + setting
+                                        + "'")) {
             rs.next();
             return rs.getInt(1) == 1;
         } catch (SQLException e) {
             throw new IllegalStateException(
-                    "Cannot query the PostgreSQL container at " + host() + ":" + port() + ": "
-                            + e.getMessage(), e);
+                    "Cannot query the PostgreSQL container at "
+                            + host()
+                            + ":"
+                            + port()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -320,9 +333,9 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /**
-     * The plugin built by {@code make -C wal2arrow}: the {@code wal2arrow.dir} system property
-     * (set by the Maven build), else the nearest {@code wal2arrow/} above the working directory.
-     * Absent, the cluster still starts; creating a wal2arrow slot then fails, and {@link
+     * The plugin built by {@code make -C wal2arrow}: the {@code wal2arrow.dir} system property (set
+     * by the Maven build), else the nearest {@code wal2arrow/} above the working directory. Absent,
+     * the cluster still starts; creating a wal2arrow slot then fails, and {@link
      * #requireWal2ArrowBuilt()} says how to build it.
      */
     static Path locatePlugin() {
@@ -440,9 +453,7 @@ public final class PostgresCluster implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(database), props);
     }
 
-    /**
-     * A physical-protocol replication connection (what the connector uses) to {@code database}.
-     */
+    /** A physical-protocol replication connection (what the connector uses) to {@code database}. */
     public Connection connectForReplication(String database) throws SQLException {
         Properties props = new Properties();
         PGProperty.USER.set(props, SUPERUSER);
@@ -478,8 +489,17 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     private ProcessResult pgCtlStart() {
-        return run(List.of(pgBin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
-                logFile.toString(), "-w", "-t", "60", "start"));
+        return run(
+                List.of(
+                        pgBin.resolve("pg_ctl").toString(),
+                        "-D",
+                        dataDir.toString(),
+                        "-l",
+                        logFile.toString(),
+                        "-w",
+                        "-t",
+                        "60",
+                        "start"));
     }
 
     /** Restarts the server on the same port (for tests that survive a restart). */
@@ -512,8 +532,17 @@ public final class PostgresCluster implements AutoCloseable {
             running = false;
             return;
         }
-        run(List.of(pgBin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", mode,
-                "-w", "-t", "60", "stop"));
+        run(
+                List.of(
+                        pgBin.resolve("pg_ctl").toString(),
+                        "-D",
+                        dataDir.toString(),
+                        "-m",
+                        mode,
+                        "-w",
+                        "-t",
+                        "60",
+                        "stop"));
         running = false;
     }
 
@@ -529,8 +558,8 @@ public final class PostgresCluster implements AutoCloseable {
 
     /**
      * Runs {@code action} when the JVM exits before {@link #close()}, while the server still runs,
-     * then stops it. Work that needs the server at exit (dropping slots) must go here: the JVM
-     * runs shutdown hooks concurrently, so a hook of its own would race this cluster's.
+     * then stops it. Work that needs the server at exit (dropping slots) must go here: the JVM runs
+     * shutdown hooks concurrently, so a hook of its own would race this cluster's.
      */
     public void beforeExitCleanUp(Runnable action) {
         this.beforeExitCleanUp = action;
@@ -575,7 +604,11 @@ public final class PostgresCluster implements AutoCloseable {
         }
         if (result.exitCode != 0) {
             throw new IllegalStateException(
-                    "`" + pgConfig + " --bindir` failed (exit " + result.exitCode + "): "
+                    "`"
+                            + pgConfig
+                            + " --bindir` failed (exit "
+                            + result.exitCode
+                            + "): "
                             + result.output);
         }
         return Paths.get(result.output.trim());
@@ -596,8 +629,13 @@ public final class PostgresCluster implements AutoCloseable {
         ProcessResult result = run(command);
         if (result.exitCode != 0) {
             throw new IllegalStateException(
-                    what + " failed (exit code " + result.exitCode + "): " + String.join(" ",
-                            command) + "\n" + result.output);
+                    what
+                            + " failed (exit code "
+                            + result.exitCode
+                            + "): "
+                            + String.join(" ", command)
+                            + "\n"
+                            + result.output);
         }
     }
 
@@ -645,7 +683,8 @@ public final class PostgresCluster implements AutoCloseable {
             return;
         }
         ProcessResult result =
-                runProcess(List.of("chown", "-R", SUPERUSER + ":" + SUPERUSER, path.toString()),
+                runProcess(
+                        List.of("chown", "-R", SUPERUSER + ":" + SUPERUSER, path.toString()),
                         false);
         if (result.exitCode != 0) {
             throw new IllegalStateException(
@@ -725,7 +764,9 @@ public final class PostgresCluster implements AutoCloseable {
             return this;
         }
 
-        /** Copies {@code file} into the data directory as {@code name} (mode 0600), e.g. a TLS key. */
+        /**
+         * Copies {@code file} into the data directory as {@code name} (mode 0600), e.g. a TLS key.
+         */
         public Builder dataFile(String name, Path file) {
             dataFiles.put(name, file);
             return this;
@@ -733,7 +774,8 @@ public final class PostgresCluster implements AutoCloseable {
 
         /**
          * TLS on: the server presents {@code cert} with {@code key} and, when {@code ca} is not
-         * null, asks clients for certificates signed by it (needed for {@code cert} authentication).
+         * null, asks clients for certificates signed by it (needed for {@code cert}
+         * authentication).
          */
         public Builder ssl(Path cert, Path key, Path ca) {
             dataFile("server.crt", cert);

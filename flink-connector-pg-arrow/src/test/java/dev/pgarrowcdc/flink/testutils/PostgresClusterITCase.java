@@ -15,16 +15,16 @@
  */
 package dev.pgarrowcdc.flink.testutils;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** Lifecycle and failure reporting of the throwaway cluster itself. */
 class PostgresClusterITCase {
@@ -45,20 +45,27 @@ class PostgresClusterITCase {
         }
         assertThat(Files.exists(baseDir)).as("data directory after close").isFalse();
         assertThatThrownBy(
-                        () -> java.sql.DriverManager.getConnection(
-                                        "jdbc:postgresql://" + host + ":" + port + "/postgres",
-                                        "postgres",
-                                        "")
-                                .close())
+                        () ->
+                                java.sql.DriverManager.getConnection(
+                                                "jdbc:postgresql://"
+                                                        + host
+                                                        + ":"
+                                                        + port
+                                                        + "/postgres",
+                                                "postgres",
+                                                "")
+                                        .close())
                 .as("connecting after close")
                 .isInstanceOf(SQLException.class);
     }
 
     @Test
     void aMissingPgConfigIsNamedWithTheFix() {
-        assumeFalse(PostgresContainer.selectedMajor() > 0,
+        assumeFalse(
+                PostgresContainer.selectedMajor() > 0,
                 "pg_config chooses local binaries; a container backend takes its server from the image");
-        assertThatThrownBy(() -> PostgresCluster.builder().pgConfig("/nonexistent/pg_config").build())
+        assertThatThrownBy(
+                        () -> PostgresCluster.builder().pgConfig("/nonexistent/pg_config").build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("/nonexistent/pg_config")
                 .hasMessageContaining("PG_CONFIG")

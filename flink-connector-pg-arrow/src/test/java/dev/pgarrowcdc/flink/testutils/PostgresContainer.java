@@ -15,29 +15,28 @@
  */
 package dev.pgarrowcdc.flink.testutils;
 
-import java.io.IOException;
-import java.time.Duration;
-import java.util.Locale;
-
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+
 /**
  * The test fixture's second backend: PostgreSQL of a chosen major version in a Docker container,
- * through Testcontainers, from the image {@code tools/pg-image.sh <major>} builds (that
- * version's server with wal2arrow compiled against its headers and installed in its {@code
- * pkglibdir}).
+ * through Testcontainers, from the image {@code tools/pg-image.sh <major>} builds (that version's
+ * server with wal2arrow compiled against its headers and installed in its {@code pkglibdir}).
  *
- * <p>Chosen by the system property {@code pgarrow.postgres}: {@code local} (the default: initdb
- * and pg_ctl of {@code PG_CONFIG}) or {@code container:<major>}. {@link PostgresCluster} uses it
- * in place of local binaries, so every test that starts a cluster runs on either.
+ * <p>Chosen by the system property {@code pgarrow.postgres}: {@code local} (the default: initdb and
+ * pg_ctl of {@code PG_CONFIG}) or {@code container:<major>}. {@link PostgresCluster} uses it in
+ * place of local binaries, so every test that starts a cluster runs on either.
  *
- * <p>The container's first process starts the server with pg_ctl and stays up, so the server can
- * be restarted inside it ({@code docker exec pg_ctl restart}) on the same mapped port, as a local
- * test server can; stopping and starting it would work the same way.
+ * <p>The container's first process starts the server with pg_ctl and stays up, so the server can be
+ * restarted inside it ({@code docker exec pg_ctl restart}) on the same mapped port, as a local test
+ * server can; stopping and starting it would work the same way.
  */
 final class PostgresContainer implements AutoCloseable {
 
@@ -68,7 +67,11 @@ final class PostgresContainer implements AutoCloseable {
             return Integer.parseInt(value.substring("container:".length()));
         }
         throw new IllegalArgumentException(
-                "-D" + PROPERTY + "=" + value + " is not a PostgreSQL the tests can run on: use "
+                "-D"
+                        + PROPERTY
+                        + "="
+                        + value
+                        + " is not a PostgreSQL the tests can run on: use "
                         + "local (initdb/pg_ctl of PG_CONFIG) or container:13, container:15, "
                         + "container:17 or container:18 (after tools/pg-image.sh <major>).");
     }
@@ -114,8 +117,13 @@ final class PostgresContainer implements AutoCloseable {
             }
             close();
             throw new IllegalStateException(
-                    "PostgreSQL did not start in a container of " + image + ": " + e.getMessage()
-                            + "\nThe container said:\n" + said, e);
+                    "PostgreSQL did not start in a container of "
+                            + image
+                            + ": "
+                            + e.getMessage()
+                            + "\nThe container said:\n"
+                            + said,
+                    e);
         }
     }
 
@@ -124,15 +132,29 @@ final class PostgresContainer implements AutoCloseable {
             DockerClientFactory.instance().client().inspectImageCmd(image).exec();
         } catch (com.github.dockerjava.api.exception.NotFoundException e) {
             throw new IllegalStateException(
-                    "No Docker image " + image + " for -D" + PROPERTY + "=container:" + major
-                            + ": build it first with tools/pg-image.sh " + major
-                            + " (./test.sh --postgres container:" + major + " does).", e);
+                    "No Docker image "
+                            + image
+                            + " for -D"
+                            + PROPERTY
+                            + "=container:"
+                            + major
+                            + ": build it first with tools/pg-image.sh "
+                            + major
+                            + " (./test.sh --postgres container:"
+                            + major
+                            + " does).",
+                    e);
         } catch (RuntimeException e) {
             throw new IllegalStateException(
-                    "-D" + PROPERTY + "=container:" + major + " needs a running Docker engine "
+                    "-D"
+                            + PROPERTY
+                            + "=container:"
+                            + major
+                            + " needs a running Docker engine "
                             + "that Testcontainers can reach (docker info must work, and where "
                             + "Ryuk cannot be pulled TESTCONTAINERS_RYUK_DISABLED=true): "
-                            + e.getMessage(), e);
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -147,8 +169,10 @@ final class PostgresContainer implements AutoCloseable {
     /** pg_ctl inside the container, as the postgres OS user. */
     private ExecResult pgCtl(String... args) {
         String command =
-                "runuser -u postgres -- \"$PGBIN/pg_ctl\" -D \"$PGDATA\" -l " + SERVER_LOG
-                        + " -w -t 60 " + String.join(" ", args);
+                "runuser -u postgres -- \"$PGBIN/pg_ctl\" -D \"$PGDATA\" -l "
+                        + SERVER_LOG
+                        + " -w -t 60 "
+                        + String.join(" ", args);
         return exec("sh", "-c", command);
     }
 
@@ -169,8 +193,16 @@ final class PostgresContainer implements AutoCloseable {
         ExecResult r = pgCtl(args);
         if (r.getExitCode() != 0) {
             throw new IllegalStateException(
-                    "PostgreSQL " + major + " in its container did not " + what + " (pg_ctl exit "
-                            + r.getExitCode() + "): " + r.getStdout() + r.getStderr() + "\n"
+                    "PostgreSQL "
+                            + major
+                            + " in its container did not "
+                            + what
+                            + " (pg_ctl exit "
+                            + r.getExitCode()
+                            + "): "
+                            + r.getStdout()
+                            + r.getStderr()
+                            + "\n"
                             + serverLog());
         }
     }
@@ -195,7 +227,9 @@ final class PostgresContainer implements AutoCloseable {
             return output.toString();
         }
         ExecResult r = exec("tail", "-n", "40", SERVER_LOG);
-        return r.getExitCode() == 0 ? r.getStdout() : "(server log unreadable: " + r.getStderr() + ")";
+        return r.getExitCode() == 0
+                ? r.getStdout()
+                : "(server log unreadable: " + r.getStderr() + ")";
     }
 
     @Override

@@ -15,6 +15,12 @@
  */
 package dev.pgarrowcdc.flink.testutils;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,12 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * JUnit 5 extension: one real PostgreSQL cluster per test class ({@link PostgresCluster}) and a
@@ -47,8 +47,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * <p>After each test the database's replication slots are dropped (their walsenders terminated
- * first) and the database is dropped; after the class the server is stopped and its files
- * deleted, also when a test failed.
+ * first) and the database is dropped; after the class the server is stopped and its files deleted,
+ * also when a test failed.
  */
 public final class PostgresExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
@@ -63,7 +63,10 @@ public final class PostgresExtension
         this(UnaryOperator.identity());
     }
 
-    /** A cluster whose builder is adjusted first, e.g. {@code b -> b.setting("TimeZone", "'Asia/Tokyo'")}. */
+    /**
+     * A cluster whose builder is adjusted first, e.g. {@code b -> b.setting("TimeZone",
+     * "'Asia/Tokyo'")}.
+     */
     public PostgresExtension(UnaryOperator<PostgresCluster.Builder> customizer) {
         this.customizer = customizer;
     }

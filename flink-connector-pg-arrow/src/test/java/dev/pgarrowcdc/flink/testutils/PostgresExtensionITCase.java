@@ -15,18 +15,18 @@
  */
 package dev.pgarrowcdc.flink.testutils;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fixture as tests see it: a server set up for logical decoding, a fresh database per test. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -63,8 +63,9 @@ class PostgresExtensionITCase {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo(PG.database());
         }
-        PG.execute("CREATE TABLE leftover (id int)", "SELECT pg_create_logical_replication_slot("
-                + "'leftover_slot', 'test_decoding')");
+        PG.execute(
+                "CREATE TABLE leftover (id int)",
+                "SELECT pg_create_logical_replication_slot(" + "'leftover_slot', 'test_decoding')");
     }
 
     @Test
@@ -73,7 +74,8 @@ class PostgresExtensionITCase {
         try (Connection c = PG.connect();
                 Statement st = c.createStatement()) {
             try (ResultSet rs =
-                    st.executeQuery("SELECT count(*) FROM pg_tables WHERE tablename = 'leftover'")) {
+                    st.executeQuery(
+                            "SELECT count(*) FROM pg_tables WHERE tablename = 'leftover'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }

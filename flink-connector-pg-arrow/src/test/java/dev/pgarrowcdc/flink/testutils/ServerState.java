@@ -15,14 +15,14 @@
  */
 package dev.pgarrowcdc.flink.testutils;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+
+import javax.annotation.Nullable;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-
-import javax.annotation.Nullable;
-
-import dev.pgarrowcdc.flink.source.Lsn;
 
 /**
  * What the fixture's server says about its WAL and a test database's replication slots: the
@@ -36,7 +36,8 @@ public final class ServerState {
     @Nullable
     public static String query(PostgresExtension pg, String sql, Object... parameters)
             throws SQLException {
-        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = pg.connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 ps.setObject(i + 1, parameters[i]);
             }
@@ -79,8 +80,8 @@ public final class ServerState {
     /** The PID of the walsender streaming the slot; null while none does. */
     @Nullable
     public static Integer walsenderPid(PostgresExtension pg, String slot) throws SQLException {
-        String pid = query(pg,
-                "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?", slot);
+        String pid =
+                query(pg, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?", slot);
         return pid == null ? null : Integer.valueOf(pid);
     }
 
@@ -95,15 +96,18 @@ public final class ServerState {
     public static StatusUpdate lastStatusUpdate(PostgresExtension pg, String slot)
             throws SQLException {
         try (Connection c = pg.connect();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT r.write_lsn::text,"
-                                + " (extract(epoch FROM r.reply_time) * 1000000)::bigint"
-                                + " FROM pg_replication_slots s"
-                                + " JOIN pg_stat_replication r ON r.pid = s.active_pid"
-                                + " WHERE s.slot_name = ? AND r.reply_time IS NOT NULL")) {
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT r.write_lsn::text,"
+                                        + " (extract(epoch FROM r.reply_time) * 1000000)::bigint"
+                                        + " FROM pg_replication_slots s"
+                                        + " JOIN pg_stat_replication r ON r.pid = s.active_pid"
+                                        + " WHERE s.slot_name = ? AND r.reply_time IS NOT NULL")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new StatusUpdate(Lsn.parse(rs.getString(1)), rs.getLong(2)) : null;
+                return rs.next()
+                        ? new StatusUpdate(Lsn.parse(rs.getString(1)), rs.getLong(2))
+                        : null;
             }
         }
     }
@@ -112,6 +116,7 @@ public final class ServerState {
     public static final class StatusUpdate {
         /** The position the consumer reported as received. */
         public final long writeLsn;
+
         /** When the consumer sent it, microseconds since 1970. */
         public final long replyTimeMicros;
 
@@ -128,8 +133,11 @@ public final class ServerState {
 
     private static long slotLsn(PostgresExtension pg, String column, String slot)
             throws SQLException {
-        String lsn = query(pg,
-                "SELECT " + column + "::text FROM pg_replication_slots WHERE slot_name = ?", slot);
+        String lsn =
+                query(
+                        pg,
+                        "SELECT " + column + "::text FROM pg_replication_slots WHERE slot_name = ?",
+                        slot);
         if (lsn == null) {
             throw new AssertionError("no slot " + slot + " (or no " + column + ")");
         }

@@ -42,6 +42,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+
     /** Armed by {@link #corruptOnce}: the pattern, the offset in it to change, the new byte. */
     private final AtomicReference<Corruption> corruption = new AtomicReference<>();
 
@@ -77,10 +78,9 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * The next time the server sends {@code pattern} (on any connection), byte {@code offset} of
-     * it reaches the client as {@code replacement} instead; once. The bytes of a partial match
-     * are held back until the match completes or fails, so a pattern split across reads is found
-     * too.
+     * The next time the server sends {@code pattern} (on any connection), byte {@code offset} of it
+     * reaches the client as {@code replacement} instead; once. The bytes of a partial match are
+     * held back until the match completes or fails, so a pattern split across reads is found too.
      */
     public void corruptOnce(byte[] pattern, int offset, byte replacement) {
         if (offset < 0 || offset >= pattern.length) {
@@ -125,37 +125,41 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private static void pump(Socket from, Socket to,
-            AtomicReference<Corruption> corruption) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[64 * 1024];
-            ByteArrayOutputStream held = new ByteArrayOutputStream();
-            try (InputStream in = from.getInputStream();
-                    OutputStream out = new BufferedOutputStream(to.getOutputStream(), 64 * 1024)) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    Corruption c = corruption == null ? null : corruption.get();
-                    if (c == null || c.done) {
-                        out.write(held.toByteArray());
-                        held.reset();
-                        out.write(buf, 0, n);
-                    } else {
-                        for (int i = 0; i < n; i++) {
-                            match(c, buf[i], held, out);
-                        }
-                    }
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // either side closed or reset
-            } finally {
-                try {
-                    to.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-        }, "tcp-proxy-pump");
+    private static void pump(Socket from, Socket to, AtomicReference<Corruption> corruption) {
+        Thread t =
+                new Thread(
+                        () -> {
+                            byte[] buf = new byte[64 * 1024];
+                            ByteArrayOutputStream held = new ByteArrayOutputStream();
+                            try (InputStream in = from.getInputStream();
+                                    OutputStream out =
+                                            new BufferedOutputStream(
+                                                    to.getOutputStream(), 64 * 1024)) {
+                                int n;
+                                while ((n = in.read(buf)) >= 0) {
+                                    Corruption c = corruption == null ? null : corruption.get();
+                                    if (c == null || c.done) {
+                                        out.write(held.toByteArray());
+                                        held.reset();
+                                        out.write(buf, 0, n);
+                                    } else {
+                                        for (int i = 0; i < n; i++) {
+                                            match(c, buf[i], held, out);
+                                        }
+                                    }
+                                    out.flush();
+                                }
+                            } catch (IOException ignored) {
+                                // either side closed or reset
+                            } finally {
+                                try {
+                                    to.close();
+                                } catch (IOException ignored) {
+                                    // closing anyway
+                                }
+                            }
+                        },
+                        "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

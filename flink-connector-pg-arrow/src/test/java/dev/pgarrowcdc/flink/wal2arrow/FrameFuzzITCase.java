@@ -15,8 +15,13 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameFuzzer;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
@@ -26,20 +31,15 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.pgarrowcdc.flink.source.reader.frame.FrameFuzzer;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hostile input (issue 10, item 4) seeded from what a real server's wal2arrow writes: every
- * type of the type map, TOAST, updates and deletes under FULL and DEFAULT identity, TRUNCATE,
- * logical messages, plain, lz4 and zstd bodies, batches of two rows, one frame per message.
- * Each seed is everything one SQL call returned (one decoding session), so its S frames precede
- * its R frames. See {@code FrameFuzzer} for what fails a case.
+ * Hostile input (issue 10, item 4) seeded from what a real server's wal2arrow writes: every type of
+ * the type map, TOAST, updates and deletes under FULL and DEFAULT identity, TRUNCATE, logical
+ * messages, plain, lz4 and zstd bodies, batches of two rows, one frame per message. Each seed is
+ * everything one SQL call returned (one decoding session), so its S frames precede its R frames.
+ * See {@code FrameFuzzer} for what fails a case.
  */
 class FrameFuzzITCase {
 
@@ -52,8 +52,9 @@ class FrameFuzzITCase {
 
     /** All messages of one peek call, back to back. */
     private static byte[] peek(String... options) throws SQLException {
-        StringBuilder sql = new StringBuilder(
-                "SELECT data FROM pg_logical_slot_peek_binary_changes('fuzz', NULL, NULL");
+        StringBuilder sql =
+                new StringBuilder(
+                        "SELECT data FROM pg_logical_slot_peek_binary_changes('fuzz', NULL, NULL");
         for (int i = 0; i < options.length; i++) {
             sql.append(", ?");
         }
@@ -76,7 +77,8 @@ class FrameFuzzITCase {
     @Test
     void framesOfARealServerMutatedAreRefusedOrDecodeConsistently() throws Exception {
         // Given: a slot that saw every kind of change and type
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, b bool, i2 int2, i8 int8, f4 float4,"
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, b bool, i2 int2, i8 int8, f4 float4,"
                         + " f8 float8, n numeric(10,2), nx numeric, txt text, raw bytea, d date,"
                         + " tm time, ts timestamp, tz timestamptz, arr int[], tags text[],"
                         + " big text)",
@@ -84,19 +86,26 @@ class FrameFuzzITCase {
                 "CREATE TABLE f (id int, v text)",
                 "ALTER TABLE f REPLICA IDENTITY FULL");
         Wal2ArrowTestSupport.createSlot(PG, "fuzz");
-        inTransaction(PG, "INSERT INTO t VALUES (1, true, 1, 2, 1.5, 'NaN', 12.34, 'Infinity',"
-                + " 'h\u00e9', '\\x00ff', 'infinity', '24:00', '2024-01-01 12:00',"
-                + " '2024-01-01 12:00+02', '{1,NULL,3}', '{a,b}', repeat('x', 3000)),"
-                + " (2, NULL, NULL, NULL, NULL, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL,"
-                + " NULL, NULL, '{}', NULL, NULL)");
-        inTransaction(PG, "UPDATE t SET txt = 'changed' WHERE id = 1",
-                "UPDATE t SET id = 3 WHERE id = 2", "DELETE FROM t WHERE id = 3");
-        inTransaction(PG, "INSERT INTO f SELECT g, repeat('abc', g % 50) FROM"
-                + " generate_series(1, 600) g", "UPDATE f SET v = NULL WHERE id < 4",
+        inTransaction(
+                PG,
+                "INSERT INTO t VALUES (1, true, 1, 2, 1.5, 'NaN', 12.34, 'Infinity',"
+                        + " 'h\u00e9', '\\x00ff', 'infinity', '24:00', '2024-01-01 12:00',"
+                        + " '2024-01-01 12:00+02', '{1,NULL,3}', '{a,b}', repeat('x', 3000)),"
+                        + " (2, NULL, NULL, NULL, NULL, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL,"
+                        + " NULL, NULL, '{}', NULL, NULL)");
+        inTransaction(
+                PG,
+                "UPDATE t SET txt = 'changed' WHERE id = 1",
+                "UPDATE t SET id = 3 WHERE id = 2",
+                "DELETE FROM t WHERE id = 3");
+        inTransaction(
+                PG,
+                "INSERT INTO f SELECT g, repeat('abc', g % 50) FROM" + " generate_series(1, 600) g",
+                "UPDATE f SET v = NULL WHERE id < 4",
                 "DELETE FROM f WHERE id = 5",
                 "SELECT pg_logical_emit_message(true, 'pfx', 'in a transaction')");
-        PG.execute("SELECT pg_logical_emit_message(false, 'nt', '\\x0102'::bytea)",
-                "TRUNCATE t, f");
+        PG.execute(
+                "SELECT pg_logical_emit_message(false, 'nt', '\\x0102'::bytea)", "TRUNCATE t, f");
 
         List<byte[]> seeds = new ArrayList<>();
         seeds.add(peek("messages", "on"));

@@ -15,14 +15,13 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.ByteBuffer;
-import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.Frame;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
+import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -35,17 +34,18 @@ import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
-import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.Frame;
-import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
-import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 3, test 9: 1,600 columns, a value near 1 GB, a transaction of two million rows in
- * bounded batches. Checks shape and bounds, never time.
+ * Issue 3, test 9: 1,600 columns, a value near 1 GB, a transaction of two million rows in bounded
+ * batches. Checks shape and bounds, never time.
  */
 class LimitsITCase {
 
@@ -90,8 +90,8 @@ class LimitsITCase {
         int total = 2_000_000;
         PG.execute("CREATE TABLE narrow (id int, v int)");
         Wal2ArrowTestSupport.createSlot(PG, "many");
-        inTransaction(PG, "INSERT INTO narrow SELECT g, -g FROM generate_series(1, " + total
-                + ") g");
+        inTransaction(
+                PG, "INSERT INTO narrow SELECT g, -g FROM generate_series(1, " + total + ") g");
 
         // When: read once limited by rows, once by bytes; ids checked batch by batch
         int batchRows = 5000;
@@ -100,10 +100,26 @@ class LimitsITCase {
         SlotChanges byRows;
         SlotChanges byBytes;
         try (Connection c = PG.connect()) {
-            byRows = SlotChanges.read(c, "peek", "many", false, f -> idRanges.add(ids(f)),
-                    "batch_rows", Integer.toString(batchRows));
-            byBytes = SlotChanges.read(c, "get", "many", false, null,
-                    "batch_rows", "10000000", "batch_bytes", Long.toString(batchBytes));
+            byRows =
+                    SlotChanges.read(
+                            c,
+                            "peek",
+                            "many",
+                            false,
+                            f -> idRanges.add(ids(f)),
+                            "batch_rows",
+                            Integer.toString(batchRows));
+            byBytes =
+                    SlotChanges.read(
+                            c,
+                            "get",
+                            "many",
+                            false,
+                            null,
+                            "batch_rows",
+                            "10000000",
+                            "batch_bytes",
+                            Long.toString(batchBytes));
         }
 
         // Then: every row once, in order, in batches of at most batch_rows rows
@@ -133,13 +149,15 @@ class LimitsITCase {
         long rows = 0;
         long largest = 0;
         for (SlotChanges.Batch b : byBytes.batches()) {
-            assertThat((long) b.frameBytes).as("bytes of an R frame")
+            assertThat((long) b.frameBytes)
+                    .as("bytes of an R frame")
                     .isLessThanOrEqualTo(batchBytes + 2048);
             largest = Math.max(largest, b.frameBytes);
             rows += b.rowCount;
         }
         assertThat(rows).isEqualTo(total);
-        assertThat(largest).as("batches are filled up to the byte limit, not cut early")
+        assertThat(largest)
+                .as("batches are filled up to the byte limit, not cut early")
                 .isGreaterThan(batchBytes / 2);
     }
 
@@ -166,8 +184,11 @@ class LimitsITCase {
         PG.execute("CREATE TABLE huge (id int PRIMARY KEY, body text)");
         Wal2ArrowTestSupport.createSlot(PG, "huge");
         // lz4 TOAST is 14+; 13's pglz keeps a run of one letter small too
-        inTransaction(PG, PG.cluster().serverMajor() >= 14
-                        ? "SET LOCAL default_toast_compression = 'lz4'" : "SELECT 1",
+        inTransaction(
+                PG,
+                PG.cluster().serverMajor() >= 14
+                        ? "SET LOCAL default_toast_compression = 'lz4'"
+                        : "SELECT 1",
                 "INSERT INTO huge VALUES (1, repeat('x', " + (length - 2) + ") || 'yz')");
 
         // When
@@ -177,10 +198,15 @@ class LimitsITCase {
         try (Connection c = PG.connectForReplication();
                 BufferAllocator allocator = new RootAllocator();
                 WalArrowFrameDecoder decoder = new WalArrowFrameDecoder(allocator, "slot 'huge'");
-                PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI()
-                        .replicationStream().logical().withSlotName("huge")
-                        .withStartPosition(LogSequenceNumber.valueOf(0L))
-                        .withStatusInterval(10, TimeUnit.SECONDS).start()) {
+                PGReplicationStream stream =
+                        c.unwrap(PGConnection.class)
+                                .getReplicationAPI()
+                                .replicationStream()
+                                .logical()
+                                .withSlotName("huge")
+                                .withStartPosition(LogSequenceNumber.valueOf(0L))
+                                .withStatusInterval(10, TimeUnit.SECONDS)
+                                .start()) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             while (committedRows < 0 && System.nanoTime() < deadline) {
                 ByteBuffer message = stream.readPending();
@@ -191,8 +217,8 @@ class LimitsITCase {
                 while (message.hasRemaining()) {
                     try (Frame f = decoder.decode(message)) {
                         if (f.kind() == FrameKind.ROWS) {
-                            VarCharVector body = (VarCharVector) ((RowsFrame) f).root()
-                                    .getVector(2);
+                            VarCharVector body =
+                                    (VarCharVector) ((RowsFrame) f).root().getVector(2);
                             bodyLength = body.getEndOffset(0) - body.getStartOffset(0);
                             byte[] tail = new byte[3];
                             body.getDataBuffer().getBytes(body.getEndOffset(0) - 3, tail);

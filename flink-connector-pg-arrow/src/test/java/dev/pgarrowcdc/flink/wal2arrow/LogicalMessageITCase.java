@@ -15,20 +15,20 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
+import dev.pgarrowcdc.flink.source.reader.frame.MessageFrame;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
-import dev.pgarrowcdc.flink.source.reader.frame.MessageFrame;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 3, test 4: pg_logical_emit_message, transactional and not, and the messages option. */
 class LogicalMessageITCase {
@@ -48,11 +48,16 @@ class LogicalMessageITCase {
 
         // When: a transactional message after a row, a message-only transaction, and a
         // non-transactional message with binary content
-        long x1 = inTransaction(PG, "INSERT INTO t VALUES (1)",
-                "SELECT pg_logical_emit_message(true, 'pfx', 'hello')");
+        long x1 =
+                inTransaction(
+                        PG,
+                        "INSERT INTO t VALUES (1)",
+                        "SELECT pg_logical_emit_message(true, 'pfx', 'hello')");
         long x2 = inTransaction(PG, "SELECT pg_logical_emit_message(true, 'only', 'just me')");
-        String nonTxEnd = Wal2ArrowTestSupport.queryString(PG,
-                "SELECT pg_logical_emit_message(false, 'nontx', '\\x00ff01'::bytea)::text");
+        String nonTxEnd =
+                Wal2ArrowTestSupport.queryString(
+                        PG,
+                        "SELECT pg_logical_emit_message(false, 'nontx', '\\x00ff01'::bytea)::text");
         // Nothing commits a non-transactional message, so nothing flushes its WAL at once, and
         // decoding reads only flushed WAL: wait for the WAL writer to flush it.
         awaitFlushed(nonTxEnd);
@@ -63,8 +68,9 @@ class LogicalMessageITCase {
         // Then: by default (and with messages=off) no M frame, and the message-only
         // transaction writes nothing at all
         for (SlotChanges c : List.of(off, explicitOff)) {
-            assertThat(c.kinds()).containsExactly(
-                    FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
+            assertThat(c.kinds())
+                    .containsExactly(
+                            FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
             assertThat(c.transactions).extracting(t -> t.begin.xid()).containsExactly(x1);
         }
 
@@ -108,9 +114,11 @@ class LogicalMessageITCase {
 
     private static void awaitFlushed(String lsn) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (Wal2ArrowTestSupport.queryLong(PG,
-                        "SELECT (pg_current_wal_flush_lsn() >= '" + lsn + "'::pg_lsn)::int") == 0) {
-            assertThat(System.nanoTime()).as("WAL flushed up to %s within 10 s", lsn)
+        while (Wal2ArrowTestSupport.queryLong(
+                        PG, "SELECT (pg_current_wal_flush_lsn() >= '" + lsn + "'::pg_lsn)::int")
+                == 0) {
+            assertThat(System.nanoTime())
+                    .as("WAL flushed up to %s within 10 s", lsn)
                     .isLessThan(deadline);
             Thread.sleep(10);
         }

@@ -15,11 +15,8 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,8 +24,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Issue 3, test 10: a bad option value is an ERROR naming the option. */
 class OptionValidationITCase {
@@ -42,7 +42,8 @@ class OptionValidationITCase {
 
     private static void read(String... options) throws SQLException {
         PG.execute("CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY)");
-        PG.execute("SELECT pg_create_logical_replication_slot('opts', 'wal2arrow')"
+        PG.execute(
+                "SELECT pg_create_logical_replication_slot('opts', 'wal2arrow')"
                         + " WHERE NOT EXISTS (SELECT FROM pg_replication_slots"
                         + " WHERE slot_name = 'opts')",
                 "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING");
@@ -105,8 +106,10 @@ class OptionValidationITCase {
         read();
         try (Connection c = PG.connectForReplication();
                 Statement st = c.createStatement()) {
-            assertThatThrownBy(() -> st.execute(
-                            "START_REPLICATION SLOT opts LOGICAL 0/0 (\"batch_rows\")"))
+            assertThatThrownBy(
+                            () ->
+                                    st.execute(
+                                            "START_REPLICATION SLOT opts LOGICAL 0/0 (\"batch_rows\")"))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("batch_rows");
         }

@@ -15,22 +15,22 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.queryLong;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
+import dev.pgarrowcdc.flink.source.reader.frame.SchemaFrame;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
-import dev.pgarrowcdc.flink.source.reader.frame.SchemaFrame;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.queryLong;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 3, test 2: ALTER TABLE mid-stream gives a new S frame and batches of the new shape. */
 class SchemaChangeITCase {
@@ -51,12 +51,18 @@ class SchemaChangeITCase {
 
         // When: inserts around each kind of ALTER, the last one inside a transaction
         inTransaction(PG, "INSERT INTO t VALUES (1, 'x', 10)");
-        inTransaction(PG, "ALTER TABLE t ADD COLUMN c numeric(5,1)",
+        inTransaction(
+                PG,
+                "ALTER TABLE t ADD COLUMN c numeric(5,1)",
                 "INSERT INTO t VALUES (2, 'y', 20, 2.5)");
         inTransaction(PG, "ALTER TABLE t DROP COLUMN a", "INSERT INTO t VALUES (3, 30, 3.5)");
-        inTransaction(PG, "ALTER TABLE t ALTER COLUMN b TYPE bigint",
+        inTransaction(
+                PG,
+                "ALTER TABLE t ALTER COLUMN b TYPE bigint",
                 "INSERT INTO t VALUES (4, 40, 4.5)");
-        inTransaction(PG, "INSERT INTO t VALUES (5, 50, 5.5)",
+        inTransaction(
+                PG,
+                "INSERT INTO t VALUES (5, 50, 5.5)",
                 "ALTER TABLE t ADD COLUMN d text",
                 "INSERT INTO t VALUES (6, 60, 6.5, 'six')");
         SlotChanges changes = Wal2ArrowTestSupport.get(PG, "ddl");
@@ -69,17 +75,17 @@ class SchemaChangeITCase {
         for (SchemaFrame s : schemas) {
             shapes.add(s.schema().toRowType().asSummaryString());
         }
-        assertThat(shapes).containsExactly(
-                "ROW<`id` INT, `a` STRING, `b` INT>",
-                "ROW<`id` INT, `a` STRING, `b` INT, `c` DECIMAL(5, 1)>",
-                "ROW<`id` INT, `b` INT, `c` DECIMAL(5, 1)>",
-                "ROW<`id` INT, `b` BIGINT, `c` DECIMAL(5, 1)>",
-                "ROW<`id` INT, `b` BIGINT, `c` DECIMAL(5, 1), `d` STRING>");
+        assertThat(shapes)
+                .containsExactly(
+                        "ROW<`id` INT, `a` STRING, `b` INT>",
+                        "ROW<`id` INT, `a` STRING, `b` INT, `c` DECIMAL(5, 1)>",
+                        "ROW<`id` INT, `b` INT, `c` DECIMAL(5, 1)>",
+                        "ROW<`id` INT, `b` BIGINT, `c` DECIMAL(5, 1)>",
+                        "ROW<`id` INT, `b` BIGINT, `c` DECIMAL(5, 1), `d` STRING>");
 
         // Then: only table t's rows (no rows of ALTER TYPE's transient rewrite table), in order,
         // each batch conforming to the schema version sent last
-        assertThat(changes.batches()).extracting(SlotChanges.Batch::table)
-                .containsOnly("public.t");
+        assertThat(changes.batches()).extracting(SlotChanges.Batch::table).containsOnly("public.t");
         int lastVersion = 0;
         for (Object e : changes.events) {
             if (e instanceof SchemaFrame) {
@@ -89,13 +95,15 @@ class SchemaChangeITCase {
             }
         }
         List<SlotChanges.Row> rows = changes.rows("t");
-        assertThat(rows).extracting(r -> r.toString()).containsExactly(
-                "+I t(id=1, a=x, b=10)",
-                "+I t(id=2, a=y, b=20, c=2.5)",
-                "+I t(id=3, b=30, c=3.5)",
-                "+I t(id=4, b=40, c=4.5)",
-                "+I t(id=5, b=50, c=5.5)",
-                "+I t(id=6, b=60, c=6.5, d=six)");
+        assertThat(rows)
+                .extracting(r -> r.toString())
+                .containsExactly(
+                        "+I t(id=1, a=x, b=10)",
+                        "+I t(id=2, a=y, b=20, c=2.5)",
+                        "+I t(id=3, b=30, c=3.5)",
+                        "+I t(id=4, b=40, c=4.5)",
+                        "+I t(id=5, b=50, c=5.5)",
+                        "+I t(id=6, b=60, c=6.5, d=six)");
         assertThat(rows.get(3).value("b")).isEqualTo(40L);
         assertThat(rows.get(2).value("c")).isEqualTo(new BigDecimal("3.5"));
         // The last transaction: R (v4), S (v5), R (v5)
@@ -116,10 +124,12 @@ class SchemaChangeITCase {
         SlotChanges second = Wal2ArrowTestSupport.get(PG, "again");
 
         // Then: each session sends its own S frame before the rows
-        assertThat(first.kinds()).containsExactly(
-                FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
-        assertThat(second.kinds()).containsExactly(
-                FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
+        assertThat(first.kinds())
+                .containsExactly(
+                        FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
+        assertThat(second.kinds())
+                .containsExactly(
+                        FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
         assertThat(second.<SchemaFrame>frames(FrameKind.SCHEMA).get(0).schemaVersion())
                 .isEqualTo(1);
         assertThat(second.rows("t")).extracting(Object::toString).containsExactly("+I t(id=2)");

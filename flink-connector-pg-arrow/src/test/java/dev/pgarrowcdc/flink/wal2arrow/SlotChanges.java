@@ -15,6 +15,27 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.Frame;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
+import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
+import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
+import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
+import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.types.RowKind;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.sql.Array;
@@ -28,31 +49,11 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.flink.table.data.ArrayData;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.TimestampData;
-import org.apache.flink.table.types.logical.ArrayType;
-import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.types.RowKind;
-
-import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.Frame;
-import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
-import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
-import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
-import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
-
 /**
- * What one call of {@code pg_logical_slot_get_binary_changes} (or {@code _peek_}) returned from
- * a wal2arrow slot, decoded by the Java decoder: the SQL rows (messages) with their lsn/xid, every
- * frame in order, R frames summarised as {@link Batch}es, rows as {@link Row}s, grouped into
- * {@link Transaction}s.
+ * What one call of {@code pg_logical_slot_get_binary_changes} (or {@code _peek_}) returned from a
+ * wal2arrow slot, decoded by the Java decoder: the SQL rows (messages) with their lsn/xid, every
+ * frame in order, R frames summarised as {@link Batch}es, rows as {@link Row}s, grouped into {@link
+ * Transaction}s.
  */
 final class SlotChanges {
 
@@ -167,14 +168,18 @@ final class SlotChanges {
         }
 
         List<String> columns() {
-            return schema.columns().stream().map(RelationSchema.Column::name)
+            return schema.columns().stream()
+                    .map(RelationSchema.Column::name)
                     .collect(Collectors.toList());
         }
 
         @Override
         public String toString() {
-            StringBuilder b = new StringBuilder(kind.shortString()).append(' ')
-                    .append(schema.tableName()).append('(');
+            StringBuilder b =
+                    new StringBuilder(kind.shortString())
+                            .append(' ')
+                            .append(schema.tableName())
+                            .append('(');
             for (int p = 0; p < schema.columnCount(); p++) {
                 if (p > 0) {
                     b.append(", ");
@@ -215,8 +220,10 @@ final class SlotChanges {
     }
 
     final List<Message> messages = new ArrayList<>();
+
     /** Every frame in order: Frame for B, S, C, T, M; Batch for R. */
     final List<Object> events = new ArrayList<>();
+
     final List<Transaction> transactions = new ArrayList<>();
 
     static FrameKind kindOf(Object event) {
@@ -236,17 +243,25 @@ final class SlotChanges {
      * Reads the slot; rows are kept when {@code keepRows}; {@code perBatch} sees every R frame
      * while it is open (e.g. to check values without keeping millions of rows).
      */
-    static SlotChanges read(Connection c, String getOrPeek, String slot, boolean keepRows,
-            Consumer<RowsFrame> perBatch, String... options) throws SQLException {
+    static SlotChanges read(
+            Connection c,
+            String getOrPeek,
+            String slot,
+            boolean keepRows,
+            Consumer<RowsFrame> perBatch,
+            String... options)
+            throws SQLException {
         SlotChanges out = new SlotChanges();
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (BufferAllocator allocator = new RootAllocator();
                 WalArrowFrameDecoder decoder =
                         new WalArrowFrameDecoder(allocator, "slot '" + slot + "'");
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT lsn::text, xid::text::bigint, data FROM pg_logical_slot_"
-                                + getOrPeek + "_binary_changes(?, NULL, NULL, VARIADIC ?)")) {
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT lsn::text, xid::text::bigint, data FROM pg_logical_slot_"
+                                        + getOrPeek
+                                        + "_binary_changes(?, NULL, NULL, VARIADIC ?)")) {
             Array opts = c.createArrayOf("text", options);
             ps.setString(1, slot);
             ps.setArray(2, opts);
@@ -255,8 +270,7 @@ final class SlotChanges {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     byte[] data = rs.getBytes(3);
-                    Message m = new Message(Lsn.parse(rs.getString(1)), rs.getLong(2),
-                            data.length);
+                    Message m = new Message(Lsn.parse(rs.getString(1)), rs.getLong(2), data.length);
                     out.messages.add(m);
                     ByteBuffer buf = ByteBuffer.wrap(data);
                     while (buf.hasRemaining()) {
@@ -281,13 +295,18 @@ final class SlotChanges {
         return out;
     }
 
-    private static Batch batch(RowsFrame f, int frameBytes, boolean keepRows,
-            Consumer<RowsFrame> perBatch, List<RowDataConverter> converters, Message m) {
+    private static Batch batch(
+            RowsFrame f,
+            int frameBytes,
+            boolean keepRows,
+            Consumer<RowsFrame> perBatch,
+            List<RowDataConverter> converters,
+            Message m) {
         if (perBatch != null) {
             perBatch.accept(f);
         }
-        long bufferBytes = f.root().getFieldVectors().stream()
-                .mapToLong(v -> v.getBufferSize()).sum();
+        long bufferBytes =
+                f.root().getFieldVectors().stream().mapToLong(v -> v.getBufferSize()).sum();
         List<Row> rows = Collections.emptyList();
         if (keepRows) {
             RowDataConverter converter = null;
@@ -342,19 +361,24 @@ final class SlotChanges {
     }
 
     List<Row> rows(String table) {
-        return rows().stream().filter(r -> r.schema.tableName().equals(table))
+        return rows().stream()
+                .filter(r -> r.schema.tableName().equals(table))
                 .collect(Collectors.toList());
     }
 
     List<Batch> batches() {
-        return events.stream().filter(e -> e instanceof Batch).map(e -> (Batch) e)
+        return events.stream()
+                .filter(e -> e instanceof Batch)
+                .map(e -> (Batch) e)
                 .collect(Collectors.toList());
     }
 
     @SuppressWarnings("unchecked")
     <T extends Frame> List<T> frames(FrameKind kind) {
-        return events.stream().filter(e -> !(e instanceof Batch) && ((Frame) e).kind() == kind)
-                .map(e -> (T) e).collect(Collectors.toList());
+        return events.stream()
+                .filter(e -> !(e instanceof Batch) && ((Frame) e).kind() == kind)
+                .map(e -> (T) e)
+                .collect(Collectors.toList());
     }
 
     List<FrameKind> kinds() {
@@ -387,8 +411,8 @@ final class SlotChanges {
                 {
                     org.apache.flink.table.types.logical.DecimalType d =
                             (org.apache.flink.table.types.logical.DecimalType) type;
-                    BigDecimal v = data.getDecimal(p, d.getPrecision(), d.getScale())
-                            .toBigDecimal();
+                    BigDecimal v =
+                            data.getDecimal(p, d.getPrecision(), d.getScale()).toBigDecimal();
                     return v;
                 }
             case CHAR:
@@ -447,8 +471,8 @@ final class SlotChanges {
 
     /** Creates a wal2arrow slot in the connection's database. */
     static void createSlot(Connection c, String slot) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_create_logical_replication_slot(?, 'wal2arrow')")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'wal2arrow')")) {
             ps.setString(1, slot);
             ps.execute();
         }

@@ -15,17 +15,17 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
+import dev.pgarrowcdc.flink.source.reader.frame.SchemaFrame;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
-import dev.pgarrowcdc.flink.source.reader.frame.SchemaFrame;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 3, test 7: options {@code tables} and {@code columns.<schema>.<table>}. */
 class TableFilterAndProjectionITCase {
@@ -49,7 +49,8 @@ class TableFilterAndProjectionITCase {
                 "CREATE TABLE public.\"Mixed Case\" (id int PRIMARY KEY, \"Col One\" text,"
                         + " \"col,two\" int)");
         Wal2ArrowTestSupport.createSlot(PG, "filter");
-        inTransaction(PG,
+        inTransaction(
+                PG,
                 "INSERT INTO public.a VALUES (1, 'x1', 11, 'z1')",
                 "INSERT INTO public.b VALUES (2)",
                 "INSERT INTO s2.c VALUES (3, 'v3')",
@@ -59,28 +60,41 @@ class TableFilterAndProjectionITCase {
         inTransaction(PG, "INSERT INTO public.b VALUES (6)");
 
         // When / Then: a table list with a schema wildcard, and a projection of a
-        SlotChanges picked = Wal2ArrowTestSupport.peek(PG, "filter",
-                "tables", "public.a, s2.*",
-                "columns.public.a", "id, z");
-        assertThat(picked.batches()).extracting(SlotChanges.Batch::table)
+        SlotChanges picked =
+                Wal2ArrowTestSupport.peek(
+                        PG, "filter", "tables", "public.a, s2.*", "columns.public.a", "id, z");
+        assertThat(picked.batches())
+                .extracting(SlotChanges.Batch::table)
                 .containsOnly("public.a", "s2.c", "s2.d");
         assertThat(picked.<SchemaFrame>frames(FrameKind.SCHEMA))
-                .extracting(s -> s.schema().qualifiedName() + " "
-                        + s.schema().toRowType().asSummaryString())
+                .extracting(
+                        s ->
+                                s.schema().qualifiedName()
+                                        + " "
+                                        + s.schema().toRowType().asSummaryString())
                 .containsExactly(
                         "public.a ROW<`id` INT, `z` STRING>",
                         "s2.c ROW<`id` INT, `v` STRING>",
                         "s2.d ROW<`id` INT>");
-        assertThat(picked.rows()).extracting(Object::toString).containsExactly(
-                "+I a(id=1, z=z1)", "+I c(id=3, v=v3)", "+I d(id=4)", "+U a(id=1, z=z1)");
-        assertThat(picked.transactions).as("the transaction touching only b writes nothing")
+        assertThat(picked.rows())
+                .extracting(Object::toString)
+                .containsExactly(
+                        "+I a(id=1, z=z1)", "+I c(id=3, v=v3)", "+I d(id=4)", "+U a(id=1, z=z1)");
+        assertThat(picked.transactions)
+                .as("the transaction touching only b writes nothing")
                 .hasSize(2);
 
         // When / Then: quoted names, in tables and in the projection's option name
-        SlotChanges quoted = Wal2ArrowTestSupport.peek(PG, "filter",
-                "tables", "public.\"Mixed Case\"",
-                "columns.public.\"Mixed Case\"", "\"col,two\", id");
-        assertThat(quoted.rows()).extracting(Object::toString)
+        SlotChanges quoted =
+                Wal2ArrowTestSupport.peek(
+                        PG,
+                        "filter",
+                        "tables",
+                        "public.\"Mixed Case\"",
+                        "columns.public.\"Mixed Case\"",
+                        "\"col,two\", id");
+        assertThat(quoted.rows())
+                .extracting(Object::toString)
                 .containsExactly("+I Mixed Case(id=5, col,two=55)");
         assertThat(quoted.transactions).hasSize(1);
 

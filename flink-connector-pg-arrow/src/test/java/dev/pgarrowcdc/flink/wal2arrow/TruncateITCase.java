@@ -15,21 +15,21 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.queryLong;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.List;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
 import dev.pgarrowcdc.flink.source.reader.frame.TruncateFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.TruncateFrame.TruncatedRelation;
 import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.queryLong;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 3, test 3: TRUNCATE of one and several tables, CASCADE and RESTART IDENTITY. */
 class TruncateITCase {

@@ -15,11 +15,23 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.days;
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.micros;
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.queryLong;
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
+import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
+import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
+import dev.pgarrowcdc.flink.source.reader.frame.SchemaFrame;
+import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.types.RowKind;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -36,22 +48,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
 
-import org.apache.flink.table.data.TimestampData;
-import org.apache.flink.types.RowKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.CommitFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.FrameKind;
-import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
-import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
-import dev.pgarrowcdc.flink.source.reader.frame.SchemaFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.days;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.micros;
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.queryLong;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 3, test 1: every mapped type through the real plugin, decoded by Arrow Java, with the
@@ -60,14 +61,17 @@ import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 class TypeMappingITCase {
 
     @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension(b -> b
-            .setting("TimeZone", "'America/Sao_Paulo'")
-            .setting("track_commit_timestamp", "on"));
+    static final PostgresExtension PG =
+            new PostgresExtension(
+                    b ->
+                            b.setting("TimeZone", "'America/Sao_Paulo'")
+                                    .setting("track_commit_timestamp", "on"));
 
     private static TimeZone savedJvmZone;
 
     /** numeric +-Infinity (PostgreSQL 14+); on 13, which has none, large finite values. */
     private static String numInf;
+
     private static String numNegInf;
 
     @BeforeAll
@@ -86,9 +90,23 @@ class TypeMappingITCase {
     }
 
     private static final String[] TEXT_COLUMNS = {
-        "c_num_free", "c_num_wide", "c_text", "c_varchar", "c_bpchar", "c_name", "c_json",
-        "c_jsonb", "c_xml", "c_enum", "c_uuid", "c_inet", "c_cidr", "c_macaddr", "c_interval",
-        "c_money", "c_shorttext"
+        "c_num_free",
+        "c_num_wide",
+        "c_text",
+        "c_varchar",
+        "c_bpchar",
+        "c_name",
+        "c_json",
+        "c_jsonb",
+        "c_xml",
+        "c_enum",
+        "c_uuid",
+        "c_inet",
+        "c_cidr",
+        "c_macaddr",
+        "c_interval",
+        "c_money",
+        "c_shorttext"
     };
 
     private static void createTable() throws SQLException {
@@ -166,8 +184,12 @@ class TypeMappingITCase {
         StringBuilder sql = new StringBuilder("SELECT id");
         for (String c : TEXT_COLUMNS) {
             // format('%s') calls the type's output function (a ::text cast would trim bpchar).
-            sql.append(", CASE WHEN ").append(c).append(" IS NULL THEN NULL ELSE format('%s', ")
-                    .append(c).append(") END AS ").append(c);
+            sql.append(", CASE WHEN ")
+                    .append(c)
+                    .append(" IS NULL THEN NULL ELSE format('%s', ")
+                    .append(c)
+                    .append(") END AS ")
+                    .append(c);
         }
         sql.append(" FROM every_type");
         try (Connection c = PG.connect();
@@ -192,11 +214,16 @@ class TypeMappingITCase {
         Wal2ArrowTestSupport.createSlot(PG, "types");
 
         // When: one INSERT of six rows, one UPDATE, one DELETE, each its own transaction
-        long xidInsert = inTransaction(PG, INSERT_ROWS
-                .replace("%INF%", "'" + numInf + "'").replace("%NEGINF%", "'" + numNegInf + "'"));
+        long xidInsert =
+                inTransaction(
+                        PG,
+                        INSERT_ROWS
+                                .replace("%INF%", "'" + numInf + "'")
+                                .replace("%NEGINF%", "'" + numNegInf + "'"));
         Map<Integer, Map<String, String>> text = serverText();
-        long xidUpdate = inTransaction(PG,
-                "UPDATE every_type SET c_text = 'changed', c_int4 = 44 WHERE id = 1");
+        long xidUpdate =
+                inTransaction(
+                        PG, "UPDATE every_type SET c_text = 'changed', c_int4 = 44 WHERE id = 1");
         long xidDelete = inTransaction(PG, "DELETE FROM every_type WHERE id = 2");
         long walAfter = queryLong(PG, "SELECT (pg_current_wal_lsn() - '0/0')::bigint");
         SlotChanges changes = Wal2ArrowTestSupport.get(PG, "types");
@@ -218,15 +245,20 @@ class TypeMappingITCase {
             assertThat(c.commitLsn()).as("commit LSNs increase").isGreaterThan(previousEnd);
             assertThat(c.endLsn()).isLessThanOrEqualTo(walAfter);
             previousEnd = c.endLsn();
-            long commitMicros = queryLong(PG, "SELECT (extract(epoch FROM pg_xact_commit_timestamp("
-                    + xids[i] + "::text::xid)) * 1000000)::bigint");
+            long commitMicros =
+                    queryLong(
+                            PG,
+                            "SELECT (extract(epoch FROM pg_xact_commit_timestamp("
+                                    + xids[i]
+                                    + "::text::xid)) * 1000000)::bigint");
             assertThat(b.commitTimeMicros()).as("B commit time").isEqualTo(commitMicros);
             assertThat(c.commitTimeMicros()).as("C commit time").isEqualTo(commitMicros);
             for (SlotChanges.Message m : tx.messages) {
                 assertThat(m.xid).as("SQL xid column of tx %d's messages", i).isEqualTo(xids[i]);
             }
             SlotChanges.Message last = tx.messages.get(tx.messages.size() - 1);
-            assertThat(last.lsn).as("SQL lsn column of the message holding C = C's end LSN")
+            assertThat(last.lsn)
+                    .as("SQL lsn column of the message holding C = C's end LSN")
                     .isEqualTo(c.endLsn());
             assertThat(c.rowCount()).isEqualTo(tx.rows().size());
         }
@@ -234,7 +266,8 @@ class TypeMappingITCase {
         assertThat(txs.get(1).kinds()).containsExactly(FrameKind.ROWS);
         assertThat(txs.get(2).kinds()).containsExactly(FrameKind.ROWS);
         for (int i = 1; i < changes.messages.size(); i++) {
-            assertThat(changes.messages.get(i).lsn).as("SQL lsn column never decreases")
+            assertThat(changes.messages.get(i).lsn)
+                    .as("SQL lsn column never decreases")
                     .isGreaterThanOrEqualTo(changes.messages.get(i - 1).lsn);
         }
 
@@ -243,21 +276,23 @@ class TypeMappingITCase {
         assertThat(schemas).hasSize(1);
         RelationSchema schema = schemas.get(0).schema();
         assertThat(schema.schemaVersion()).isEqualTo(1);
-        assertThat(schema.relationOid()).isEqualTo(
-                queryLong(PG, "SELECT 'every_type'::regclass::oid::bigint"));
+        assertThat(schema.relationOid())
+                .isEqualTo(queryLong(PG, "SELECT 'every_type'::regclass::oid::bigint"));
         assertThat(schema.namespace()).isEqualTo("public");
         assertThat(schema.tableName()).isEqualTo("every_type");
         assertThat(schema.replicaIdentity()).isEqualTo(RelationSchema.ReplicaIdentity.DEFAULT);
-        assertThat(schema.toRowType().asSummaryString()).isEqualTo("ROW<`id` INT, `c_bool` BOOLEAN,"
-                + " `c_int2` SMALLINT, `c_int4` INT, `c_int8` BIGINT, `c_float4` FLOAT,"
-                + " `c_float8` DOUBLE, `c_num` DECIMAL(10, 2), `c_num38` DECIMAL(38, 10),"
-                + " `c_num_free` STRING, `c_num_wide` STRING, `c_text` STRING, `c_varchar` STRING,"
-                + " `c_bpchar` STRING, `c_name` STRING, `c_json` STRING, `c_jsonb` STRING,"
-                + " `c_xml` STRING, `c_enum` STRING, `c_uuid` STRING, `c_inet` STRING,"
-                + " `c_cidr` STRING, `c_macaddr` STRING, `c_interval` STRING, `c_money` STRING,"
-                + " `c_bytea` BYTES, `c_date` DATE, `c_time` TIME(3), `c_ts` TIMESTAMP(6),"
-                + " `c_tstz` TIMESTAMP_LTZ(6), `c_int_arr` ARRAY<INT>, `c_text_arr` ARRAY<STRING>,"
-                + " `c_int_2d` ARRAY<INT>, `c_posint` INT, `c_shorttext` STRING, `c_gen` INT>");
+        assertThat(schema.toRowType().asSummaryString())
+                .isEqualTo(
+                        "ROW<`id` INT, `c_bool` BOOLEAN,"
+                                + " `c_int2` SMALLINT, `c_int4` INT, `c_int8` BIGINT, `c_float4` FLOAT,"
+                                + " `c_float8` DOUBLE, `c_num` DECIMAL(10, 2), `c_num38` DECIMAL(38, 10),"
+                                + " `c_num_free` STRING, `c_num_wide` STRING, `c_text` STRING, `c_varchar` STRING,"
+                                + " `c_bpchar` STRING, `c_name` STRING, `c_json` STRING, `c_jsonb` STRING,"
+                                + " `c_xml` STRING, `c_enum` STRING, `c_uuid` STRING, `c_inet` STRING,"
+                                + " `c_cidr` STRING, `c_macaddr` STRING, `c_interval` STRING, `c_money` STRING,"
+                                + " `c_bytea` BYTES, `c_date` DATE, `c_time` TIME(3), `c_ts` TIMESTAMP(6),"
+                                + " `c_tstz` TIMESTAMP_LTZ(6), `c_int_arr` ARRAY<INT>, `c_text_arr` ARRAY<STRING>,"
+                                + " `c_int_2d` ARRAY<INT>, `c_posint` INT, `c_shorttext` STRING, `c_gen` INT>");
         RelationSchema.Column id = schema.column("id");
         assertThat(id.primaryKeyPosition()).isEqualTo(1);
         assertThat(id.notNull()).isTrue();
@@ -289,10 +324,12 @@ class TypeMappingITCase {
         for (SlotChanges.Row r : inserted) {
             int rowId = (Integer) r.value("id");
             for (String col : TEXT_COLUMNS) {
-                assertThat(r.value(col)).as("id %d %s as the server prints it", rowId, col)
+                assertThat(r.value(col))
+                        .as("id %d %s as the server prints it", rowId, col)
                         .isEqualTo(text.get(rowId).get(col));
             }
-            assertThat(r.value("c_gen")).as("generated column of id %d", rowId)
+            assertThat(r.value("c_gen"))
+                    .as("generated column of id %d", rowId)
                     .isEqualTo(rowId * 2);
             for (int p = 0; p < r.schema.columnCount(); p++) {
                 assertThat(r.absent[p]).as("nothing is absent in an INSERT").isFalse();
@@ -328,8 +365,9 @@ class TypeMappingITCase {
         assertThat(r1.value("c_money")).isEqualTo("$1,234.56");
         assertThat((byte[]) r1.value("c_bytea")).containsExactly(0x00, 0xFF, 0x10);
         assertThat(r1.value("c_date")).isEqualTo(days(LocalDate.of(2024, 2, 29)));
-        assertThat(r1.value("c_time")).as("TIME(3): microseconds cut").isEqualTo(
-                (13 * 3600 + 14 * 60 + 15) * 1000 + 123);
+        assertThat(r1.value("c_time"))
+                .as("TIME(3): microseconds cut")
+                .isEqualTo((13 * 3600 + 14 * 60 + 15) * 1000 + 123);
         assertThat(SlotChanges.micros((TimestampData) r1.value("c_ts")))
                 .isEqualTo(micros(LocalDateTime.of(2024, 2, 29, 23, 59, 59, 999_999_000)));
         assertThat(SlotChanges.micros((TimestampData) r1.value("c_tstz")))
@@ -360,8 +398,7 @@ class TypeMappingITCase {
         assertThat(r3.value("c_bpchar")).isEqualTo("     ");
         assertThat((byte[]) r3.value("c_bytea")).as("empty bytea is not NULL").isEmpty();
         assertThat(r3.value("c_date")).isEqualTo(RowDataConverter.DATE_POSITIVE_INFINITY);
-        assertThat(r3.value("c_time")).as("24:00:00 clamps to 23:59:59.999")
-                .isEqualTo(86_399_999);
+        assertThat(r3.value("c_time")).as("24:00:00 clamps to 23:59:59.999").isEqualTo(86_399_999);
         assertThat(r3.value("c_ts")).isEqualTo(RowDataConverter.TIMESTAMP_POSITIVE_INFINITY);
         assertThat(r3.value("c_tstz")).isEqualTo(RowDataConverter.TIMESTAMP_NEGATIVE_INFINITY);
         assertThat(r3.value("c_int_arr")).isEqualTo(List.of());
@@ -400,7 +437,8 @@ class TypeMappingITCase {
                 .isEqualTo(micros(OffsetDateTime.parse("1582-10-04T00:00:00.5Z")));
 
         SlotChanges.Row r6 = inserted.get(5);
-        assertThat(r6.value("c_date")).as("44 BC is ISO year -43")
+        assertThat(r6.value("c_date"))
+                .as("44 BC is ISO year -43")
                 .isEqualTo(days(LocalDate.of(-43, 3, 15)));
         assertThat(r6.value("c_ts")).isEqualTo(RowDataConverter.TIMESTAMP_NEGATIVE_INFINITY);
         assertThat(SlotChanges.micros((TimestampData) r6.value("c_tstz")))
@@ -416,7 +454,8 @@ class TypeMappingITCase {
         assertThat(u.value("c_int4")).isEqualTo(44);
         for (String col : u.columns()) {
             if (!col.equals("c_text") && !col.equals("c_int4")) {
-                assertThat(u.display(col)).as("+U keeps unchanged column %s", col)
+                assertThat(u.display(col))
+                        .as("+U keeps unchanged column %s", col)
                         .isEqualTo(r1.display(col));
             }
         }

@@ -15,19 +15,20 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
-import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.List;
+import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
+import dev.pgarrowcdc.flink.testutils.PostgresCluster;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.flink.types.RowKind;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
-import dev.pgarrowcdc.flink.testutils.PostgresCluster;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.util.List;
+
+import static dev.pgarrowcdc.flink.wal2arrow.Wal2ArrowTestSupport.inTransaction;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 3, test 6: an unchanged TOASTed value is marked, or filled from the old tuple. */
 class UnchangedToastITCase {
@@ -44,16 +45,20 @@ class UnchangedToastITCase {
     }
 
     private static String createToastedTable(String identity) throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, big text, small int)",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, big text, small int)",
                 "ALTER TABLE t ALTER COLUMN big SET STORAGE EXTERNAL",
                 "ALTER TABLE t REPLICA IDENTITY " + identity);
         Wal2ArrowTestSupport.createSlot(PG, "toast");
         inTransaction(PG, "INSERT INTO t VALUES (1, " + BIG_SQL + ", 1)");
         String big = Wal2ArrowTestSupport.queryString(PG, "SELECT big FROM t WHERE id = 1");
         assertThat(big).hasSize(6400);
-        assertThat(Wal2ArrowTestSupport.queryLong(PG,
-                "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 't'"))
-                .as("stored out of line, in the TOAST table").isGreaterThan(0);
+        assertThat(
+                        Wal2ArrowTestSupport.queryLong(
+                                PG,
+                                "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 't'"))
+                .as("stored out of line, in the TOAST table")
+                .isGreaterThan(0);
         return big;
     }
 
@@ -70,9 +75,14 @@ class UnchangedToastITCase {
 
         // Then
         List<SlotChanges.Row> rows = changes.rows("t");
-        assertThat(rows).extracting(r -> r.kind).containsExactly(RowKind.INSERT,
-                RowKind.UPDATE_AFTER, RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER,
-                RowKind.UPDATE_AFTER);
+        assertThat(rows)
+                .extracting(r -> r.kind)
+                .containsExactly(
+                        RowKind.INSERT,
+                        RowKind.UPDATE_AFTER,
+                        RowKind.UPDATE_BEFORE,
+                        RowKind.UPDATE_AFTER,
+                        RowKind.UPDATE_AFTER);
         assertThat(rows.get(0).value("big")).isEqualTo(big);
         assertThat(rows.get(0).mark("big")).isNull();
 
@@ -106,8 +116,13 @@ class UnchangedToastITCase {
 
         // Then: -U and +U carry big in full, no marks anywhere
         List<SlotChanges.Row> rows = changes.rows("t");
-        assertThat(rows).extracting(r -> r.kind).containsExactly(RowKind.INSERT,
-                RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE);
+        assertThat(rows)
+                .extracting(r -> r.kind)
+                .containsExactly(
+                        RowKind.INSERT,
+                        RowKind.UPDATE_BEFORE,
+                        RowKind.UPDATE_AFTER,
+                        RowKind.DELETE);
         for (SlotChanges.Row r : rows) {
             assertThat(r.value("big")).as("%s big", r.kind).isEqualTo(big);
             assertThat(r.mark("big")).isNull();

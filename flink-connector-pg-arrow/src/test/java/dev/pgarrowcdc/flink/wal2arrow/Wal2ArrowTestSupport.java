@@ -15,6 +15,8 @@
  */
 package dev.pgarrowcdc.flink.wal2arrow;
 
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,8 +26,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 /** Small helpers shared by the wal2arrow acceptance tests. */
 final class Wal2ArrowTestSupport {
@@ -41,8 +41,7 @@ final class Wal2ArrowTestSupport {
                 for (String sql : statements) {
                     st.execute(sql);
                 }
-                try (ResultSet rs = st.executeQuery(
-                        "SELECT pg_current_xact_id()::text::bigint")) {
+                try (ResultSet rs = st.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
                     rs.next();
                     xid = rs.getLong(1) & 0xFFFFFFFFL;
                 }

@@ -15,6 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,14 +25,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.TableId;
-
 /**
  * The enumerator's checkpoint: every table a split was made for (so a restore neither makes a
  * second split for it nor forgets one), the splits not yet handed to a reader, and whether the
- * first discovery (the one the startup mode applies to) has happened; the tables whose snapshot
- * is still to start, and the chunked snapshots in progress.
+ * first discovery (the one the startup mode applies to) has happened; the tables whose snapshot is
+ * still to start, and the chunked snapshots in progress.
  */
 public final class PgArrowEnumState {
 
@@ -40,14 +40,23 @@ public final class PgArrowEnumState {
     private final List<TableSnapshot> snapshots;
 
     public PgArrowEnumState(
-            Set<TableId> capturedTables, List<PgArrowSplit> unassignedSplits, boolean initialDiscoveryDone) {
-        this(capturedTables, unassignedSplits, initialDiscoveryDone, Collections.emptyList(),
+            Set<TableId> capturedTables,
+            List<PgArrowSplit> unassignedSplits,
+            boolean initialDiscoveryDone) {
+        this(
+                capturedTables,
+                unassignedSplits,
+                initialDiscoveryDone,
+                Collections.emptyList(),
                 Collections.emptyList());
     }
 
     PgArrowEnumState(
-            Set<TableId> capturedTables, List<PgArrowSplit> unassignedSplits, boolean initialDiscoveryDone,
-            List<TableId> tablesToCut, List<TableSnapshot> snapshots) {
+            Set<TableId> capturedTables,
+            List<PgArrowSplit> unassignedSplits,
+            boolean initialDiscoveryDone,
+            List<TableId> tablesToCut,
+            List<TableSnapshot> snapshots) {
         this.capturedTables = Collections.unmodifiableSet(new TreeSet<>(capturedTables));
         this.unassignedSplits = Collections.unmodifiableList(new ArrayList<>(unassignedSplits));
         this.initialDiscoveryDone = initialDiscoveryDone;
@@ -101,10 +110,16 @@ public final class PgArrowEnumState {
 
     @Override
     public String toString() {
-        return "PgArrowEnumState{capturedTables=" + capturedTables
-                + ", unassignedSplits=" + unassignedSplits
-                + ", initialDiscoveryDone=" + initialDiscoveryDone
-                + ", tablesToCut=" + tablesToCut
-                + ", snapshots=" + snapshots + '}';
+        return "PgArrowEnumState{capturedTables="
+                + capturedTables
+                + ", unassignedSplits="
+                + unassignedSplits
+                + ", initialDiscoveryDone="
+                + initialDiscoveryDone
+                + ", tablesToCut="
+                + tablesToCut
+                + ", snapshots="
+                + snapshots
+                + '}';
     }
 }

@@ -15,25 +15,27 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitSerializer;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
-
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplitSerializer;
-import dev.pgarrowcdc.flink.source.split.TableId;
-
 /** Versioned bytes of {@link PgArrowEnumState}; every version ever written stays readable. */
-public final class PgArrowEnumStateSerializer implements SimpleVersionedSerializer<PgArrowEnumState> {
+public final class PgArrowEnumStateSerializer
+        implements SimpleVersionedSerializer<PgArrowEnumState> {
 
     /** captured tables, unassigned splits (split format VERSION_1), initial discovery flag. */
     public static final int VERSION_1 = 1;
+
     /**
      * VERSION_1's fields with splits in split format VERSION_2, then the tables whose snapshot is
      * to start and the chunked snapshots in progress.
@@ -76,8 +78,12 @@ public final class PgArrowEnumStateSerializer implements SimpleVersionedSerializ
     public PgArrowEnumState deserialize(int version, byte[] serialized) throws IOException {
         if (version != VERSION_1 && version != VERSION_2) {
             throw new IOException(
-                    "Unknown pg-arrow-cdc enumerator state version " + version + " (this connector"
-                            + " reads versions 1.." + CURRENT_VERSION + "): restore with the"
+                    "Unknown pg-arrow-cdc enumerator state version "
+                            + version
+                            + " (this connector"
+                            + " reads versions 1.."
+                            + CURRENT_VERSION
+                            + "): restore with the"
                             + " connector version that wrote the checkpoint, or newer");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
@@ -90,8 +96,12 @@ public final class PgArrowEnumStateSerializer implements SimpleVersionedSerializ
         List<PgArrowSplit> unassigned = new ArrayList<>(splits);
         for (int i = 0; i < splits; i++) {
             // VERSION_1 refuses a split caught mid-snapshot, naming what to do.
-            unassigned.add(PgArrowSplitSerializer.read(version == VERSION_1
-                    ? PgArrowSplitSerializer.VERSION_1 : PgArrowSplitSerializer.VERSION_2, in));
+            unassigned.add(
+                    PgArrowSplitSerializer.read(
+                            version == VERSION_1
+                                    ? PgArrowSplitSerializer.VERSION_1
+                                    : PgArrowSplitSerializer.VERSION_2,
+                            in));
         }
         boolean initialDone = in.readBoolean();
         List<TableId> toCut = new ArrayList<>();

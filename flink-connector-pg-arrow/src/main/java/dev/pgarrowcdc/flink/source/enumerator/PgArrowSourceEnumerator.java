@@ -15,6 +15,27 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
+import dev.pgarrowcdc.flink.source.split.ChunkState;
+import dev.pgarrowcdc.flink.source.split.ChunksAckedEvent;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
+import org.apache.flink.util.FlinkRuntimeException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,26 +53,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import javax.annotation.Nullable;
-
-import org.apache.flink.annotation.VisibleForTesting;
-import org.apache.flink.api.connector.source.SourceEvent;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.SplitsAssignment;
-import org.apache.flink.util.FlinkRuntimeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
-import dev.pgarrowcdc.flink.source.split.ChunkState;
-import dev.pgarrowcdc.flink.source.split.ChunksAckedEvent;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.TableId;
-
 /**
  * Discovers the captured tables, makes one stream split (one replication slot) per table and
  * assigns each to a fixed reader, {@code hash(slot name) mod parallelism}, so a table keeps its
@@ -59,25 +60,25 @@ import dev.pgarrowcdc.flink.source.split.TableId;
  *
  * <p>Snapshots ({@code initial}, {@code snapshot}, and every table found later) are chunked: per
  * table the slot is created first and its cut recorded ({@link SnapshotPlanner#cut}), then chunks
- * are planned a window at a time and handed to whichever reader asks, finished chunks come back
- * as {@link ChunkFinishedEvent}s (acknowledged once a checkpoint holding them completes), and when
- * a table's last chunk is finished its stream split is made, starting at the slot's consistent
- * point and carrying the chunks for reconciliation. No table waits for another. See
- * docs/snapshot.md.
+ * are planned a window at a time and handed to whichever reader asks, finished chunks come back as
+ * {@link ChunkFinishedEvent}s (acknowledged once a checkpoint holding them completes), and when a
+ * table's last chunk is finished its stream split is made, starting at the slot's consistent point
+ * and carrying the chunks for reconciliation. No table waits for another. See docs/snapshot.md.
  *
  * <p>Catalog I/O runs through {@link SplitEnumeratorContext#callAsync} on Flink's worker thread,
  * never on the coordinator thread; the results are handled on the coordinator thread, which owns
- * all fields. Discovery repeats every {@code scan.table-discovery.interval} (unbounded modes), so
- * a table created while the job runs becomes a new split, read from its beginning.
+ * all fields. Discovery repeats every {@code scan.table-discovery.interval} (unbounded modes), so a
+ * table created while the job runs becomes a new split, read from its beginning.
  *
  * <p>The first discovery also checks the server (wal_level, REPLICATION, output_plugin_libraries,
- * free max_replication_slots and max_wal_senders for the tables' slots) and that {@code
- * table-name} matches at least one table; either failure fails the job with what to change. Later discoveries that fail (say, the server restarting) are logged and retried at the
- * next interval. A table dropped while the job runs keeps its split and slot: the slot streams
- * nothing more for it, and the slot is left for the DBA to drop (a source never drops a slot it
- * may still need on restore).
+ * free max_replication_slots and max_wal_senders for the tables' slots) and that {@code table-name}
+ * matches at least one table; either failure fails the job with what to change. Later discoveries
+ * that fail (say, the server restarting) are logged and retried at the next interval. A table
+ * dropped while the job runs keeps its split and slot: the slot streams nothing more for it, and
+ * the slot is left for the DBA to drop (a source never drops a slot it may still need on restore).
  */
-public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSplit, PgArrowEnumState> {
+public final class PgArrowSourceEnumerator
+        implements SplitEnumerator<PgArrowSplit, PgArrowEnumState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgArrowSourceEnumerator.class);
 
@@ -90,23 +91,31 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
     private final Set<TableId> capturedTables;
     private final List<PgArrowSplit> unassignedSplits;
     private boolean initialDiscoveryDone;
+
     /** Tables whose slot and cut are still to be made, in order. */
     private final Set<TableId> tablesToCut;
+
     /** Tables whose cut runs now (not checkpointed: a restore makes it again). */
     private final Set<TableId> cutting = new HashSet<>();
+
     /** Snapshots in progress, by slot name. */
     private final Map<String, TableSnapshot> snapshots = new LinkedHashMap<>();
+
     /** Whether this enumerator took a checkpoint: then streams wait for one to complete. */
     private boolean checkpointSeen;
+
     /**
-     * Without any checkpoint taken yet (checkpointing off, or its first one still to come), a
-     * table whose chunks are all read streams after this grace period.
+     * Without any checkpoint taken yet (checkpointing off, or its first one still to come), a table
+     * whose chunks are all read streams after this grace period.
      */
     static final long NO_CHECKPOINT_GRACE_NANOS = 2_000_000_000L;
+
     /** Readers that asked for a chunk, in order. */
     private final Set<Integer> waitingReaders = new LinkedHashSet<>();
+
     /** Finished chunks reported since the last checkpoint: split id to the reporting reader. */
     private Map<String, Integer> acksPending = new HashMap<>();
+
     /** Per checkpoint taken, the finished chunks it holds, to acknowledge when it completes. */
     private final TreeMap<Long, Map<String, Integer>> acksByCheckpoint = new TreeMap<>();
 
@@ -140,8 +149,8 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         startCuts();
         planChunks();
         if (!bounded) {
-            context.callAsync(() -> null, (ignored, error) -> startStreamsWithoutCheckpoint(),
-                    500, 500);
+            context.callAsync(
+                    () -> null, (ignored, error) -> startStreamsWithoutCheckpoint(), 500, 500);
         }
         if (bounded && initialDiscoveryDone) {
             return;
@@ -185,8 +194,13 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         if (error != null) {
             if (!initialDiscoveryDone) {
                 throw new FlinkRuntimeException(
-                        "pg-arrow-cdc could not read the tables of database '" + config.database()
-                                + "' on " + config.hostname() + ":" + config.port() + ": "
+                        "pg-arrow-cdc could not read the tables of database '"
+                                + config.database()
+                                + "' on "
+                                + config.hostname()
+                                + ":"
+                                + config.port()
+                                + ": "
                                 + error.getMessage(),
                         error);
             }
@@ -195,8 +209,11 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         }
         if (!initialDiscoveryDone && discovered.tables.isEmpty()) {
             throw new FlinkRuntimeException(
-                    "'table-name' = '" + config.tables().source() + "' matches no table in database '"
-                            + config.database() + "': check the schema and table names (unquoted"
+                    "'table-name' = '"
+                            + config.tables().source()
+                            + "' matches no table in database '"
+                            + config.database()
+                            + "': check the schema and table names (unquoted"
                             + " parts are folded to lower case; write \"MixedCase\" in double"
                             + " quotes) and that the tables exist (permanent, not unlogged)");
         }
@@ -213,8 +230,11 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             }
         }
         if (!created.isEmpty()) {
-            LOG.info("{} {} table(s): {}", initialDiscoveryDone ? "Discovered new" : "Capturing",
-                    created.size(), created);
+            LOG.info(
+                    "{} {} table(s): {}",
+                    initialDiscoveryDone ? "Discovered new" : "Capturing",
+                    created.size(),
+                    created);
         }
         initialDiscoveryDone = true;
         startCuts();
@@ -251,7 +271,8 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         for (TableId table : tablesToCut) {
             if (cutting.add(table)) {
                 String slot = SlotNames.slotName(config.slotPrefix(), table);
-                context.callAsync(() -> planner.cut(table, slot, bounded),
+                context.callAsync(
+                        () -> planner.cut(table, slot, bounded),
                         (cut, error) -> handleCut(table, cut, error));
             }
         }
@@ -260,8 +281,12 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
     private void handleCut(TableId table, @Nullable TableSnapshot cut, @Nullable Throwable error) {
         cutting.remove(table);
         if (error != null) {
-            throw new FlinkRuntimeException("pg-arrow-cdc could not start the snapshot of table "
-                    + table + ": " + error.getMessage(), error);
+            throw new FlinkRuntimeException(
+                    "pg-arrow-cdc could not start the snapshot of table "
+                            + table
+                            + ": "
+                            + error.getMessage(),
+                    error);
         }
         tablesToCut.remove(table);
         snapshots.put(cut.slotName, cut);
@@ -291,31 +316,43 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             t.planning = true;
             int count = window - unassignedChunks;
             String[] cursor = t.cursor;
-            context.callAsync(() -> planner.plan(t.table, t.key, cursor, count),
+            context.callAsync(
+                    () -> planner.plan(t.table, t.key, cursor, count),
                     (planned, error) -> handlePlanned(t, planned, error));
             // Counted as planned already, so one call does not plan a window for every table.
             unassignedChunks += count;
         }
     }
 
-    private void handlePlanned(TableSnapshot t, @Nullable SnapshotPlanner.Planned planned,
-            @Nullable Throwable error) {
+    private void handlePlanned(
+            TableSnapshot t, @Nullable SnapshotPlanner.Planned planned, @Nullable Throwable error) {
         t.planning = false;
         if (error != null) {
-            throw new FlinkRuntimeException("pg-arrow-cdc could not plan the snapshot chunks of"
-                    + " table " + t.table + ": " + error.getMessage(), error);
+            throw new FlinkRuntimeException(
+                    "pg-arrow-cdc could not plan the snapshot chunks of"
+                            + " table "
+                            + t.table
+                            + ": "
+                            + error.getMessage(),
+                    error);
         }
         if (snapshots.get(t.slotName) != t) {
             return;
         }
         for (String[] boundary : planned.boundaries) {
-            unassignedSplits.add(PgArrowSplit.chunk(t.slotName, t.table,
-                    ChunkState.planned(t.planned++, t.key, t.cut, t.cursor, boundary)));
+            unassignedSplits.add(
+                    PgArrowSplit.chunk(
+                            t.slotName,
+                            t.table,
+                            ChunkState.planned(t.planned++, t.key, t.cut, t.cursor, boundary)));
             t.cursor = boundary;
         }
         if (planned.done) {
-            unassignedSplits.add(PgArrowSplit.chunk(t.slotName, t.table,
-                    ChunkState.planned(t.planned++, t.key, t.cut, t.cursor, null)));
+            unassignedSplits.add(
+                    PgArrowSplit.chunk(
+                            t.slotName,
+                            t.table,
+                            ChunkState.planned(t.planned++, t.key, t.cut, t.cursor, null)));
             t.planningDone = true;
             LOG.info("Table {}: all {} snapshot chunks planned", t.table, t.planned);
         }
@@ -358,18 +395,20 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
                 // failure may still roll chunks back: a completed checkpoint settles both.
                 t.awaiting = -1;
                 t.allFinishedNanos = System.nanoTime();
-                LOG.info("Table {}: every chunk is read; its stream starts when the next"
-                        + " checkpoint completes", t.table);
+                LOG.info(
+                        "Table {}: every chunk is read; its stream starts when the next"
+                                + " checkpoint completes",
+                        t.table);
             }
         }
         assignPendingSplits();
     }
 
     /**
-     * Starts the streams of tables whose chunks are all read when no checkpoint was ever taken
-     * and the grace period passed: with checkpointing off nothing would start them. Their first
-     * changes are then not ordered by a checkpoint barrier after other readers' chunk rows
-     * (see docs/snapshot.md); a failure still cannot roll back a chunk they depend on unnoticed
+     * Starts the streams of tables whose chunks are all read when no checkpoint was ever taken and
+     * the grace period passed: with checkpointing off nothing would start them. Their first changes
+     * are then not ordered by a checkpoint barrier after other readers' chunk rows (see
+     * docs/snapshot.md); a failure still cannot roll back a chunk they depend on unnoticed
      * (addSplitsBack).
      */
     private void startStreamsWithoutCheckpoint() {
@@ -379,9 +418,12 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         boolean started = false;
         long now = System.nanoTime();
         for (TableSnapshot t : snapshots.values()) {
-            if (t.awaiting == -1 && t.allFinished() && !t.streamCreated
+            if (t.awaiting == -1
+                    && t.allFinished()
+                    && !t.streamCreated
                     && now - t.allFinishedNanos > NO_CHECKPOINT_GRACE_NANOS) {
-                LOG.info("Table {}: no checkpoint was taken yet; its stream starts without one",
+                LOG.info(
+                        "Table {}: no checkpoint was taken yet; its stream starts without one",
                         t.table);
                 createStream(t);
                 started = true;
@@ -394,8 +436,9 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
 
     /** The table's stream: from the slot's consistent point, reconciled with its chunks. */
     private void createStream(TableSnapshot t) {
-        unassignedSplits.add(PgArrowSplit.streamAfterSnapshot(
-                t.slotName, t.table, t.consistentPoint, t.reconciliation()));
+        unassignedSplits.add(
+                PgArrowSplit.streamAfterSnapshot(
+                        t.slotName, t.table, t.consistentPoint, t.reconciliation()));
         t.streamCreated = true;
         t.awaiting = TableSnapshot.NONE;
         t.doneAt = -1;
@@ -404,8 +447,8 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
 
     /**
      * Per table, gauges in the enumerator's metric group ({@code snapshot.<schema.table>.*}, in
-     * Flink's web UI under the source's JobManager operator metrics): chunks planned and
-     * finished, rows read in finished chunks, the server's row estimate ({@code reltuples}).
+     * Flink's web UI under the source's JobManager operator metrics): chunks planned and finished,
+     * rows read in finished chunks, the server's row estimate ({@code reltuples}).
      */
     private void registerGauges(TableSnapshot t) {
         if (t.gauges) {
@@ -430,11 +473,19 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         }
         t.lastLogNanos = now;
         long rows = t.rowsRead();
-        String percent = t.estimatedRows > 0
-                ? String.format("%.1f%%", Math.min(100.0, 100.0 * rows / t.estimatedRows)) : "?%";
-        LOG.info("Snapshot of {}: {} ({} of about {} rows, {} chunks finished of {} planned{})",
-                t.table, done ? "done" : percent, rows, t.estimatedRows, t.finished.size(),
-                t.planned, t.planningDone ? "" : " so far");
+        String percent =
+                t.estimatedRows > 0
+                        ? String.format("%.1f%%", Math.min(100.0, 100.0 * rows / t.estimatedRows))
+                        : "?%";
+        LOG.info(
+                "Snapshot of {}: {} ({} of about {} rows, {} chunks finished of {} planned{})",
+                t.table,
+                done ? "done" : percent,
+                rows,
+                t.estimatedRows,
+                t.finished.size(),
+                t.planned,
+                t.planningDone ? "" : " so far");
     }
 
     /**
@@ -445,7 +496,10 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
      */
     @Override
     public void addSplitsBack(List<PgArrowSplit> splits, int subtaskId) {
-        LOG.info("Reader {} returned {} split(s) after a failure; reassigning", subtaskId, splits.size());
+        LOG.info(
+                "Reader {} returned {} split(s) after a failure; reassigning",
+                subtaskId,
+                splits.size());
         waitingReaders.remove(subtaskId);
         Set<String> forgotten = new HashSet<>();
         forgotten.addAll(takeReportsOf(subtaskId, acksPending));
@@ -466,7 +520,9 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
         }
         for (PgArrowSplit split : splits) {
             TableSnapshot t = snapshots.get(split.slotName());
-            if (split.phase() == PgArrowSplit.Phase.STREAM && t != null && t.streamCreated
+            if (split.phase() == PgArrowSplit.Phase.STREAM
+                    && t != null
+                    && t.streamCreated
                     && !t.allFinished()) {
                 t.streamCreated = false;
                 t.doneAt = TableSnapshot.NONE;
@@ -481,13 +537,21 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             }
             t.awaiting = TableSnapshot.NONE;
             if (t.streamCreated) {
-                boolean removed = unassignedSplits.removeIf(s -> s.phase() == PgArrowSplit.Phase.STREAM
-                        && s.slotName().equals(t.slotName));
+                boolean removed =
+                        unassignedSplits.removeIf(
+                                s ->
+                                        s.phase() == PgArrowSplit.Phase.STREAM
+                                                && s.slotName().equals(t.slotName));
                 if (!removed) {
-                    throw new FlinkRuntimeException("pg-arrow-cdc: reader " + subtaskId + " failed"
-                            + " after the stream of table " + t.table + " started on another reader"
-                            + " from chunks that the failure rolls back; restarting the job from"
-                            + " its last checkpoint");
+                    throw new FlinkRuntimeException(
+                            "pg-arrow-cdc: reader "
+                                    + subtaskId
+                                    + " failed"
+                                    + " after the stream of table "
+                                    + t.table
+                                    + " started on another reader"
+                                    + " from chunks that the failure rolls back; restarting the job from"
+                                    + " its last checkpoint");
                 }
                 t.streamCreated = false;
                 t.doneAt = TableSnapshot.NONE;
@@ -539,7 +603,10 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             context.assignSplits(new SplitsAssignment<>(assignment));
         }
         planChunks();
-        if (bounded && initialDiscoveryDone && tablesToCut.isEmpty() && snapshots.isEmpty()
+        if (bounded
+                && initialDiscoveryDone
+                && tablesToCut.isEmpty()
+                && snapshots.isEmpty()
                 && unassignedSplits.isEmpty()) {
             for (int reader : context.registeredReaders().keySet()) {
                 context.signalNoMoreSplits(reader);
@@ -578,8 +645,12 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
                 t.doneAt = checkpointId;
             }
         }
-        return new PgArrowEnumState(capturedTables, unassignedSplits, initialDiscoveryDone,
-                new ArrayList<>(tablesToCut), new ArrayList<>(snapshots.values()));
+        return new PgArrowEnumState(
+                capturedTables,
+                unassignedSplits,
+                initialDiscoveryDone,
+                new ArrayList<>(tablesToCut),
+                new ArrayList<>(snapshots.values()));
     }
 
     /** Acknowledges the finished chunks that a completed checkpoint holds. */
@@ -599,7 +670,9 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
             if (t.doneAt >= 0 && t.doneAt <= checkpointId) {
                 // A completed checkpoint holds the stream split: no restore goes back before it.
                 it.remove();
-            } else if (t.awaiting >= 0 && t.awaiting <= checkpointId && t.allFinished()
+            } else if (t.awaiting >= 0
+                    && t.awaiting <= checkpointId
+                    && t.allFinished()
                     && !t.streamCreated) {
                 createStream(t);
                 released = true;
@@ -622,6 +695,7 @@ public final class PgArrowSourceEnumerator implements SplitEnumerator<PgArrowSpl
     @VisibleForTesting
     static final class Discovered {
         final List<TableId> tables;
+
         /** pg_current_wal_lsn() for latest-offset, else 0. */
         final long currentLsn;
 

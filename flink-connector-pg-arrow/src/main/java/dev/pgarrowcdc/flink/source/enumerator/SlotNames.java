@@ -15,12 +15,12 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
+import dev.pgarrowcdc.flink.source.split.TableId;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.regex.Pattern;
-
-import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
  * Replication slot names for tables: {@code <prefix>_<schema>_<table>}, stable across runs (the
@@ -51,9 +51,12 @@ public final class SlotNames {
                     + " unique in the PostgreSQL cluster, e.g. flink_orders";
         }
         if (prefix.length() > MAX_PREFIX_LENGTH || !PREFIX.matcher(prefix).matches()) {
-            return "'slot.name' = '" + prefix + "' must start with a lower-case letter and use only"
+            return "'slot.name' = '"
+                    + prefix
+                    + "' must start with a lower-case letter and use only"
                     + " lower-case letters, digits and single underscores (not at the end), at most "
-                    + MAX_PREFIX_LENGTH + " characters, because it starts slot names"
+                    + MAX_PREFIX_LENGTH
+                    + " characters, because it starts slot names"
                     + " <slot.name>_<schema>_<table> of at most 63 bytes; e.g. flink_orders";
         }
         return null;
@@ -61,15 +64,17 @@ public final class SlotNames {
 
     public static String slotName(String prefix, TableId table) {
         String readable = prefix + "_" + table.schema() + "_" + table.table();
-        boolean plain = PLAIN.matcher(table.schema()).matches()
-                && PLAIN.matcher(table.table()).matches()
-                && table.schema().indexOf('_') < 0
-                && !readable.contains("__")
-                && readable.length() <= MAX_SLOT_NAME_BYTES;
+        boolean plain =
+                PLAIN.matcher(table.schema()).matches()
+                        && PLAIN.matcher(table.table()).matches()
+                        && table.schema().indexOf('_') < 0
+                        && !readable.contains("__")
+                        && readable.length() <= MAX_SLOT_NAME_BYTES;
         if (plain) {
             return readable;
         }
-        String sanitized = readable.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String sanitized =
+                readable.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         int keep = MAX_SLOT_NAME_BYTES - 2 - HASH_HEX_DIGITS;
         if (sanitized.length() > keep) {
             sanitized = sanitized.substring(0, keep);
@@ -80,9 +85,10 @@ public final class SlotNames {
     private static String hash(String prefix, TableId table) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha.digest(
-                    (prefix + '\0' + table.schema() + '\0' + table.table())
-                            .getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    sha.digest(
+                            (prefix + '\0' + table.schema() + '\0' + table.table())
+                                    .getBytes(StandardCharsets.UTF_8));
             StringBuilder hex = new StringBuilder();
             for (int i = 0; hex.length() < HASH_HEX_DIGITS; i++) {
                 hex.append(String.format("%02x", digest[i]));

@@ -15,6 +15,8 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
+import dev.pgarrowcdc.flink.source.split.TableId;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,8 +27,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import dev.pgarrowcdc.flink.source.split.TableId;
 
 /**
  * Finds the captured tables: permanent ordinary tables (partitions included, as logical decoding

@@ -15,6 +15,8 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
+import dev.pgarrowcdc.flink.source.split.TableId;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,16 +25,14 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import dev.pgarrowcdc.flink.source.split.TableId;
-
 /**
  * The {@code table-name} patterns: a comma-separated list of entries, each either
  *
  * <ul>
  *   <li>{@code [database.]schema.table}, each part a glob ({@code *} any characters, {@code ?} one)
  *       that follows SQL identifier rules: unquoted parts are folded to lower case, a part in
- *       double quotes is matched literally and case-sensitively ({@code ""} for a quote), so
- *       {@code "My.Schema"."Order*"} names exactly that table; or
+ *       double quotes is matched literally and case-sensitively ({@code ""} for a quote), so {@code
+ *       "My.Schema"."Order*"} names exactly that table; or
  *   <li>{@code regex:<java regex>}, matched against the whole unquoted {@code schema.table}.
  * </ul>
  *
@@ -54,8 +54,8 @@ public final class TablePatterns implements Serializable {
 
     /**
      * One entry: either a schema and a table pattern, each matched against its own name (so a dot
-     * inside a name can never make one table's name look like another's), or a regex on the
-     * whole {@code schema.table}.
+     * inside a name can never make one table's name look like another's), or a regex on the whole
+     * {@code schema.table}.
      */
     private static final class Entry implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -85,20 +85,31 @@ public final class TablePatterns implements Serializable {
      * @throws IllegalArgumentException naming the option whose expression is invalid
      */
     public static TablePatterns regexPair(String schemaRegex, String tableRegex) {
-        return new TablePatterns("schema-name=" + schemaRegex + ", table-name=" + tableRegex,
-                Collections.singletonList(new Entry(
-                        compileRegex("schema-name", schemaRegex), compileRegex("table-name", tableRegex),
-                        null)));
+        return new TablePatterns(
+                "schema-name=" + schemaRegex + ", table-name=" + tableRegex,
+                Collections.singletonList(
+                        new Entry(
+                                compileRegex("schema-name", schemaRegex),
+                                compileRegex("table-name", tableRegex),
+                                null)));
     }
 
     private static Pattern compileRegex(String option, String regex) {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("'" + option + "' = '" + regex + "' is not a valid"
-                    + " regular expression (" + e.getDescription() + " near index " + e.getIndex()
-                    + "): with 'schema-name' set, 'schema-name' and 'table-name' are Java regular"
-                    + " expressions, e.g. public and orders_[0-9]+");
+            throw new IllegalArgumentException(
+                    "'"
+                            + option
+                            + "' = '"
+                            + regex
+                            + "' is not a valid"
+                            + " regular expression ("
+                            + e.getDescription()
+                            + " near index "
+                            + e.getIndex()
+                            + "): with 'schema-name' set, 'schema-name' and 'table-name' are Java regular"
+                            + " expressions, e.g. public and orders_[0-9]+");
         }
     }
 
@@ -117,7 +128,9 @@ public final class TablePatterns implements Serializable {
             String entry = raw.trim();
             if (entry.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "'table-name' = '" + tableName + "' has an empty entry: remove the extra comma");
+                        "'table-name' = '"
+                                + tableName
+                                + "' has an empty entry: remove the extra comma");
             }
             patterns.add(compile(entry, database));
         }
@@ -145,39 +158,58 @@ public final class TablePatterns implements Serializable {
                 return new Entry(null, null, Pattern.compile(regex));
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException(
-                        "'table-name' entry '" + entry + "' is not a valid regular expression ("
-                                + e.getDescription() + " near index " + e.getIndex()
+                        "'table-name' entry '"
+                                + entry
+                                + "' is not a valid regular expression ("
+                                + e.getDescription()
+                                + " near index "
+                                + e.getIndex()
                                 + "): fix the expression, or drop 'regex:' to use a glob");
             }
         }
         List<String> parts = splitParts(entry);
         if (parts.size() < 2 || parts.size() > 3) {
             throw new IllegalArgumentException(
-                    "'table-name' entry '" + entry + "' must be schema.table or database.schema.table"
+                    "'table-name' entry '"
+                            + entry
+                            + "' must be schema.table or database.schema.table"
                             + " (e.g. public.orders, *.orders, mydb.public.*); write a name that"
                             + " contains a dot in double quotes");
         }
         if (parts.size() == 3) {
             String db = parts.get(0);
-            boolean matchesDb = db.startsWith("\"")
-                    ? unquote(db, entry).equals(database)
-                    : globToRegex(db.toLowerCase(Locale.ROOT)).matcher(database == null ? "" : database).matches();
+            boolean matchesDb =
+                    db.startsWith("\"")
+                            ? unquote(db, entry).equals(database)
+                            : globToRegex(db.toLowerCase(Locale.ROOT))
+                                    .matcher(database == null ? "" : database)
+                                    .matches();
             if (!matchesDb) {
                 throw new IllegalArgumentException(
-                        "'table-name' entry '" + entry + "' names database " + db + " but"
-                                + " 'database-name' is '" + database + "': a source reads one"
+                        "'table-name' entry '"
+                                + entry
+                                + "' names database "
+                                + db
+                                + " but"
+                                + " 'database-name' is '"
+                                + database
+                                + "': a source reads one"
                                 + " database; drop the database part or fix it");
             }
             parts = parts.subList(1, 3);
         }
-        return new Entry(Pattern.compile(partRegex(parts.get(0), entry)),
-                Pattern.compile(partRegex(parts.get(1), entry)), null);
+        return new Entry(
+                Pattern.compile(partRegex(parts.get(0), entry)),
+                Pattern.compile(partRegex(parts.get(1), entry)),
+                null);
     }
 
     private static String partRegex(String part, String entry) {
         if (part.isEmpty()) {
             throw new IllegalArgumentException(
-                    "'table-name' entry '" + entry + "' has an empty name part: write schema.table");
+                    "'table-name' entry '"
+                            + entry
+                            + "' has an empty name part: write schema.table");
         }
         if (part.startsWith("\"")) {
             return Pattern.quote(unquote(part, entry));
@@ -203,7 +235,10 @@ public final class TablePatterns implements Serializable {
     private static String unquote(String part, String entry) {
         if (part.length() < 2 || !part.endsWith("\"")) {
             throw new IllegalArgumentException(
-                    "'table-name' entry '" + entry + "' has an unterminated quoted name " + part
+                    "'table-name' entry '"
+                            + entry
+                            + "' has an unterminated quoted name "
+                            + part
                             + ": close it with \" (write \"\" for a quote inside a name)");
         }
         return part.substring(1, part.length() - 1).replace("\"\"", "\"");
@@ -228,7 +263,9 @@ public final class TablePatterns implements Serializable {
         }
         if (quoted) {
             throw new IllegalArgumentException(
-                    "'table-name' entry '" + entry + "' has an unterminated quoted name: close it"
+                    "'table-name' entry '"
+                            + entry
+                            + "' has an unterminated quoted name: close it"
                             + " with \" (write \"\" for a quote inside a name)");
         }
         parts.add(cur.toString().trim());
@@ -236,8 +273,8 @@ public final class TablePatterns implements Serializable {
     }
 
     /**
-     * Splits on commas outside double quotes and, for regex entries, outside (), [] and {} so
-     * that {@code regex:t_[0-9]{1,3}} stays one entry.
+     * Splits on commas outside double quotes and, for regex entries, outside (), [] and {} so that
+     * {@code regex:t_[0-9]{1,3}} stays one entry.
      */
     static List<String> splitTopLevel(String s) {
         List<String> out = new ArrayList<>();

@@ -15,17 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
-import javax.annotation.Nullable;
-
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
-
 import dev.pgarrowcdc.flink.source.split.ChunkKey;
 import dev.pgarrowcdc.flink.source.split.ChunkPiece;
 import dev.pgarrowcdc.flink.source.split.ChunkState;
@@ -33,52 +22,80 @@ import dev.pgarrowcdc.flink.source.split.Reconciliation;
 import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * The enumerator's record of one table's chunked snapshot: the slot's consistent point {@code C}
- * and cut {@code E} (none in bounded mode), the chunk key, how far the chunks are planned (the
- * last boundary; planned chunks not yet handed out are unassigned splits), and the chunks
- * finished so far with their pieces. Only a window of chunks is ever planned ahead, so the state
- * stays small however big the table. Mutable; owned by the coordinator thread.
+ * and cut {@code E} (none in bounded mode), the chunk key, how far the chunks are planned (the last
+ * boundary; planned chunks not yet handed out are unassigned splits), and the chunks finished so
+ * far with their pieces. Only a window of chunks is ever planned ahead, so the state stays small
+ * however big the table. Mutable; owned by the coordinator thread.
  */
 final class TableSnapshot {
 
     final TableId table;
     final String slotName;
+
     /** The slot's consistent point; 0 in bounded mode (no slot). */
     final long consistentPoint;
+
     /** Visibility at the consistent point; null in bounded mode. */
     @Nullable final XidSnapshot cut;
+
     final ChunkKey key;
+
     /** Rows the server estimates (pg_class.reltuples), -1 when unknown. */
     final long estimatedRows;
+
     /** The upper bound of the last planned chunk; null before the first. */
     @Nullable String[] cursor;
+
     boolean planningDone;
+
     /** Chunks planned so far; chunk indexes are 0 .. planned-1. */
     int planned;
+
     /** Finished chunks by index, with their pieces. */
     final Map<Integer, ChunkState> finished = new TreeMap<>();
+
     /** Not checkpointed: a planning query is running. */
     transient boolean planning;
+
     /** The table's stream split was made (the record stays until a checkpoint holds it). */
     boolean streamCreated;
+
     /**
      * Not checkpointed. Every chunk finished and the stream split waits for a checkpoint: -1 for
      * the next one taken, then its id; {@link #NONE} when not waiting.
      */
     transient long awaiting = NONE;
+
     /** Not checkpointed: the checkpoint that holds the stream split (-1: the next), or NONE. */
     transient long doneAt = NONE;
 
     static final long NONE = -2;
+
     /** Not checkpointed: when every chunk was found finished (System.nanoTime). */
     transient long allFinishedNanos;
+
     /** Not checkpointed: when the last progress line of this table was logged. */
     transient long lastLogNanos;
+
     /** Not checkpointed: whether this table's gauges are registered. */
     transient boolean gauges;
+
     /** What the gauges show (read on the metric reporter's thread). */
     transient volatile long shownPlanned;
+
     transient volatile long shownFinished;
     transient volatile long shownRows;
 
@@ -89,8 +106,13 @@ final class TableSnapshot {
         shownRows = rowsRead();
     }
 
-    TableSnapshot(TableId table, String slotName, long consistentPoint, @Nullable XidSnapshot cut,
-            ChunkKey key, long estimatedRows) {
+    TableSnapshot(
+            TableId table,
+            String slotName,
+            long consistentPoint,
+            @Nullable XidSnapshot cut,
+            ChunkKey key,
+            long estimatedRows) {
         this.table = table;
         this.slotName = slotName;
         this.consistentPoint = consistentPoint;
@@ -165,7 +187,17 @@ final class TableSnapshot {
 
     @Override
     public String toString() {
-        return "TableSnapshot{" + table + ", slot=" + slotName + ", key=" + key + ", planned="
-                + planned + (planningDone ? " (all)" : "") + ", finished=" + finished.size() + "}";
+        return "TableSnapshot{"
+                + table
+                + ", slot="
+                + slotName
+                + ", key="
+                + key
+                + ", planned="
+                + planned
+                + (planningDone ? " (all)" : "")
+                + ", finished="
+                + finished.size()
+                + "}";
     }
 }

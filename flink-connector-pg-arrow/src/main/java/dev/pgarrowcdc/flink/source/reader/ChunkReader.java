@@ -15,22 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.types.logical.ArrayType;
-import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.types.RowKind;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.UnknownValue;
 import dev.pgarrowcdc.flink.source.split.ChunkKey;
@@ -39,33 +23,51 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.RowKind;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Reads one chunk of a table's snapshot: the key range {@code (lo, hi]} of {@link ChunkState},
- * in its own short REPEATABLE READ transaction, ordered by the chunk key and read through a
- * cursor, one FETCH per poll: at most {@code scan.snapshot.fetch.size} rows and about {@link
- * #FETCH_BYTES} bytes (the first FETCH asks for {@link #FIRST_FETCH} rows; later ones as many as
- * fit at the width seen), so neither a chunk nor a fetch of wide rows is ever held whole.
- * The transaction's snapshot {@code s_k} ({@code pg_current_snapshot()}) goes out first, then
- * every row as {@code +I} with its chunk key's text values (so a restore knows the last key
- * emitted), then the end of the chunk; the transaction commits at once.
+ * Reads one chunk of a table's snapshot: the key range {@code (lo, hi]} of {@link ChunkState}, in
+ * its own short REPEATABLE READ transaction, ordered by the chunk key and read through a cursor,
+ * one FETCH per poll: at most {@code scan.snapshot.fetch.size} rows and about {@link #FETCH_BYTES}
+ * bytes (the first FETCH asks for {@link #FIRST_FETCH} rows; later ones as many as fit at the width
+ * seen), so neither a chunk nor a fetch of wide rows is ever held whole. The transaction's snapshot
+ * {@code s_k} ({@code pg_current_snapshot()}) goes out first, then every row as {@code +I} with its
+ * chunk key's text values (so a restore knows the last key emitted), then the end of the chunk; the
+ * transaction commits at once.
  *
  * <p>Guard: every transaction visible at the slot's consistent point (the cut {@code E}) must be
  * visible in {@code s_k}, or its rows would be neither in the chunk nor in the stream (a
- * transaction whose commit record precedes the consistent point can still be invisible to a
- * later snapshot, e.g. while it waits for a synchronous standby). When one is not, the
- * transaction is rolled back and the snapshot taken again a little later; after {@link
- * #GUARD_TIMEOUT_MILLIS} the job fails naming the transaction.
+ * transaction whose commit record precedes the consistent point can still be invisible to a later
+ * snapshot, e.g. while it waits for a synchronous standby). When one is not, the transaction is
+ * rolled back and the snapshot taken again a little later; after {@link #GUARD_TIMEOUT_MILLIS} the
+ * job fails naming the transaction.
  *
- * <p>Values are converted by {@link SnapshotValues}, columns in attribute order like the
- * stream's.
+ * <p>Values are converted by {@link SnapshotValues}, columns in attribute order like the stream's.
  */
 final class ChunkReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkReader.class);
     static final long GUARD_TIMEOUT_MILLIS = 60_000;
     private static final String CURSOR = "pg_arrow_cdc_chunk";
+
     /** Rows of the first FETCH of a chunk, before the row width is known. */
     static final int FIRST_FETCH = 16;
+
     /** About how many bytes (of PostgreSQL's text forms) one FETCH brings. */
     static final long FETCH_BYTES = 4L << 20;
 
@@ -75,16 +77,21 @@ final class ChunkReader implements AutoCloseable {
     private final String splitId;
     private Connection connection;
     private ResultSet rows;
+
     /** Rows the next FETCH asks for. */
     private int nextFetch;
+
     /** The text bytes of the row {@link #toRow()} made last. */
     private long rowBytes;
+
     private List<Column> columns;
     private PgArrowRecord.RowContext context;
     private boolean finished;
     private long rowsRead;
+
     /** Columns whose unrepresentable values were already logged. */
     private final java.util.Set<String> warnedColumns = new java.util.HashSet<>();
+
     /** The marks of the row {@link #toRow()} made last, or null. */
     private UnknownValue[] rowMarks;
 
@@ -168,7 +175,8 @@ final class ChunkReader implements AutoCloseable {
             XidSnapshot snapshot;
             try (Statement st = connection.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                try (ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_snapshot()::text")) {
+                try (ResultSet rs =
+                        st.executeQuery("SELECT pg_catalog.pg_current_snapshot()::text")) {
                     rs.next();
                     snapshot = XidSnapshot.parse(rs.getString(1));
                 }
@@ -186,15 +194,25 @@ final class ChunkReader implements AutoCloseable {
             }
             connection.rollback();
             if (System.currentTimeMillis() > deadline) {
-                throw new SQLException("pg-arrow-cdc: cannot read " + chunk + " of table " + table
-                        + ": transaction " + late + " committed before the slot's consistent point"
-                        + " but is still not visible to a new snapshot after "
-                        + GUARD_TIMEOUT_MILLIS / 1000 + " s (is the server waiting for a"
-                        + " synchronous standby? see synchronous_standby_names); reading now would"
-                        + " lose its rows. The job retries through its restart strategy.");
+                throw new SQLException(
+                        "pg-arrow-cdc: cannot read "
+                                + chunk
+                                + " of table "
+                                + table
+                                + ": transaction "
+                                + late
+                                + " committed before the slot's consistent point"
+                                + " but is still not visible to a new snapshot after "
+                                + GUARD_TIMEOUT_MILLIS / 1000
+                                + " s (is the server waiting for a"
+                                + " synchronous standby? see synchronous_standby_names); reading now would"
+                                + " lose its rows. The job retries through its restart strategy.");
             }
-            LOG.debug("Chunk {} of {}: transaction {} not yet visible, taking the snapshot again",
-                    chunk.index(), table, late);
+            LOG.debug(
+                    "Chunk {} of {}: transaction {} not yet visible, taking the snapshot again",
+                    chunk.index(),
+                    table,
+                    late);
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -223,8 +241,9 @@ final class ChunkReader implements AutoCloseable {
         for (Column c : columns) {
             fields.add(new RowType.RowField(c.name, c.logicalType()));
         }
-        context = new PgArrowRecord.RowContext(
-                table.schema(), table.table(), true, 0, 0, 0, new RowType(fields));
+        context =
+                new PgArrowRecord.RowContext(
+                        table.schema(), table.table(), true, 0, 0, 0, new RowType(fields));
         ChunkKey key = chunk.key();
         StringBuilder sql = new StringBuilder("SELECT ");
         for (int i = 0; i < columns.size(); i++) {
@@ -256,8 +275,8 @@ final class ChunkReader implements AutoCloseable {
             sql.append(" ORDER BY ").append(key.columnList());
         }
         // A cursor read FETCH by FETCH, sized by the bytes of the rows seen so far.
-        try (PreparedStatement declare = connection.prepareStatement(
-                "DECLARE " + CURSOR + " NO SCROLL CURSOR FOR " + sql)) {
+        try (PreparedStatement declare =
+                connection.prepareStatement("DECLARE " + CURSOR + " NO SCROLL CURSOR FOR " + sql)) {
             for (int i = 0; i < parameters.size(); i++) {
                 declare.setString(i + 1, parameters.get(i));
             }
@@ -267,8 +286,8 @@ final class ChunkReader implements AutoCloseable {
     }
 
     /**
-     * The current row; sets {@link #rowMarks} for a value that is not NULL but converts to null
-     * (as the stream marks it).
+     * The current row; sets {@link #rowMarks} for a value that is not NULL but converts to null (as
+     * the stream marks it).
      */
     private GenericRowData toRow() throws SQLException {
         GenericRowData row = new GenericRowData(RowKind.INSERT, columns.size());
@@ -281,23 +300,29 @@ final class ChunkReader implements AutoCloseable {
             }
             rowBytes += text.length();
             Column c = columns.get(i);
-            Object value = c.array
-                    ? SnapshotValues.array(c.kind, c.typmod, text)
-                    : SnapshotValues.convert(c.kind, c.typmod, text);
-            UnknownValue mark = value == null
-                    ? SnapshotValues.whyNull(c.kind, text)
-                    : c.array ? SnapshotValues.whyElementsNull(c.kind, text) : null;
+            Object value =
+                    c.array
+                            ? SnapshotValues.array(c.kind, c.typmod, text)
+                            : SnapshotValues.convert(c.kind, c.typmod, text);
+            UnknownValue mark =
+                    value == null
+                            ? SnapshotValues.whyNull(c.kind, text)
+                            : c.array ? SnapshotValues.whyElementsNull(c.kind, text) : null;
             if (mark != null) {
                 if (rowMarks == null) {
                     rowMarks = new UnknownValue[columns.size()];
                 }
                 rowMarks[i] = mark;
                 if (warnedColumns.add(context.tableName() + '\0' + c.name + '\0' + mark)) {
-                    LOG.warn("Column {} of table {}.{} holds a value its Flink type {} cannot hold"
+                    LOG.warn(
+                            "Column {} of table {}.{} holds a value its Flink type {} cannot hold"
                                     + " ({}): it is emitted as NULL, and PgArrowRecordContext#unknownValue"
                                     + " reports it as {}. Further such values of this column are not logged.",
-                            c.name, context.schemaName(), context.tableName(),
-                            c.logicalType().asSummaryString(), text.length() > 40 ? text.substring(0, 40) + "..." : text,
+                            c.name,
+                            context.schemaName(),
+                            context.tableName(),
+                            c.logicalType().asSummaryString(),
+                            text.length() > 40 ? text.substring(0, 40) + "..." : text,
                             mark);
                 }
             }
@@ -308,28 +333,35 @@ final class ChunkReader implements AutoCloseable {
 
     private List<Column> columnsOf(TableId table) throws SQLException {
         List<Column> out = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT a.attname,"
-                        + " CASE WHEN t.typtype = 'd' AND a.atttypmod < 0 THEN t.typtypmod"
-                        + "      ELSE a.atttypmod END,"
-                        + " b.oid, b.typcategory = 'A' AND b.typelem <> 0,"
-                        + " (SELECT coalesce(nullif(e.typbasetype, 0), e.oid) FROM pg_catalog.pg_type e"
-                        + "   WHERE e.oid = b.typelem)"
-                        + " FROM pg_catalog.pg_attribute a"
-                        + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-                        + " JOIN pg_catalog.pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)"
-                        + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
-                        // Virtual generated columns (PostgreSQL 18) are not in the WAL, so not
-                        // in the stream: the snapshot leaves them out as well.
-                        + " AND a.attgenerated <> 'v'"
-                        + " ORDER BY a.attnum")) {
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                        "SELECT a.attname,"
+                                + " CASE WHEN t.typtype = 'd' AND a.atttypmod < 0 THEN t.typtypmod"
+                                + "      ELSE a.atttypmod END,"
+                                + " b.oid, b.typcategory = 'A' AND b.typelem <> 0,"
+                                + " (SELECT coalesce(nullif(e.typbasetype, 0), e.oid) FROM pg_catalog.pg_type e"
+                                + "   WHERE e.oid = b.typelem)"
+                                + " FROM pg_catalog.pg_attribute a"
+                                + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+                                + " JOIN pg_catalog.pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)"
+                                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                                // Virtual generated columns (PostgreSQL 18) are not in the WAL, so
+                                // not
+                                // in the stream: the snapshot leaves them out as well.
+                                + " AND a.attgenerated <> 'v'"
+                                + " ORDER BY a.attnum")) {
             ps.setString(1, table.quoted());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     boolean array = rs.getBoolean(4);
                     long typeOid = array ? rs.getLong(5) : rs.getLong(3);
                     int typmod = rs.getInt(2);
-                    out.add(new Column(rs.getString(1), SnapshotValues.kindOf(typeOid, typmod), typmod, array));
+                    out.add(
+                            new Column(
+                                    rs.getString(1),
+                                    SnapshotValues.kindOf(typeOid, typmod),
+                                    typmod,
+                                    array));
                 }
             }
         }
@@ -361,7 +393,10 @@ final class ChunkReader implements AutoCloseable {
             this.array = array;
         }
 
-        /** The Flink type of the values {@link SnapshotValues} makes, as the stream's for the column. */
+        /**
+         * The Flink type of the values {@link SnapshotValues} makes, as the stream's for the
+         * column.
+         */
         LogicalType logicalType() {
             LogicalType element = SnapshotValues.logicalType(kind, typmod);
             return array ? new ArrayType(element) : element;

@@ -15,19 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import java.util.HashSet;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import javax.annotation.Nullable;
-
-import org.apache.flink.util.FlinkRuntimeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.UnchangedToastMode;
 import dev.pgarrowcdc.flink.source.UnknownValue;
@@ -41,19 +28,33 @@ import dev.pgarrowcdc.flink.source.reader.frame.TruncateFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
+import org.apache.flink.util.FlinkRuntimeException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
+
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
 /**
  * Turns decoded wal2arrow frames into {@link PgArrowRecord}s: one {@code ROW} record per row of a
  * {@code R} frame (with its transaction's context and its unknown-value marks), a {@code
  * TRANSACTION_END} record per {@code C} frame. It applies {@code scan.unchanged-toast.mode} and
- * logs, once each, a column's first NaN / ±Infinity / not representable value and a table's
- * replica identity. It does no I/O and knows nothing of positions or slots: a unit test drives it
- * with frames built in Java.
+ * logs, once each, a column's first NaN / ±Infinity / not representable value and a table's replica
+ * identity. It does no I/O and knows nothing of positions or slots: a unit test drives it with
+ * frames built in Java.
  *
  * <p>A {@code TRUNCATE} is not emitted (a Flink changelog cannot say "remove every row"): it is
  * logged naming the tables and reported to {@code onTruncate}.
  *
- * <p>Schema versions belong to one decoding session: call {@link #reset()} on every new
- * replication connection.
+ * <p>Schema versions belong to one decoding session: call {@link #reset()} on every new replication
+ * connection.
  */
 final class FrameTranslator {
 
@@ -64,10 +65,13 @@ final class FrameTranslator {
     private final Runnable onTruncate;
 
     private final Map<RelationSchema, RowDataConverter> converters = new IdentityHashMap<>();
+
     /** {@link #absentFromOldRows} per schema (null values kept: every column is logged). */
     private final Map<RelationSchema, boolean[]> absentColumns = new IdentityHashMap<>();
+
     /** Columns whose NaN / ±Infinity / not representable values were already logged. */
     private final Set<String> warnedColumns = new HashSet<>();
+
     /** Tables whose replica identity was already logged (once per table and translator). */
     private final Set<String> identityLogged = new HashSet<>();
 
@@ -79,7 +83,8 @@ final class FrameTranslator {
      * @param description names the source in messages (slot and tables)
      * @param onTruncate called once per TRUNCATE frame
      */
-    FrameTranslator(UnchangedToastMode unchangedToastMode, String description, Runnable onTruncate) {
+    FrameTranslator(
+            UnchangedToastMode unchangedToastMode, String description, Runnable onTruncate) {
         this.unchangedToastMode = unchangedToastMode;
         this.description = description;
         this.onTruncate = onTruncate;
@@ -92,8 +97,8 @@ final class FrameTranslator {
     }
 
     /**
-     * Appends the frame's records to {@code out}: ROW records for a rows frame, one
-     * TRANSACTION_END for a commit; nothing for the other frames.
+     * Appends the frame's records to {@code out}: ROW records for a rows frame, one TRANSACTION_END
+     * for a commit; nothing for the other frames.
      */
     void translate(Frame frame, List<PgArrowRecord> out) {
         if (frame instanceof BeginFrame) {
@@ -106,8 +111,11 @@ final class FrameTranslator {
             PgArrowRecord.RowContext context = contextFor(rows.schema());
             boolean marked = rows.hasMarks();
             for (int r = 0; r < rows.rowCount(); r++) {
-                out.add(PgArrowRecord.row(converter.toRowData(rows, r), context,
-                        marked ? unknownValues(rows, r) : null));
+                out.add(
+                        PgArrowRecord.row(
+                                converter.toRowData(rows, r),
+                                context,
+                                marked ? unknownValues(rows, r) : null));
             }
         } else if (frame instanceof CommitFrame) {
             out.add(PgArrowRecord.transactionEnd(((CommitFrame) frame).endLsn()));
@@ -130,13 +138,16 @@ final class FrameTranslator {
 
     private void truncated(TruncateFrame frame) {
         onTruncate.run();
-        LOG.warn("TRUNCATE of {} (transaction {} committed at {}) on {} is not emitted: a Flink"
+        LOG.warn(
+                "TRUNCATE of {} (transaction {} committed at {}) on {} is not emitted: a Flink"
                         + " changelog cannot express it, so rows emitted before it stay in downstream"
                         + " state; clear them there if needed",
-                frame.relations().stream().map(r -> r.namespace() + "." + r.name())
+                frame.relations().stream()
+                        .map(r -> r.namespace() + "." + r.name())
                         .collect(Collectors.joining(", ")),
                 transaction == null ? "?" : transaction.xid(),
-                transaction == null ? "?" : Lsn.format(transaction.finalLsn()), description);
+                transaction == null ? "?" : Lsn.format(transaction.finalLsn()),
+                description);
     }
 
     /**
@@ -161,13 +172,19 @@ final class FrameTranslator {
                 if (unchangedToastMode == UnchangedToastMode.FAIL) {
                     throw unchangedToast(schema, column);
                 }
-            } else if (warnedColumns.add(schema.qualifiedName() + '\0' + column.name() + '\0'
-                    + marks[field])) {
-                LOG.warn("Column {} of table {} holds a {} value ({}), which Flink type {} cannot"
+            } else if (warnedColumns.add(
+                    schema.qualifiedName() + '\0' + column.name() + '\0' + marks[field])) {
+                LOG.warn(
+                        "Column {} of table {} holds a {} value ({}), which Flink type {} cannot"
                                 + " hold: it is emitted as NULL, and PgArrowRecordContext#unknownValue"
                                 + " reports it as {}. Further such values of this column are not"
-                                + " logged.", column.name(), schema.qualifiedName(), marks[field],
-                        column.typeName(), column.logicalType().asSummaryString(), out[field - 1]);
+                                + " logged.",
+                        column.name(),
+                        schema.qualifiedName(),
+                        marks[field],
+                        column.typeName(),
+                        column.logicalType().asSummaryString(),
+                        out[field - 1]);
             }
         }
         return out;
@@ -189,30 +206,47 @@ final class FrameTranslator {
         }
     }
 
-    private FlinkRuntimeException unchangedToast(RelationSchema schema, RelationSchema.Column column) {
-        String table = TableId.quoteIdentifier(schema.namespace()) + "."
-                + TableId.quoteIdentifier(schema.tableName());
-        return new FlinkRuntimeException("pg-arrow-cdc: an UPDATE of table " + schema.qualifiedName()
-                + " (transaction " + (transaction == null ? "?" : transaction.xid()) + ", commit LSN "
-                + (transaction == null ? "?" : Lsn.format(transaction.finalLsn())) + ") left the"
-                + " TOASTed value of column '" + column.name() + "' unchanged, and under REPLICA"
-                + " IDENTITY " + schema.replicaIdentity().name() + " the WAL does not carry it:"
-                + " emitting it as NULL would overwrite the real value downstream. Fix: ALTER TABLE "
-                + table + " REPLICA IDENTITY FULL, so that later UPDATEs carry the value. UPDATEs"
-                + " already in the WAL stay without it: to get past them set"
-                + " 'scan.unchanged-toast.mode' = 'null' (the column arrives as NULL, which"
-                + " PgArrowRecordContext#unknownValue reports as UNCHANGED_TOAST).");
+    private FlinkRuntimeException unchangedToast(
+            RelationSchema schema, RelationSchema.Column column) {
+        String table =
+                TableId.quoteIdentifier(schema.namespace())
+                        + "."
+                        + TableId.quoteIdentifier(schema.tableName());
+        return new FlinkRuntimeException(
+                "pg-arrow-cdc: an UPDATE of table "
+                        + schema.qualifiedName()
+                        + " (transaction "
+                        + (transaction == null ? "?" : transaction.xid())
+                        + ", commit LSN "
+                        + (transaction == null ? "?" : Lsn.format(transaction.finalLsn()))
+                        + ") left the"
+                        + " TOASTed value of column '"
+                        + column.name()
+                        + "' unchanged, and under REPLICA"
+                        + " IDENTITY "
+                        + schema.replicaIdentity().name()
+                        + " the WAL does not carry it:"
+                        + " emitting it as NULL would overwrite the real value downstream. Fix: ALTER TABLE "
+                        + table
+                        + " REPLICA IDENTITY FULL, so that later UPDATEs carry the value. UPDATEs"
+                        + " already in the WAL stay without it: to get past them set"
+                        + " 'scan.unchanged-toast.mode' = 'null' (the column arrives as NULL, which"
+                        + " PgArrowRecordContext#unknownValue reports as UNCHANGED_TOAST).");
     }
 
     private PgArrowRecord.RowContext contextFor(RelationSchema schema) {
         if (transactionContext == null || contextSchema != schema) {
-            transactionContext = new PgArrowRecord.RowContext(
-                    schema.namespace(), schema.tableName(), false,
-                    transaction == null ? 0 : transaction.finalLsn(),
-                    transaction == null ? 0 : transaction.xid(),
-                    transaction == null ? 0 : transaction.commitTimeMicros(),
-                    schema.toRowType(), absentColumns(schema),
-                    schema.replicaIdentity().name());
+            transactionContext =
+                    new PgArrowRecord.RowContext(
+                            schema.namespace(),
+                            schema.tableName(),
+                            false,
+                            transaction == null ? 0 : transaction.finalLsn(),
+                            transaction == null ? 0 : transaction.xid(),
+                            transaction == null ? 0 : transaction.commitTimeMicros(),
+                            schema.toRowType(),
+                            absentColumns(schema),
+                            schema.replicaIdentity().name());
             contextSchema = schema;
         }
         return transactionContext;
@@ -238,14 +272,17 @@ final class FrameTranslator {
             any |= absent[i];
         }
         if (any && identityLogged.add(schema.qualifiedName())) {
-            LOG.warn("Table {} has REPLICA IDENTITY {}: its -U and -D rows carry only the {} (the"
+            LOG.warn(
+                    "Table {} has REPLICA IDENTITY {}: its -U and -D rows carry only the {} (the"
                             + " other columns are NULL, reported by PgArrowRecordContext#unknownValue"
                             + " as ABSENT), and a TOASTed value an UPDATE leaves unchanged is not in"
                             + " the WAL (see 'scan.unchanged-toast.mode'). For full before-images"
                             + " (changelog-mode 'all'): ALTER TABLE {}.{} REPLICA IDENTITY FULL",
-                    schema.qualifiedName(), schema.replicaIdentity().name(),
+                    schema.qualifiedName(),
+                    schema.replicaIdentity().name(),
                     schema.replicaIdentity() == RelationSchema.ReplicaIdentity.NOTHING
-                            ? "row kind" : "replica identity columns",
+                            ? "row kind"
+                            : "replica identity columns",
                     TableId.quoteIdentifier(schema.namespace()),
                     TableId.quoteIdentifier(schema.tableName()));
         }

@@ -15,15 +15,15 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import javax.annotation.Nullable;
+import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.RowKind;
 
-import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
-import dev.pgarrowcdc.flink.source.UnknownValue;
-import dev.pgarrowcdc.flink.source.split.XidSnapshot;
+import javax.annotation.Nullable;
 
 /**
  * What the fetcher thread reads from a split, in order: a row ready for the deserializer (emitted
@@ -56,13 +56,16 @@ final class PgArrowRecord {
     final RowData row;
     final RowContext context;
     final long lsn;
+
     /**
      * For a row with marked values only (rare): per field position, why the null there is not an
      * SQL NULL ({@link UnknownValue#ABSENT} is not stored here: {@link RowContext} derives it).
      */
     @Nullable final UnknownValue[] marks;
+
     /** For a chunk row: its chunk key's text values. */
     @Nullable final String[] key;
+
     /** For {@link Kind#CHUNK_SNAPSHOT}. */
     @Nullable final XidSnapshot snapshot;
 
@@ -71,8 +74,14 @@ final class PgArrowRecord {
         this(kind, row, context, lsn, marks, null, null);
     }
 
-    private PgArrowRecord(Kind kind, RowData row, RowContext context, long lsn,
-            @Nullable UnknownValue[] marks, @Nullable String[] key, @Nullable XidSnapshot snapshot) {
+    private PgArrowRecord(
+            Kind kind,
+            RowData row,
+            RowContext context,
+            long lsn,
+            @Nullable UnknownValue[] marks,
+            @Nullable String[] key,
+            @Nullable XidSnapshot snapshot) {
         this.key = key;
         this.snapshot = snapshot;
         this.kind = kind;
@@ -90,8 +99,8 @@ final class PgArrowRecord {
         return new PgArrowRecord(Kind.ROW, row, context, 0, marks);
     }
 
-    static PgArrowRecord chunkRow(RowData row, RowContext context, @Nullable UnknownValue[] marks,
-            String[] key) {
+    static PgArrowRecord chunkRow(
+            RowData row, RowContext context, @Nullable UnknownValue[] marks, String[] key) {
         return new PgArrowRecord(Kind.ROW, row, context, 0, marks, key, null);
     }
 
@@ -133,21 +142,36 @@ final class PgArrowRecord {
         private final long xid;
         private final long commitTimeMicros;
         private final RowType rowType;
+
         /**
          * Per field position: the column is outside the replica identity, so absent from {@code
          * -U}/{@code -D} rows; null when every column is logged (FULL, or snapshot rows).
          */
         @Nullable private final boolean[] absentFromOldRows;
+
         /** The table's REPLICA IDENTITY for stream rows; null for snapshot rows. */
         @Nullable private final String replicaIdentity;
 
-        RowContext(String schema, String table, boolean snapshot, long commitLsn, long xid,
-                long commitTimeMicros, RowType rowType) {
+        RowContext(
+                String schema,
+                String table,
+                boolean snapshot,
+                long commitLsn,
+                long xid,
+                long commitTimeMicros,
+                RowType rowType) {
             this(schema, table, snapshot, commitLsn, xid, commitTimeMicros, rowType, null, null);
         }
 
-        RowContext(String schema, String table, boolean snapshot, long commitLsn, long xid,
-                long commitTimeMicros, RowType rowType, @Nullable boolean[] absentFromOldRows,
+        RowContext(
+                String schema,
+                String table,
+                boolean snapshot,
+                long commitLsn,
+                long xid,
+                long commitTimeMicros,
+                RowType rowType,
+                @Nullable boolean[] absentFromOldRows,
                 @Nullable String replicaIdentity) {
             this.absentFromOldRows = absentFromOldRows;
             this.replicaIdentity = replicaIdentity;
@@ -220,9 +244,9 @@ final class PgArrowRecord {
     }
 
     /**
-     * The context handed to the deserializer: a row's {@link RowContext} plus the row's own
-     * answers to {@link PgArrowRecordContext#unknownValue}. One mutable instance per emitter,
-     * re-pointed at each row, so the common row without marks costs no allocation.
+     * The context handed to the deserializer: a row's {@link RowContext} plus the row's own answers
+     * to {@link PgArrowRecordContext#unknownValue}. One mutable instance per emitter, re-pointed at
+     * each row, so the common row without marks costs no allocation.
      */
     static final class RowView implements PgArrowRecordContext {
         private RowContext context;

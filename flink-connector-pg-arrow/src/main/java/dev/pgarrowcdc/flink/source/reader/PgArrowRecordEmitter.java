@@ -15,13 +15,13 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
+
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.util.Collector;
-
-import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
 
 /**
  * Emits rows through the deserializer and counts each in its split's state, on the task thread: a
@@ -35,7 +35,8 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
  * position markers are applied to the split state on the way to the next row ({@link
  * SplitPositions}).
  */
-public final class PgArrowRecordEmitter<T> implements RecordEmitter<PgArrowRecord, T, PgArrowSplitState> {
+public final class PgArrowRecordEmitter<T>
+        implements RecordEmitter<PgArrowRecord, T, PgArrowSplitState> {
 
     private final PgArrowDeserializationSchema<T> deserializer;
     private final OutputCollector<T> collector = new OutputCollector<>();
@@ -49,13 +50,15 @@ public final class PgArrowRecordEmitter<T> implements RecordEmitter<PgArrowRecor
     public void emitRecord(PgArrowRecord record, SourceOutput<T> output, PgArrowSplitState state)
             throws Exception {
         if (record.kind != PgArrowRecord.Kind.ROW) {
-            throw new IllegalStateException("A position marker reached the emitter: " + record.kind);
+            throw new IllegalStateException(
+                    "A position marker reached the emitter: " + record.kind);
         }
         collector.output = output;
         boolean snapshot = record.context.fromSnapshot();
-        collector.timestamp = snapshot
-                ? TimestampAssigner.NO_TIMESTAMP
-                : Math.floorDiv(record.context.commitTimeMicros(), 1000L);
+        collector.timestamp =
+                snapshot
+                        ? TimestampAssigner.NO_TIMESTAMP
+                        : Math.floorDiv(record.context.commitTimeMicros(), 1000L);
         deserializer.deserialize(record.row, view.of(record), collector);
         if (record.key != null) {
             state.chunkRowEmitted(record.key);

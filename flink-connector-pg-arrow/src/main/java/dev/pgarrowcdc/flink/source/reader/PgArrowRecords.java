@@ -15,6 +15,10 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+
+import javax.annotation.Nullable;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -24,14 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import javax.annotation.Nullable;
-
-import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-
 /**
  * One fetch's rows and position markers, grouped by split in the order they were read. Filled on
- * the fetcher thread, read on the task thread, where only rows come out as records: each marker
- * is applied to its split's state ({@link SplitPositions}) on the way to the next row.
+ * the fetcher thread, read on the task thread, where only rows come out as records: each marker is
+ * applied to its split's state ({@link SplitPositions}) on the way to the next row.
  */
 final class PgArrowRecords implements RecordsWithSplitIds<PgArrowRecord> {
 
@@ -43,7 +43,9 @@ final class PgArrowRecords implements RecordsWithSplitIds<PgArrowRecord> {
     @Nullable private Iterator<PgArrowRecord> current;
     private int size;
 
-    /** @param positions the reader's split states; used on the task thread only */
+    /**
+     * @param positions the reader's split states; used on the task thread only
+     */
     PgArrowRecords(SplitPositions positions) {
         this.positions = positions;
     }

@@ -15,9 +15,7 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.fetcher.SingleThreadFetcherManager;
@@ -25,10 +23,13 @@ import org.apache.flink.connector.base.source.reader.fetcher.SplitFetcher;
 import org.apache.flink.connector.base.source.reader.fetcher.SplitFetcherTask;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** The single fetcher, plus a way to run LSN confirmations on its thread. */
-final class PgArrowSourceFetcherManager extends SingleThreadFetcherManager<PgArrowRecord, PgArrowSplit> {
+final class PgArrowSourceFetcherManager
+        extends SingleThreadFetcherManager<PgArrowRecord, PgArrowSplit> {
 
     PgArrowSourceFetcherManager(
             Supplier<SplitReader<PgArrowRecord, PgArrowSplit>> splitReaderSupplier,
@@ -46,15 +47,16 @@ final class PgArrowSourceFetcherManager extends SingleThreadFetcherManager<PgArr
             return;
         }
         PgArrowSplitReader reader = (PgArrowSplitReader) fetcher.getSplitReader();
-        fetcher.enqueueTask(new SplitFetcherTask() {
-            @Override
-            public boolean run() {
-                onDone.accept(reader.confirm(lsnBySplit));
-                return true;
-            }
+        fetcher.enqueueTask(
+                new SplitFetcherTask() {
+                    @Override
+                    public boolean run() {
+                        onDone.accept(reader.confirm(lsnBySplit));
+                        return true;
+                    }
 
-            @Override
-            public void wakeUp() {}
-        });
+                    @Override
+                    public void wakeUp() {}
+                });
     }
 }

@@ -15,6 +15,21 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
+import dev.pgarrowcdc.flink.source.split.ChunksAckedEvent;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
+
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.metrics.Counter;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,20 +38,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import org.apache.flink.api.connector.source.SourceEvent;
-import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
-import org.apache.flink.metrics.Counter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
-import dev.pgarrowcdc.flink.source.split.ChunksAckedEvent;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
-
 /**
  * The source reader. Each checkpoint records, per streaming split, the end LSN of the last
  * transaction fully emitted before the barrier; only when that checkpoint completes is the LSN
@@ -44,14 +45,15 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
  * fetcher thread; a failed one is logged and counted ({@code commitsFailed}), never fatal.
  *
  * <p>Snapshot chunks. The reader asks the enumerator for a chunk when it starts and whenever one
- * finishes. A finished chunk is reported to the enumerator ({@link ChunkFinishedEvent}) and kept
- * in this reader's checkpointed state until the enumerator acknowledges it ({@link
- * ChunksAckedEvent}, sent once a checkpoint of the enumerator that holds the chunk completed):
- * a report in flight when a checkpoint is taken is otherwise lost. After a restore the kept
- * chunks are reported again; the enumerator ignores those it already has.
+ * finishes. A finished chunk is reported to the enumerator ({@link ChunkFinishedEvent}) and kept in
+ * this reader's checkpointed state until the enumerator acknowledges it ({@link ChunksAckedEvent},
+ * sent once a checkpoint of the enumerator that holds the chunk completed): a report in flight when
+ * a checkpoint is taken is otherwise lost. After a restore the kept chunks are reported again; the
+ * enumerator ignores those it already has.
  */
 public final class PgArrowSourceReader<T>
-        extends SingleThreadMultiplexSourceReaderBase<PgArrowRecord, T, PgArrowSplit, PgArrowSplitState> {
+        extends SingleThreadMultiplexSourceReaderBase<
+                PgArrowRecord, T, PgArrowSplit, PgArrowSplitState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgArrowSourceReader.class);
 
@@ -61,6 +63,7 @@ public final class PgArrowSourceReader<T>
     private final Counter commitsSucceeded;
     private final Counter commitsFailed;
     private final SourceReaderContext context;
+
     /** Finished chunks the enumerator has not acknowledged, by split id. */
     private final Map<String, PgArrowSplit> unackedChunks = new LinkedHashMap<>();
 
@@ -69,8 +72,13 @@ public final class PgArrowSourceReader<T>
             PgArrowRecordEmitter<T> emitter,
             Configuration flinkConfig,
             SourceReaderContext context) {
-        this(config, new ReaderMetrics(config, context.metricGroup()), emitter, flinkConfig,
-                context, new SplitPositions());
+        this(
+                config,
+                new ReaderMetrics(config, context.metricGroup()),
+                emitter,
+                flinkConfig,
+                context,
+                new SplitPositions());
     }
 
     private PgArrowSourceReader(
@@ -80,9 +88,13 @@ public final class PgArrowSourceReader<T>
             Configuration flinkConfig,
             SourceReaderContext context,
             SplitPositions positions) {
-        this(new PgArrowSourceFetcherManager(
+        this(
+                new PgArrowSourceFetcherManager(
                         () -> new PgArrowSplitReader(config, metrics, positions), flinkConfig),
-                emitter, flinkConfig, context, positions);
+                emitter,
+                flinkConfig,
+                context,
+                positions);
     }
 
     private PgArrowSourceReader(
@@ -188,10 +200,12 @@ public final class PgArrowSourceReader<T>
         // Older checkpoints are subsumed by this one.
         lsnsToConfirm.headMap(checkpointId + 1).clear();
         if (!lsns.isEmpty()) {
-            fetcherManager.confirm(lsns, failed -> {
-                commitsFailed.inc(failed);
-                commitsSucceeded.inc(lsns.size() - failed);
-            });
+            fetcherManager.confirm(
+                    lsns,
+                    failed -> {
+                        commitsFailed.inc(failed);
+                        commitsSucceeded.inc(lsns.size() - failed);
+                    });
         }
     }
 }

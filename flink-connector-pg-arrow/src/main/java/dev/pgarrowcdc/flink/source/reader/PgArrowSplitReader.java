@@ -15,6 +15,20 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -22,25 +36,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-
 /**
  * The one fetcher thread of a reader, serving all its splits: each split's slot streams over its
  * own replication connection, and {@link #fetch()} polls them all without blocking ({@code
- * readPending}), waiting briefly only when every one is idle. A split in its snapshot phase is
- * read a fetch-size chunk per call, so the other splits keep streaming meanwhile.
+ * readPending}), waiting briefly only when every one is idle. A split in its snapshot phase is read
+ * a fetch-size chunk per call, so the other splits keep streaming meanwhile.
  */
 public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgArrowSplit> {
 
@@ -51,14 +51,18 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
      * queued between the fetcher and the task thread, whatever the width of the rows.
      */
     private static final int MAX_RECORDS_PER_SPLIT = 10_000;
+
     private static final long MAX_BYTES_PER_SPLIT = 4L << 20;
+
     /**
      * How long a fetch waits when every stream was idle: from the minimum, doubling while they stay
      * idle, up to the maximum. A fixed 5 ms wait let a busy walsender fill the socket and stall
      * between two reads of single-row transactions; an idle reader still wakes every 5 ms.
      */
     private static final long MIN_IDLE_WAIT_NANOS = 50_000L;
+
     private static final long MAX_IDLE_WAIT_NANOS = 5_000_000L;
+
     /** Longest a fetch waits on idle streams, so enqueued tasks (LSN commits) run promptly. */
     private static final long MAX_IDLE_FETCH_NANOS = 100_000_000L;
 
@@ -70,14 +74,16 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private long idleWaitNanos = MIN_IDLE_WAIT_NANOS;
 
     private final ReaderMetrics metrics;
+
     /** Handed to each fetch's records for the task thread; never touched on this one. */
     private final SplitPositions positions;
 
     /**
-     * @param metrics the source reader's metrics, shared by every split reader its fetcher makes
-     *     (a fetcher left without splits closes, and the next split gets a new split reader)
+     * @param metrics the source reader's metrics, shared by every split reader its fetcher makes (a
+     *     fetcher left without splits closes, and the next split gets a new split reader)
      */
-    PgArrowSplitReader(PgArrowSourceConfig config, ReaderMetrics metrics, SplitPositions positions) {
+    PgArrowSplitReader(
+            PgArrowSourceConfig config, ReaderMetrics metrics, SplitPositions positions) {
         this.config = config;
         this.allocator = new RootAllocator();
         this.metrics = metrics;
@@ -91,7 +97,11 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
         while (true) {
             boolean any = false;
             for (SlotStreamer s : streamers.values()) {
-                any |= s.poll(records.listFor(s.splitId()), MAX_RECORDS_PER_SPLIT, MAX_BYTES_PER_SPLIT);
+                any |=
+                        s.poll(
+                                records.listFor(s.splitId()),
+                                MAX_RECORDS_PER_SPLIT,
+                                MAX_BYTES_PER_SPLIT);
             }
             for (Iterator<ChunkReader> it = chunks.values().iterator(); it.hasNext(); ) {
                 ChunkReader c = it.next();
@@ -99,8 +109,12 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
                 try {
                     any |= c.poll(records.listFor(c.splitId()));
                 } catch (java.sql.SQLException e) {
-                    throw new IOException("pg-arrow-cdc: reading snapshot " + c.splitId()
-                            + " failed: " + e.getMessage(), e);
+                    throw new IOException(
+                            "pg-arrow-cdc: reading snapshot "
+                                    + c.splitId()
+                                    + " failed: "
+                                    + e.getMessage(),
+                            e);
                 }
                 metrics.snapshotRowsRead.inc(c.rowsRead() - before);
                 if (c.finished()) {
@@ -113,7 +127,9 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
             if (records.size() > 0) {
                 idleWaitNanos = MIN_IDLE_WAIT_NANOS;
             }
-            if (records.size() > 0 || records.hasFinished() || wakeUp
+            if (records.size() > 0
+                    || records.hasFinished()
+                    || wakeUp
                     || (streamers.isEmpty() && chunks.isEmpty())
                     || System.nanoTime() > deadline) {
                 wakeUp = false;
@@ -150,9 +166,9 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     }
 
     /**
-     * Confirms checkpointed LSNs to their slots; runs on the fetcher thread (a task enqueued by
-     * the reader on checkpoint completion). A failure is logged and does not fail the job: the
-     * next completed checkpoint confirms a later LSN anyway.
+     * Confirms checkpointed LSNs to their slots; runs on the fetcher thread (a task enqueued by the
+     * reader on checkpoint completion). A failure is logged and does not fail the job: the next
+     * completed checkpoint confirms a later LSN anyway.
      *
      * @return how many confirmations failed
      */
@@ -167,8 +183,11 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
                 s.confirm(e.getValue());
             } catch (SQLException ex) {
                 failed++;
-                LOG.warn("Could not confirm LSN {} to slot {}; a later checkpoint will",
-                        Lsn.format(e.getValue()), e.getKey(), ex);
+                LOG.warn(
+                        "Could not confirm LSN {} to slot {}; a later checkpoint will",
+                        Lsn.format(e.getValue()),
+                        e.getKey(),
+                        ex);
             }
         }
         return failed;

@@ -15,6 +15,17 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,16 +37,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-
 /**
  * The reader's metrics that the fetcher side feeds, next to the ones Flink keeps itself ({@code
  * numRecordsIn}, {@code currentEmitEventTimeLag} from the records' commit-time timestamps):
@@ -44,13 +45,13 @@ import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
  *   <li>{@code numBytesIn}: bytes of wal2arrow messages received.
  *   <li>{@code truncatesSkipped}: TRUNCATEs logged and not emitted.
  *   <li>{@code snapshotRowsRead}, {@code snapshotChunksFinished}: rows read from the server by
- *       snapshot chunk reads (a chunk cut off by a failure and read again counts only what is
- *       read again), and chunks finished by this reader.
+ *       snapshot chunk reads (a chunk cut off by a failure and read again counts only what is read
+ *       again), and chunks finished by this reader.
  *   <li>{@code currentFetchEventTimeLag} (FLIP-33): when the last transaction's rows were fetched
  *       minus its commit time, in milliseconds; -1 before the first stream row.
  *   <li>{@code split.<id>.pgArrowLagBytes}, per split: WAL bytes between the server's current WAL
- *       end and the position the split has read up to (the end of its last transaction, or the
- *       last keepalive position); -1 while either is unknown.
+ *       end and the position the split has read up to (the end of its last transaction, or the last
+ *       keepalive position); -1 while either is unknown.
  *   <li>{@code pendingBytes} (FLIP-33): the sum of the known split lags.
  * </ul>
  *
@@ -67,10 +68,13 @@ final class ReaderMetrics implements AutoCloseable {
 
     final Counter bytesIn;
     final Counter truncatesSkipped;
+
     /** Snapshot rows read from the server by chunk reads (a chunk read again counts again). */
     final Counter snapshotRowsRead;
+
     /** Snapshot chunks this reader finished. */
     final Counter snapshotChunksFinished;
+
     private final MetricGroup group;
     private final PgArrowSourceConfig config;
     private final Map<String, LongSupplier> splitPositions = new ConcurrentHashMap<>();
@@ -109,11 +113,13 @@ final class ReaderMetrics implements AutoCloseable {
         splitPositions.put(splitId, position);
         group.addGroup("split", splitId).gauge(SPLIT_LAG_BYTES, () -> lag(position));
         if (sampler == null && !splitPositions.isEmpty()) {
-            sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "pg-arrow-cdc WAL end sampler");
-                t.setDaemon(true);
-                return t;
-            });
+            sampler =
+                    Executors.newSingleThreadScheduledExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "pg-arrow-cdc WAL end sampler");
+                                t.setDaemon(true);
+                                return t;
+                            });
             long period = Math.max(1, config.heartbeatInterval().toMillis());
             sampler.scheduleWithFixedDelay(this::sampleWalEnd, 0, period, TimeUnit.MILLISECONDS);
         }
@@ -147,15 +153,20 @@ final class ReaderMetrics implements AutoCloseable {
                 connection = config.connect();
             }
             try (Statement st = connection.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT CASE WHEN pg_catalog.pg_is_in_recovery()"
-                            + " THEN pg_catalog.pg_last_wal_replay_lsn()"
-                            + " ELSE pg_catalog.pg_current_wal_lsn() END::text")) {
+                    ResultSet rs =
+                            st.executeQuery(
+                                    "SELECT CASE WHEN pg_catalog.pg_is_in_recovery()"
+                                            + " THEN pg_catalog.pg_last_wal_replay_lsn()"
+                                            + " ELSE pg_catalog.pg_current_wal_lsn() END::text")) {
                 if (rs.next() && rs.getString(1) != null) {
                     walEnd = Lsn.parse(rs.getString(1));
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("Could not sample the server's WAL end; retrying in {}", config.heartbeatInterval(), e);
+            LOG.debug(
+                    "Could not sample the server's WAL end; retrying in {}",
+                    config.heartbeatInterval(),
+                    e);
             closeConnection();
         }
     }

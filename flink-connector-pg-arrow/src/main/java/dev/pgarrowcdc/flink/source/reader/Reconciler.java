@@ -15,15 +15,13 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.split.ChunkKey;
+import dev.pgarrowcdc.flink.source.split.ChunkPiece;
+import dev.pgarrowcdc.flink.source.split.Reconciliation;
+import dev.pgarrowcdc.flink.source.split.TableId;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
@@ -34,30 +32,32 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.FlinkRuntimeException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.split.ChunkKey;
-import dev.pgarrowcdc.flink.source.split.ChunkPiece;
-import dev.pgarrowcdc.flink.source.split.Reconciliation;
-import dev.pgarrowcdc.flink.source.split.TableId;
-import dev.pgarrowcdc.flink.source.split.XidSnapshot;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Reconciles a table's stream with its chunked snapshot (docs/snapshot.md has the argument).
- * For each row change of a decoded transaction X: the piece whose key range holds the row's key
- * (the old key for {@code -U}/{@code -D}, the new one for {@code +I}/{@code +U}) either saw X (X
- * visible in the piece's snapshot: the change is already in the emitted row, so it is dropped) or
- * did not (emitted). An UPDATE that moves a row between pieces of different verdicts comes out as
- * the half that is new: {@code -D} of the old key alone, or {@code +I} of the new key alone.
+ * Reconciles a table's stream with its chunked snapshot (docs/snapshot.md has the argument). For
+ * each row change of a decoded transaction X: the piece whose key range holds the row's key (the
+ * old key for {@code -U}/{@code -D}, the new one for {@code +I}/{@code +U}) either saw X (X visible
+ * in the piece's snapshot: the change is already in the emitted row, so it is dropped) or did not
+ * (emitted). An UPDATE that moves a row between pieces of different verdicts comes out as the half
+ * that is new: {@code -D} of the old key alone, or {@code +I} of the new key alone.
  *
- * <p>When X has the same verdict in every piece (the common case: X ended before the first chunk
- * or began after the last) no key is looked at. Otherwise keys of integer, numeric and uuid
- * columns are placed in Java, whose order for them is PostgreSQL's; keys with any other column
- * are placed by the server, one query per batch of rows, comparing in each column's own type and
- * collation (ICU and libc collations included), so the order is exactly PostgreSQL's.
+ * <p>When X has the same verdict in every piece (the common case: X ended before the first chunk or
+ * began after the last) no key is looked at. Otherwise keys of integer, numeric and uuid columns
+ * are placed in Java, whose order for them is PostgreSQL's; keys with any other column are placed
+ * by the server, one query per batch of rows, comparing in each column's own type and collation
+ * (ICU and libc collations included), so the order is exactly PostgreSQL's.
  *
  * <p>End. Once {@code pg_snapshot_xmin(pg_current_snapshot())} reaches the largest xmax of the
  * pieces' snapshots, every transaction that any piece saw has ended; the WAL insert position
@@ -74,20 +74,25 @@ final class Reconciler implements AutoCloseable {
     private final List<ChunkPiece> pieces;
     private final XidSnapshot reference;
     private final long maxXmax;
+
     /** Per key column, the pieces' upper bounds (all but the last piece's). */
     private final String[][] bounds;
 
     private Connection connection;
     private PreparedStatement lookup;
+
     /** The WAL position past which no streamed transaction is in a piece; 0 while unknown. */
     private long endLsn;
+
     private long nextSampleNanos;
     private final boolean[] visible;
+
     /**
      * Per key column, how Java orders its values exactly as PostgreSQL does, or null when some
      * column has no such order here (the server places the keys then).
      */
     private final JavaOrder[] javaOrder;
+
     /** The bounds parsed for {@link #javaOrder}: [bound][column]. */
     private final Comparable<?>[][] parsedBounds;
 
@@ -125,9 +130,12 @@ final class Reconciler implements AutoCloseable {
                 default:
                     java.util.UUID u = java.util.UUID.fromString(text);
                     // The 16 bytes as an unsigned number: ordered as memcmp orders them.
-                    return new java.math.BigInteger(1, java.nio.ByteBuffer.allocate(16)
-                            .putLong(u.getMostSignificantBits())
-                            .putLong(u.getLeastSignificantBits()).array());
+                    return new java.math.BigInteger(
+                            1,
+                            java.nio.ByteBuffer.allocate(16)
+                                    .putLong(u.getMostSignificantBits())
+                                    .putLong(u.getLeastSignificantBits())
+                                    .array());
             }
         }
     }
@@ -141,8 +149,12 @@ final class Reconciler implements AutoCloseable {
         Comparable[] k = new Comparable[keyText.length];
         for (int c = 0; c < k.length; c++) {
             if (javaOrder[c] == JavaOrder.NUMERIC && "NaN".equals(keyText[c])) {
-                throw new FlinkRuntimeException("pg-arrow-cdc: chunk key column '" + key.column(c)
-                        + "' of table " + table + " holds NaN, which the stream cannot place");
+                throw new FlinkRuntimeException(
+                        "pg-arrow-cdc: chunk key column '"
+                                + key.column(c)
+                                + "' of table "
+                                + table
+                                + " holds NaN, which the stream cannot place");
             }
             k[c] = javaOrder[c].parse(keyText[c]);
         }
@@ -235,7 +247,8 @@ final class Reconciler implements AutoCloseable {
             }
             boolean keep = piece == null ? !allVisible : !visible[piece[r]];
             RowKind kind = record.row.getRowKind();
-            if (kind == RowKind.UPDATE_BEFORE && r + 1 < in.size()
+            if (kind == RowKind.UPDATE_BEFORE
+                    && r + 1 < in.size()
                     && in.get(r + 1).kind == PgArrowRecord.Kind.ROW
                     && in.get(r + 1).row.getRowKind() == RowKind.UPDATE_AFTER) {
                 PgArrowRecord after = in.get(r + 1);
@@ -315,8 +328,8 @@ final class Reconciler implements AutoCloseable {
 
     /**
      * The lookup: per key (ordinal and text values) the number of piece bounds below it, which is
-     * the index of its piece. Bounds and keys are cast to the columns' types and compared under
-     * the columns' collations.
+     * the index of its piece. Bounds and keys are cast to the columns' types and compared under the
+     * columns' collations.
      */
     private void prepareLookup() throws SQLException {
         connection = config.connect();
@@ -333,13 +346,28 @@ final class Reconciler implements AutoCloseable {
             bCols.append(c == 0 ? "" : ", ").append("c").append(c);
             qCols.append(", c").append(c);
             String collate = key.collation(c) == null ? "" : " COLLATE " + key.collation(c);
-            left.append(c == 0 ? "" : ", ").append("CAST(q.c").append(c).append(" AS ")
-                    .append(key.type(c)).append(')').append(collate);
-            right.append(c == 0 ? "" : ", ").append("CAST(b.c").append(c).append(" AS ")
-                    .append(key.type(c)).append(')').append(collate);
+            left.append(c == 0 ? "" : ", ")
+                    .append("CAST(q.c")
+                    .append(c)
+                    .append(" AS ")
+                    .append(key.type(c))
+                    .append(')')
+                    .append(collate);
+            right.append(c == 0 ? "" : ", ")
+                    .append("CAST(b.c")
+                    .append(c)
+                    .append(" AS ")
+                    .append(key.type(c))
+                    .append(')')
+                    .append(collate);
         }
-        b.append(") AS b(").append(bCols).append(") WHERE ").append(left).append(") > ")
-                .append(right).append("))");
+        b.append(") AS b(")
+                .append(bCols)
+                .append(") WHERE ")
+                .append(left)
+                .append(") > ")
+                .append(right)
+                .append("))");
         q.append(") AS q(").append(qCols).append(')');
         // The bounds' parameters come first in the text; they stay bound across executions.
         lookup = connection.prepareStatement("SELECT q.o, " + b + " FROM " + q);
@@ -364,12 +392,22 @@ final class Reconciler implements AutoCloseable {
             int field = type.getFieldNames().indexOf(key.column(c));
             PgArrowRecord.RowView view = new PgArrowRecord.RowView().of(record);
             if (field < 0 || record.row.isNullAt(field) || view.unknownValue(field) != null) {
-                throw new FlinkRuntimeException("pg-arrow-cdc: a " + record.row.getRowKind()
-                        + " row of table " + table + " (transaction " + xid + ") lacks chunk key"
-                        + " column '" + key.column(c) + "', so it cannot be matched with the"
-                        + " snapshot chunk that holds it. The old rows of a table must carry the"
-                        + " chunk key: ALTER TABLE " + table.quoted() + " REPLICA IDENTITY FULL (or"
-                        + " chunk by the primary key), and read every chunk key column.");
+                throw new FlinkRuntimeException(
+                        "pg-arrow-cdc: a "
+                                + record.row.getRowKind()
+                                + " row of table "
+                                + table
+                                + " (transaction "
+                                + xid
+                                + ") lacks chunk key"
+                                + " column '"
+                                + key.column(c)
+                                + "', so it cannot be matched with the"
+                                + " snapshot chunk that holds it. The old rows of a table must carry the"
+                                + " chunk key: ALTER TABLE "
+                                + table.quoted()
+                                + " REPLICA IDENTITY FULL (or"
+                                + " chunk by the primary key), and read every chunk key column.");
             }
             out[c] = text(record.row, field, type.getTypeAt(field));
         }
@@ -397,7 +435,8 @@ final class Reconciler implements AutoCloseable {
         if (v instanceof byte[]) {
             StringBuilder b = new StringBuilder("\\x");
             for (byte x : (byte[]) v) {
-                b.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+                b.append(Character.forDigit((x >> 4) & 0xF, 16))
+                        .append(Character.forDigit(x & 0xF, 16));
             }
             return b.toString();
         }
@@ -413,10 +452,12 @@ final class Reconciler implements AutoCloseable {
             case DOUBLE:
                 return v.toString();
             default:
-                throw new FlinkRuntimeException("pg-arrow-cdc: a chunk key column of type "
-                        + type.asSummaryString() + " cannot be matched with the snapshot's chunks;"
-                        + " set 'scan.incremental.snapshot.chunk.key-column' to a column of an"
-                        + " integer, numeric, text, uuid, date, timestamp, boolean or bytea type");
+                throw new FlinkRuntimeException(
+                        "pg-arrow-cdc: a chunk key column of type "
+                                + type.asSummaryString()
+                                + " cannot be matched with the snapshot's chunks;"
+                                + " set 'scan.incremental.snapshot.chunk.key-column' to a column of an"
+                                + " integer, numeric, text, uuid, date, timestamp, boolean or bytea type");
         }
     }
 
@@ -431,8 +472,8 @@ final class Reconciler implements AutoCloseable {
 
     /**
      * Whether reconciliation is over at {@code position} (a transaction boundary the stream has
-     * handed over: every change committed before it went out). Samples the server's oldest
-     * running transaction now and then until every transaction a piece saw has ended.
+     * handed over: every change committed before it went out). Samples the server's oldest running
+     * transaction now and then until every transaction a piece saw has ended.
      */
     boolean endedAt(long position) throws SQLException {
         if (endLsn == 0) {
@@ -445,14 +486,19 @@ final class Reconciler implements AutoCloseable {
                 connection = config.connect();
             }
             try (Statement st = connection.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_snapshot_xmin("
-                            + "pg_catalog.pg_current_snapshot())::text::int8,"
-                            + " pg_catalog.pg_current_wal_insert_lsn()::text")) {
+                    ResultSet rs =
+                            st.executeQuery(
+                                    "SELECT pg_catalog.pg_snapshot_xmin("
+                                            + "pg_catalog.pg_current_snapshot())::text::int8,"
+                                            + " pg_catalog.pg_current_wal_insert_lsn()::text")) {
                 rs.next();
                 if (rs.getLong(1) >= maxXmax) {
                     endLsn = Lsn.parse(rs.getString(2));
-                    LOG.info("Table {}: every transaction a snapshot chunk saw has ended; its"
-                            + " stream is reconciled once past {}", table, Lsn.format(endLsn));
+                    LOG.info(
+                            "Table {}: every transaction a snapshot chunk saw has ended; its"
+                                    + " stream is reconciled once past {}",
+                            table,
+                            Lsn.format(endLsn));
                 } else {
                     return false;
                 }

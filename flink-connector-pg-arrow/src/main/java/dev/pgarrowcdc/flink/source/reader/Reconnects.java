@@ -15,20 +15,20 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import java.io.IOException;
-import java.sql.SQLException;
-import java.util.concurrent.TimeUnit;
+import dev.pgarrowcdc.flink.source.Lsn;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgarrowcdc.flink.source.Lsn;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 
 /**
- * When a slot's streaming connection may be opened again after a failure: exponential backoff
- * from {@link #INITIAL_BACKOFF_MILLIS} up to {@link #MAX_BACKOFF_MILLIS}, at most {@code
- * maxRetries} failed attempts in a row, counted from the last time the stream delivered data. Not
- * thread safe: the fetcher thread owns it.
+ * When a slot's streaming connection may be opened again after a failure: exponential backoff from
+ * {@link #INITIAL_BACKOFF_MILLIS} up to {@link #MAX_BACKOFF_MILLIS}, at most {@code maxRetries}
+ * failed attempts in a row, counted from the last time the stream delivered data. Not thread safe:
+ * the fetcher thread owns it.
  */
 final class Reconnects {
 
@@ -84,17 +84,32 @@ final class Reconnects {
         failures++;
         long waitedSeconds = TimeUnit.NANOSECONDS.toSeconds(now - firstFailureNanos);
         if (failures > maxRetries) {
-            throw new IOException("pg-arrow-cdc: lost the replication connection of " + description
-                    + " and could not reconnect: " + maxRetries + " attempts over " + waitedSeconds
-                    + " s failed, the last with: " + cause.getMessage() + ". Check that the server"
-                    + " is up and reachable and that no other client uses the slot; raise"
-                    + " 'connect.max-retries' to wait longer before the job fails.", cause);
+            throw new IOException(
+                    "pg-arrow-cdc: lost the replication connection of "
+                            + description
+                            + " and could not reconnect: "
+                            + maxRetries
+                            + " attempts over "
+                            + waitedSeconds
+                            + " s failed, the last with: "
+                            + cause.getMessage()
+                            + ". Check that the server"
+                            + " is up and reachable and that no other client uses the slot; raise"
+                            + " 'connect.max-retries' to wait longer before the job fails.",
+                    cause);
         }
-        long backoff = Math.min(MAX_BACKOFF_MILLIS, INITIAL_BACKOFF_MILLIS << Math.min(failures - 1, 20));
+        long backoff =
+                Math.min(MAX_BACKOFF_MILLIS, INITIAL_BACKOFF_MILLIS << Math.min(failures - 1, 20));
         nextAttemptNanos = now + TimeUnit.MILLISECONDS.toNanos(backoff);
-        LOG.warn("Replication connection of {} failed ({}, SQLSTATE {}); reconnecting in {} ms"
+        LOG.warn(
+                "Replication connection of {} failed ({}, SQLSTATE {}); reconnecting in {} ms"
                         + " (attempt {} of {}), resuming at {}{}",
-                description, cause.getMessage(), cause.getSQLState(), backoff, failures, maxRetries,
+                description,
+                cause.getMessage(),
+                cause.getSQLState(),
+                backoff,
+                failures,
+                maxRetries,
                 Lsn.format(resumeLsn),
                 rowsToSkip > 0 ? " skipping " + rowsToSkip + " rows already emitted" : "");
     }

@@ -15,6 +15,16 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,20 +33,10 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import javax.annotation.Nullable;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.split.TableId;
-
 /**
- * Every SQL statement on one split's replication slot: create it ({@link #create}, the only place
- * a slot is created), find it again to resume streaming ({@link #resume}, the only place an
- * existing slot is taken up), and drop one left by an unfinished snapshot ({@link #dropStale}).
+ * Every SQL statement on one split's replication slot: create it ({@link #create}, the only place a
+ * slot is created), find it again to resume streaming ({@link #resume}, the only place an existing
+ * slot is taken up), and drop one left by an unfinished snapshot ({@link #dropStale}).
  */
 public final class SlotManager {
 
@@ -86,16 +86,21 @@ public final class SlotManager {
     /**
      * Creates the slot on {@code replication} (a replication connection).
      *
-     * @param exportSnapshot whether to export the snapshot at the slot's consistent point; it
-     *     lives as long as {@code replication} runs no other command
+     * @param exportSnapshot whether to export the snapshot at the slot's consistent point; it lives
+     *     as long as {@code replication} runs no other command
      */
     public CreatedSlot create(Connection replication, boolean exportSnapshot) throws SQLException {
         try (Statement st = replication.createStatement();
                 ResultSet rs = st.executeQuery(createSlotCommand(replication, exportSnapshot))) {
             rs.next();
-            CreatedSlot created = new CreatedSlot(Lsn.parse(rs.getString("consistent_point")),
-                    exportSnapshot ? rs.getString("snapshot_name") : null);
-            LOG.info("Created slot {} at {}{}", slotName, Lsn.format(created.consistentPoint),
+            CreatedSlot created =
+                    new CreatedSlot(
+                            Lsn.parse(rs.getString("consistent_point")),
+                            exportSnapshot ? rs.getString("snapshot_name") : null);
+            LOG.info(
+                    "Created slot {} at {}{}",
+                    slotName,
+                    Lsn.format(created.consistentPoint),
                     exportSnapshot ? ", exporting snapshot " + created.snapshotName : "");
             return created;
         } catch (SQLException e) {
@@ -116,10 +121,17 @@ public final class SlotManager {
         try (Connection c = config.connect()) {
             SlotChecks.SlotInfo existing = SlotChecks.inspect(c, slotName);
             if (existing != null && !PLUGIN.equals(existing.plugin)) {
-                throw new SQLException("Replication slot '" + slotName + "' exists but"
-                        + " uses output plugin '" + existing.plugin + "', not " + PLUGIN
-                        + ": drop it (SELECT pg_drop_replication_slot('" + slotName
-                        + "')) or choose another 'slot.name'");
+                throw new SQLException(
+                        "Replication slot '"
+                                + slotName
+                                + "' exists but"
+                                + " uses output plugin '"
+                                + existing.plugin
+                                + "', not "
+                                + PLUGIN
+                                + ": drop it (SELECT pg_drop_replication_slot('"
+                                + slotName
+                                + "')) or choose another 'slot.name'");
             }
             if (existing == null && config.startupMode() == StartupMode.LATEST_OFFSET) {
                 // latest-offset: a split cannot tell a fresh start (whose LSN is the moment the job
@@ -133,11 +145,17 @@ public final class SlotManager {
             return resumeLsn;
         }
         long created = create(replication, false).consistentPoint;
-        if (resumeLsn != 0 && Long.compareUnsigned(created, resumeLsn) > 0
+        if (resumeLsn != 0
+                && Long.compareUnsigned(created, resumeLsn) > 0
                 && config.startupMode() == StartupMode.LATEST_OFFSET) {
-            LOG.warn("Slot {} did not exist and was created at {}: changes between {} and {} to {}"
-                            + " (if any) are not captured", slotName, Lsn.format(created),
-                    Lsn.format(resumeLsn), Lsn.format(created), tables);
+            LOG.warn(
+                    "Slot {} did not exist and was created at {}: changes between {} and {} to {}"
+                            + " (if any) are not captured",
+                    slotName,
+                    Lsn.format(created),
+                    Lsn.format(resumeLsn),
+                    Lsn.format(created),
+                    tables);
         }
         return resumeLsn;
     }
@@ -177,18 +195,30 @@ public final class SlotManager {
         String msg = e.getMessage() == null ? "" : e.getMessage();
         String hint;
         if (msg.contains("may not be used as an output plugin")) {
-            hint = "add wal2arrow to the server's output_plugin_libraries: ALTER SYSTEM SET"
-                    + " output_plugin_libraries = pgoutput, test_decoding, wal2arrow; SELECT pg_reload_conf();";
+            hint =
+                    "add wal2arrow to the server's output_plugin_libraries: ALTER SYSTEM SET"
+                            + " output_plugin_libraries = pgoutput, test_decoding, wal2arrow; SELECT pg_reload_conf();";
         } else if (msg.contains("could not access file") || msg.contains("No such file")) {
             hint = "install the wal2arrow plugin on the server (make -C wal2arrow install)";
         } else if (msg.contains("all replication slots are in use")) {
-            hint = "raise max_replication_slots (restart) or capture fewer tables: this source uses"
-                    + " one slot per table";
+            hint =
+                    "raise max_replication_slots (restart) or capture fewer tables: this source uses"
+                            + " one slot per table";
         } else {
             hint = "check the server log";
         }
-        return new SQLException("Creating replication slot '" + slotName + "' for "
-                + tables + " failed: " + msg + " (" + hint + ")", e.getSQLState(), e);
+        return new SQLException(
+                "Creating replication slot '"
+                        + slotName
+                        + "' for "
+                        + tables
+                        + " failed: "
+                        + msg
+                        + " ("
+                        + hint
+                        + ")",
+                e.getSQLState(),
+                e);
     }
 
     private static void sleep(long millis) {

@@ -15,21 +15,21 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+
+import org.apache.arrow.memory.BufferAllocator;
+
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.List;
 
-import org.apache.arrow.memory.BufferAllocator;
-
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-
 /**
  * One stream split, driven by the fetcher thread: {@link StreamConnection} holds the replication
- * stream (with {@link FrameTranslator} turning frames into records, and a {@link Reconciler}
- * while the table's chunked snapshot may already show streamed changes), {@link SlotManager}
- * finds or makes the slot. Chunks of a snapshot are read by {@link ChunkReader}. Not thread safe;
- * every method runs on the fetcher thread.
+ * stream (with {@link FrameTranslator} turning frames into records, and a {@link Reconciler} while
+ * the table's chunked snapshot may already show streamed changes), {@link SlotManager} finds or
+ * makes the slot. Chunks of a snapshot are read by {@link ChunkReader}. Not thread safe; every
+ * method runs on the fetcher thread.
  *
  * <p>Delivery is exactly-once: see {@link PgArrowSplit}.
  */
@@ -42,16 +42,27 @@ final class SlotStreamer implements AutoCloseable {
         this(split, config, allocator, ReaderMetrics.unregistered(config));
     }
 
-    SlotStreamer(PgArrowSplit split, PgArrowSourceConfig config, BufferAllocator allocator,
+    SlotStreamer(
+            PgArrowSplit split,
+            PgArrowSourceConfig config,
+            BufferAllocator allocator,
             ReaderMetrics metrics) {
         if (split.phase() != PgArrowSplit.Phase.STREAM) {
             throw new IllegalArgumentException("Not a stream split: " + split);
         }
         this.split = split;
         SlotManager slot = new SlotManager(config, split.slotName(), split.tables());
-        this.stream = new StreamConnection(config, slot, split.tables(), allocator, metrics,
-                "slot '" + split.slotName() + "' (tables " + split.tables() + ")",
-                split.startLsn(), split.rowsEmittedInNextTxn(), split.reconciliation());
+        this.stream =
+                new StreamConnection(
+                        config,
+                        slot,
+                        split.tables(),
+                        allocator,
+                        metrics,
+                        "slot '" + split.slotName() + "' (tables " + split.tables() + ")",
+                        split.startLsn(),
+                        split.rowsEmittedInNextTxn(),
+                        split.reconciliation());
     }
 
     String splitId() {
@@ -83,8 +94,14 @@ final class SlotStreamer implements AutoCloseable {
             return stream.poll(out, limit, byteLimit);
         } catch (SQLException e) {
             if (!Reconnects.isTransient(e)) {
-                throw new IOException("pg-arrow-cdc: reading slot '" + split.slotName()
-                        + "' (tables " + split.tables() + ") failed: " + e.getMessage(), e);
+                throw new IOException(
+                        "pg-arrow-cdc: reading slot '"
+                                + split.slotName()
+                                + "' (tables "
+                                + split.tables()
+                                + ") failed: "
+                                + e.getMessage(),
+                        e);
             }
             stream.connectionLost(e);
             return !out.isEmpty();

@@ -15,10 +15,7 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import java.math.BigDecimal;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
+import dev.pgarrowcdc.flink.source.UnknownValue;
 
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericArrayData;
@@ -39,12 +36,15 @@ import org.apache.flink.table.types.logical.TimestampType;
 import org.apache.flink.table.types.logical.VarBinaryType;
 import org.apache.flink.table.types.logical.VarCharType;
 
-import dev.pgarrowcdc.flink.source.UnknownValue;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The snapshot's half of the type map: PostgreSQL's text output of a value (as a connection
- * without binary transfer, with DateStyle ISO and TimeZone UTC, receives it) to the Flink internal
- * value the stream path's {@code RowDataConverter} produces for the same value sent as Arrow by
+ * The snapshot's half of the type map: PostgreSQL's text output of a value (as a connection without
+ * binary transfer, with DateStyle ISO and TimeZone UTC, receives it) to the Flink internal value
+ * the stream path's {@code RowDataConverter} produces for the same value sent as Arrow by
  * wal2arrow. The rules mirror PROTOCOL.md section 4 and that converter:
  *
  * <ul>
@@ -63,7 +63,18 @@ public final class SnapshotValues {
 
     /** How a column's values are converted; chosen once per column from pg_catalog. */
     enum Kind {
-        BOOL, INT2, INT4, INT8, FLOAT4, FLOAT8, DECIMAL, TEXT, BYTEA, DATE, TIME, TIMESTAMP,
+        BOOL,
+        INT2,
+        INT4,
+        INT8,
+        FLOAT4,
+        FLOAT8,
+        DECIMAL,
+        TEXT,
+        BYTEA,
+        DATE,
+        TIME,
+        TIMESTAMP,
         TIMESTAMPTZ
     }
 
@@ -105,8 +116,8 @@ public final class SnapshotValues {
     }
 
     /**
-     * The Flink type a (domain-resolved) column of this type and modifier reads as, in the
-     * snapshot and in the stream alike: the type map of the README, in one place.
+     * The Flink type a (domain-resolved) column of this type and modifier reads as, in the snapshot
+     * and in the stream alike: the type map of the README, in one place.
      */
     public static LogicalType logicalType(long typeOid, int typmod) {
         return logicalType(kindOf(typeOid, typmod), typmod);
@@ -127,8 +138,7 @@ public final class SnapshotValues {
             case FLOAT8:
                 return new DoubleType();
             case DECIMAL:
-                return new DecimalType(
-                        decimalPrecision(typmod), decimalScale(typmod));
+                return new DecimalType(decimalPrecision(typmod), decimalScale(typmod));
             case BYTEA:
                 return new VarBinaryType(VarBinaryType.MAX_LENGTH);
             case DATE:
@@ -261,7 +271,8 @@ public final class SnapshotValues {
         Object[] values = new Object[items.size()];
         for (int k = 0; k < values.length; k++) {
             String item = items.get(k);
-            values[k] = !quoted.get(k) && item.equals("NULL") ? null : convert(element, typmod, item);
+            values[k] =
+                    !quoted.get(k) && item.equals("NULL") ? null : convert(element, typmod, item);
         }
         return new GenericArrayData(values);
     }
@@ -295,7 +306,9 @@ public final class SnapshotValues {
         if (bc) {
             year = 1 - year; // 1 BC is ISO year 0
         }
-        return LocalDate.of(year, Integer.parseInt(d.substring(dash1 + 1, dash2)),
+        return LocalDate.of(
+                        year,
+                        Integer.parseInt(d.substring(dash1 + 1, dash2)),
                         Integer.parseInt(d.substring(dash2 + 1)))
                 .toEpochDay();
     }
@@ -333,8 +346,10 @@ public final class SnapshotValues {
             int space = t.indexOf(' ');
             String date = t.substring(0, space) + (bc ? " BC" : "");
             try {
-                micros = Math.addExact(Math.multiplyExact(epochDay(date), MICROS_PER_DAY),
-                        timeMicros(t.substring(space + 1)));
+                micros =
+                        Math.addExact(
+                                Math.multiplyExact(epochDay(date), MICROS_PER_DAY),
+                                timeMicros(t.substring(space + 1)));
             } catch (ArithmeticException e) {
                 return null; // beyond the int64 microsecond range, as the stream's mark 5
             }

@@ -15,20 +15,20 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
+
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
-
 /**
- * Applies the position markers among a split's records (snapshot done, transaction end,
- * keepalive progress, a chunk's snapshot taken or its last row read, reconciliation over) to the
- * split's state. {@code SourceReaderBase} counts every record it
- * hands to the emitter as {@code numRecordsIn}, so markers are never handed over: {@link
- * PgArrowRecords} applies each one here as the task thread reaches it, right before the next row
- * is emitted or the split's records of that fetch end. The state thus moves in the order the
- * fetcher read rows and markers, and a checkpoint, taken between two records, sees exactly the
- * rows emitted before its barrier and the markers before them.
+ * Applies the position markers among a split's records (snapshot done, transaction end, keepalive
+ * progress, a chunk's snapshot taken or its last row read, reconciliation over) to the split's
+ * state. {@code SourceReaderBase} counts every record it hands to the emitter as {@code
+ * numRecordsIn}, so markers are never handed over: {@link PgArrowRecords} applies each one here as
+ * the task thread reaches it, right before the next row is emitted or the split's records of that
+ * fetch end. The state thus moves in the order the fetcher read rows and markers, and a checkpoint,
+ * taken between two records, sees exactly the rows emitted before its barrier and the markers
+ * before them.
  *
  * <p>Used only on the task thread: the reader registers and drops states ({@code addSplits},
  * finished splits), the records apply markers inside {@code pollNext}.
@@ -48,8 +48,8 @@ final class SplitPositions {
     void apply(String splitId, PgArrowRecord marker) {
         PgArrowSplitState state = states.get(splitId);
         if (state == null) {
-            throw new IllegalStateException("A position marker for split " + splitId
-                    + ", which this reader does not hold");
+            throw new IllegalStateException(
+                    "A position marker for split " + splitId + ", which this reader does not hold");
         }
         switch (marker.kind) {
             case TRANSACTION_END:

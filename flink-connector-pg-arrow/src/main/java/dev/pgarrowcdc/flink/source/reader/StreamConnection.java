@@ -15,25 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-
-import javax.annotation.Nullable;
-
-import org.apache.arrow.memory.BufferAllocator;
-import org.postgresql.PGConnection;
-import org.postgresql.replication.LogSequenceNumber;
-import org.postgresql.replication.PGReplicationStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.reader.frame.BeginFrame;
@@ -45,6 +26,25 @@ import dev.pgarrowcdc.flink.source.reader.frame.WireFormat;
 import dev.pgarrowcdc.flink.source.split.Reconciliation;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
+import org.apache.arrow.memory.BufferAllocator;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
 /**
  * The state of one split's replication stream: the connection, where it resumes, the rows of a
  * partly emitted transaction to skip, the LSN confirmed to the slot, and reconnecting after a
@@ -54,15 +54,15 @@ import dev.pgarrowcdc.flink.source.split.TableId;
  * <p>Reconnects. A streaming connection that fails (walsender terminated, connection dropped,
  * server restarted) is opened again after a backoff, without failing the job: streaming resumes
  * from the end of the last transaction whose rows were all handed to the emitter (or the last
- * keepalive position), skipping the rows of the next transaction already handed over, so nothing
- * is lost or repeated. After {@code connect.max-retries} failed attempts in a row the job fails.
- * The decoder is new on every connection: schema versions belong to one decoding session.
+ * keepalive position), skipping the rows of the next transaction already handed over, so nothing is
+ * lost or repeated. After {@code connect.max-retries} failed attempts in a row the job fails. The
+ * decoder is new on every connection: schema versions belong to one decoding session.
  *
  * <p>Idle slots. When nothing is pending (no partly received transaction), the walsender's
  * keepalive position (pgjdbc's last received LSN) is handed to the task thread as progress: every
- * change of this slot's tables committed before it was already sent. The split state records it,
- * so the next completed checkpoint confirms it and a slot whose tables see no changes does not
- * retain WAL while other tables are busy.
+ * change of this slot's tables committed before it was already sent. The split state records it, so
+ * the next completed checkpoint confirms it and a slot whose tables see no changes does not retain
+ * WAL while other tables are busy.
  */
 final class StreamConnection implements AutoCloseable {
 
@@ -80,17 +80,22 @@ final class StreamConnection implements AutoCloseable {
     private Connection replication;
     private PGReplicationStream stream;
     private WalArrowFrameDecoder decoder;
+
     /** One frame's records, before rows already emitted are skipped. */
     private final List<PgArrowRecord> translated = new ArrayList<>();
+
     /** One frame's records that no snapshot chunk already shows. */
     private final List<PgArrowRecord> reconciled = new ArrayList<>();
+
     /** While the table's chunked snapshot may already show streamed changes; else null. */
     @Nullable private Reconciler reconciler;
+
     /**
      * Whether this connection reads chunk key columns outside {@code projectedColumns} (for the
      * reconciler), which {@link #narrow} removes from the rows.
      */
     private boolean widened;
+
     /** Per stream row context, the same without the columns added for reconciliation. */
     private final java.util.IdentityHashMap<PgArrowRecord.RowContext, Narrowing> narrowed =
             new java.util.IdentityHashMap<>();
@@ -112,7 +117,8 @@ final class StreamConnection implements AutoCloseable {
         org.apache.flink.table.data.GenericRowData row =
                 (org.apache.flink.table.data.GenericRowData) record.row;
         org.apache.flink.table.data.GenericRowData out =
-                new org.apache.flink.table.data.GenericRowData(row.getRowKind(), n.positions.length);
+                new org.apache.flink.table.data.GenericRowData(
+                        row.getRowKind(), n.positions.length);
         dev.pgarrowcdc.flink.source.UnknownValue[] marks = null;
         for (int i = 0; i < n.positions.length; i++) {
             out.setField(i, row.getField(n.positions[i]));
@@ -143,10 +149,18 @@ final class StreamConnection implements AutoCloseable {
                 absent[i] = c.absent(org.apache.flink.types.RowKind.DELETE, positions[i]);
             }
         }
-        return new Narrowing(new PgArrowRecord.RowContext(c.schemaName(), c.tableName(), false,
-                c.commitLsn(), c.xid(), c.commitTimeMicros(),
-                new org.apache.flink.table.types.logical.RowType(fields), absent,
-                c.replicaIdentity()), positions);
+        return new Narrowing(
+                new PgArrowRecord.RowContext(
+                        c.schemaName(),
+                        c.tableName(),
+                        false,
+                        c.commitLsn(),
+                        c.xid(),
+                        c.commitTimeMicros(),
+                        new org.apache.flink.table.types.logical.RowType(fields),
+                        absent,
+                        c.replicaIdentity()),
+                positions);
     }
 
     /**
@@ -154,20 +168,33 @@ final class StreamConnection implements AutoCloseable {
      * handed to the emitter, or the last progress (keepalive) position handed over.
      */
     private long resumeLsn;
+
     /** Rows of the next transaction after {@link #resumeLsn} already emitted: skip them. */
     private long rowsToSkip;
+
     /** Rows of the current transaction read so far (skipped or handed over). */
     private long rowsReadInTransaction;
+
     /** The last LSN confirmed to the slot; confirmed again on every new connection. */
     private long confirmedLsn;
+
     /** What {@link #readPosition()} reports to the lag gauge (read on other threads). */
     private volatile long readPosition;
 
-    StreamConnection(PgArrowSourceConfig config, SlotManager slot, List<TableId> tables,
-            BufferAllocator allocator, ReaderMetrics metrics, String description, long resumeLsn,
-            long rowsToSkip, @Nullable Reconciliation reconciliation) {
-        this.reconciler = reconciliation == null
-                ? null : new Reconciler(config, tables.get(0), reconciliation);
+    StreamConnection(
+            PgArrowSourceConfig config,
+            SlotManager slot,
+            List<TableId> tables,
+            BufferAllocator allocator,
+            ReaderMetrics metrics,
+            String description,
+            long resumeLsn,
+            long rowsToSkip,
+            @Nullable Reconciliation reconciliation) {
+        this.reconciler =
+                reconciliation == null
+                        ? null
+                        : new Reconciler(config, tables.get(0), reconciliation);
         this.config = config;
         this.slot = slot;
         this.tables = tables;
@@ -177,8 +204,9 @@ final class StreamConnection implements AutoCloseable {
         this.resumeLsn = resumeLsn;
         this.rowsToSkip = rowsToSkip;
         this.readPosition = resumeLsn;
-        this.translator = new FrameTranslator(
-                config.unchangedToastMode(), description, metrics.truncatesSkipped::inc);
+        this.translator =
+                new FrameTranslator(
+                        config.unchangedToastMode(), description, metrics.truncatesSkipped::inc);
         this.reconnects = new Reconnects(config.connectMaxRetries(), description);
     }
 
@@ -214,29 +242,35 @@ final class StreamConnection implements AutoCloseable {
         this.replication = connection;
         this.resumeLsn = startLsn;
         try (Statement st = replication.createStatement()) {
-            // Output functions of text-mapped types run in the walsender: same settings as the snapshot.
+            // Output functions of text-mapped types run in the walsender: same settings as the
+            // snapshot.
             st.execute("SET TimeZone = 'UTC'");
             st.execute("SET DateStyle = 'ISO'");
             st.execute("SET extra_float_digits = 3");
         }
         String list = tables.stream().map(TableId::quoted).collect(Collectors.joining(","));
-        stream = replication.unwrap(PGConnection.class)
-                .getReplicationAPI()
-                .replicationStream()
-                .logical()
-                .withSlotName(slot.slotName())
-                .withStartPosition(LogSequenceNumber.valueOf(startLsn))
-                // pgjdbc puts option values between single quotes as they are
-                // The plugin refuses a version it does not write, before any frame is sent.
-                .withSlotOption(WireFormat.FORMAT_VERSION_OPTION, WireFormat.PROTOCOL_VERSION)
-                .withSlotOption("tables", list.replace("'", "''"))
-                .withSlotOption("batch_rows", config.batchRows())
-                .withSlotOption("compression", config.compression().value())
-                .withSlotOptions(projectionOptions())
-                .withStatusInterval((int) config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS)
-                // Only a completed checkpoint confirms an LSN: pgjdbc must not flush on its own.
-                .withAutomaticFlush(false)
-                .start();
+        stream =
+                replication
+                        .unwrap(PGConnection.class)
+                        .getReplicationAPI()
+                        .replicationStream()
+                        .logical()
+                        .withSlotName(slot.slotName())
+                        .withStartPosition(LogSequenceNumber.valueOf(startLsn))
+                        // pgjdbc puts option values between single quotes as they are
+                        // The plugin refuses a version it does not write, before any frame is sent.
+                        .withSlotOption(
+                                WireFormat.FORMAT_VERSION_OPTION, WireFormat.PROTOCOL_VERSION)
+                        .withSlotOption("tables", list.replace("'", "''"))
+                        .withSlotOption("batch_rows", config.batchRows())
+                        .withSlotOption("compression", config.compression().value())
+                        .withSlotOptions(projectionOptions())
+                        .withStatusInterval(
+                                (int) config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS)
+                        // Only a completed checkpoint confirms an LSN: pgjdbc must not flush on its
+                        // own.
+                        .withAutomaticFlush(false)
+                        .start();
         if (startLsn != 0) {
             readPosition = startLsn;
         }
@@ -248,15 +282,18 @@ final class StreamConnection implements AutoCloseable {
             stream.setAppliedLSN(LogSequenceNumber.valueOf(confirmedLsn));
         }
         reconnects.connected();
-        LOG.info("Streaming {} from {}{}", description, Lsn.format(startLsn),
+        LOG.info(
+                "Streaming {} from {}{}",
+                description,
+                Lsn.format(startLsn),
                 rowsToSkip > 0 ? ", skipping " + rowsToSkip + " rows already emitted" : "");
     }
 
     /**
-     * wal2arrow's {@code columns} option ({@code "schema"."table": "c1","c2"; ...}) when the
-     * source reads only some columns. The names travel in the value, which PostgreSQL passes on
-     * whole (an option name, as in {@code columns.<schema>.<table>}, is cut at 63 bytes); pgjdbc
-     * puts the value between single quotes as it is, so a quote in it is doubled here.
+     * wal2arrow's {@code columns} option ({@code "schema"."table": "c1","c2"; ...}) when the source
+     * reads only some columns. The names travel in the value, which PostgreSQL passes on whole (an
+     * option name, as in {@code columns.<schema>.<table>}, is cut at 63 bytes); pgjdbc puts the
+     * value between single quotes as it is, so a quote in it is doubled here.
      */
     private java.util.Properties projectionOptions() {
         java.util.Properties options = new java.util.Properties();
@@ -275,9 +312,12 @@ final class StreamConnection implements AutoCloseable {
             columns = wider;
         }
         if (columns != null) {
-            String list = columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
-            String value = tables.stream().map(t -> t.quoted() + ": " + list)
-                    .collect(Collectors.joining("; "));
+            String list =
+                    columns.stream().map(TableId::quoteIdentifier).collect(Collectors.joining(","));
+            String value =
+                    tables.stream()
+                            .map(t -> t.quoted() + ": " + list)
+                            .collect(Collectors.joining("; "));
             options.setProperty("columns", value.replace("'", "''"));
         }
         return options;
@@ -307,8 +347,12 @@ final class StreamConnection implements AutoCloseable {
                 frames = decoder.decodeAll(message);
             } catch (FrameFormatException e) {
                 // The decoder names the slot; the LSN says which WAL the bad message came from.
-                throw new FrameFormatException(e.getMessage() + " (message received at LSN "
-                        + stream.getLastReceiveLSN().asString() + ")", e);
+                throw new FrameFormatException(
+                        e.getMessage()
+                                + " (message received at LSN "
+                                + stream.getLastReceiveLSN().asString()
+                                + ")",
+                        e);
             }
             for (int i = 0; i < frames.size(); i++) {
                 try (Frame f = frames.get(i)) {
@@ -326,8 +370,8 @@ final class StreamConnection implements AutoCloseable {
     }
 
     /**
-     * Translates one frame, drops what a snapshot chunk already shows, skips rows already
-     * emitted, and tracks the resume position.
+     * Translates one frame, drops what a snapshot chunk already shows, skips rows already emitted,
+     * and tracks the resume position.
      */
     private void handle(Frame frame, List<PgArrowRecord> out) throws SQLException {
         if (frame instanceof BeginFrame) {
@@ -398,7 +442,9 @@ final class StreamConnection implements AutoCloseable {
             reconciler.close();
             reconciler = null;
             out.add(PgArrowRecord.reconciled(resumeLsn));
-            LOG.info("{}: reconciliation with the snapshot ended at {}", description,
+            LOG.info(
+                    "{}: reconciliation with the snapshot ended at {}",
+                    description,
                     Lsn.format(resumeLsn));
         }
     }

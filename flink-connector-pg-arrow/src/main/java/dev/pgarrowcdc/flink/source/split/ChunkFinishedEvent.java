@@ -15,9 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
-import java.util.Objects;
-
 import org.apache.flink.api.connector.source.SourceEvent;
+
+import java.util.Objects;
 
 /**
  * Reader to enumerator: a chunk of a table's snapshot is finished (every row of it emitted), with

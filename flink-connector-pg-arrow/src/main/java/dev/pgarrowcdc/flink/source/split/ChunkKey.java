@@ -15,17 +15,17 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-
-import javax.annotation.Nullable;
-
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * The columns a table's snapshot is chunked by (its primary key, or {@code
@@ -37,11 +37,12 @@ public final class ChunkKey implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final ChunkKey NONE = new ChunkKey(
-            Collections.emptyList(), Collections.emptyList(), Collections.emptyList());
+    public static final ChunkKey NONE =
+            new ChunkKey(Collections.emptyList(), Collections.emptyList(), Collections.emptyList());
 
     private final List<String> columns;
     private final List<String> types;
+
     /** Per column the quoted collation ({@code "pg_catalog"."en-x-icu"}), or "" when none. */
     private final List<String> collations;
 
@@ -128,7 +129,8 @@ public final class ChunkKey implements Serializable {
             return false;
         }
         ChunkKey that = (ChunkKey) o;
-        return columns.equals(that.columns) && types.equals(that.types)
+        return columns.equals(that.columns)
+                && types.equals(that.types)
                 && collations.equals(that.collations);
     }
 
@@ -141,8 +143,11 @@ public final class ChunkKey implements Serializable {
     public String toString() {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-            parts.add(columns.get(i) + " " + types.get(i)
-                    + (collations.get(i).isEmpty() ? "" : " COLLATE " + collations.get(i)));
+            parts.add(
+                    columns.get(i)
+                            + " "
+                            + types.get(i)
+                            + (collations.get(i).isEmpty() ? "" : " COLLATE " + collations.get(i)));
         }
         return "(" + String.join(", ", parts) + ")";
     }

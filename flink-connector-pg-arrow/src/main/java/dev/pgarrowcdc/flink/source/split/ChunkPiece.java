@@ -15,15 +15,15 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
-
-import javax.annotation.Nullable;
-
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * A key range {@code (lo, hi]} of a table read under one snapshot: every row whose chunk key lies
@@ -105,7 +105,8 @@ public final class ChunkPiece implements Serializable {
             return false;
         }
         ChunkPiece that = (ChunkPiece) o;
-        return Arrays.equals(lo, that.lo) && Arrays.equals(hi, that.hi)
+        return Arrays.equals(lo, that.lo)
+                && Arrays.equals(hi, that.hi)
                 && snapshot.equals(that.snapshot);
     }
 
@@ -116,7 +117,11 @@ public final class ChunkPiece implements Serializable {
 
     @Override
     public String toString() {
-        return "(" + (lo == null ? "-inf" : String.join(",", lo)) + ", "
-                + (hi == null ? "+inf" : String.join(",", hi)) + "]@" + snapshot;
+        return "("
+                + (lo == null ? "-inf" : String.join(",", lo))
+                + ", "
+                + (hi == null ? "+inf" : String.join(",", hi))
+                + "]@"
+                + snapshot;
     }
 }

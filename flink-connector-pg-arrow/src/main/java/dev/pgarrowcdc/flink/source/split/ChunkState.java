@@ -15,6 +15,11 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -23,21 +28,16 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
-import javax.annotation.Nullable;
-
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
-
 /**
  * What a chunk split ({@link PgArrowSplit.Phase#CHUNK}) is and how far it got: the table's chunk
  * key, the slot's cut {@code E} (the visibility at the slot's consistent point; null in bounded
  * {@code snapshot} mode, which has no slot), the range {@code (lo, hi]} still to read, the pieces
- * already read (each under its own snapshot), and for the read in progress its snapshot {@code
- * s_k} and the last key emitted under it. Immutable.
+ * already read (each under its own snapshot), and for the read in progress its snapshot {@code s_k}
+ * and the last key emitted under it. Immutable.
  *
- * <p>{@link #resumed()} is how a restore continues: the part emitted under {@code s_k}, {@code
- * (lo, lastKey]}, becomes a finished piece, and only {@code (lastKey, hi]} is read again, under a
- * new snapshot. So no row is emitted twice and none is read twice.
+ * <p>{@link #resumed()} is how a restore continues: the part emitted under {@code s_k}, {@code (lo,
+ * lastKey]}, becomes a finished piece, and only {@code (lastKey, hi]} is read again, under a new
+ * snapshot. So no row is emitted twice and none is read twice.
  */
 public final class ChunkState implements Serializable {
 
@@ -54,9 +54,17 @@ public final class ChunkState implements Serializable {
     private final long rowsRead;
     private final boolean finished;
 
-    public ChunkState(int index, ChunkKey key, @Nullable XidSnapshot cut, @Nullable String[] lo,
-            @Nullable String[] hi, List<ChunkPiece> pieces, @Nullable XidSnapshot snapshot,
-            @Nullable String[] lastKey, long rowsRead, boolean finished) {
+    public ChunkState(
+            int index,
+            ChunkKey key,
+            @Nullable XidSnapshot cut,
+            @Nullable String[] lo,
+            @Nullable String[] hi,
+            List<ChunkPiece> pieces,
+            @Nullable XidSnapshot snapshot,
+            @Nullable String[] lastKey,
+            long rowsRead,
+            boolean finished) {
         this.index = index;
         this.key = Objects.requireNonNull(key, "key");
         this.cut = cut;
@@ -70,9 +78,14 @@ public final class ChunkState implements Serializable {
     }
 
     /** A chunk nothing of which was read yet. */
-    public static ChunkState planned(int index, ChunkKey key, @Nullable XidSnapshot cut,
-            @Nullable String[] lo, @Nullable String[] hi) {
-        return new ChunkState(index, key, cut, lo, hi, Collections.emptyList(), null, null, 0, false);
+    public static ChunkState planned(
+            int index,
+            ChunkKey key,
+            @Nullable XidSnapshot cut,
+            @Nullable String[] lo,
+            @Nullable String[] hi) {
+        return new ChunkState(
+                index, key, cut, lo, hi, Collections.emptyList(), null, null, 0, false);
     }
 
     public int index() {
@@ -189,7 +202,16 @@ public final class ChunkState implements Serializable {
         }
         XidSnapshot snapshot = in.readBoolean() ? XidSnapshot.read(in) : null;
         String[] lastKey = ChunkPiece.readKey(in);
-        return new ChunkState(index, key, cut, lo, hi, pieces, snapshot, lastKey, in.readLong(),
+        return new ChunkState(
+                index,
+                key,
+                cut,
+                lo,
+                hi,
+                pieces,
+                snapshot,
+                lastKey,
+                in.readLong(),
                 in.readBoolean());
     }
 
@@ -199,10 +221,15 @@ public final class ChunkState implements Serializable {
             return false;
         }
         ChunkState that = (ChunkState) o;
-        return index == that.index && rowsRead == that.rowsRead && finished == that.finished
-                && key.equals(that.key) && Objects.equals(cut, that.cut)
-                && Arrays.equals(lo, that.lo) && Arrays.equals(hi, that.hi)
-                && pieces.equals(that.pieces) && Objects.equals(snapshot, that.snapshot)
+        return index == that.index
+                && rowsRead == that.rowsRead
+                && finished == that.finished
+                && key.equals(that.key)
+                && Objects.equals(cut, that.cut)
+                && Arrays.equals(lo, that.lo)
+                && Arrays.equals(hi, that.hi)
+                && pieces.equals(that.pieces)
+                && Objects.equals(snapshot, that.snapshot)
                 && Arrays.equals(lastKey, that.lastKey);
     }
 
@@ -213,11 +240,18 @@ public final class ChunkState implements Serializable {
 
     @Override
     public String toString() {
-        return "chunk " + index + " (" + (lo == null ? "-inf" : String.join(",", lo)) + ", "
-                + (hi == null ? "+inf" : String.join(",", hi)) + "]"
+        return "chunk "
+                + index
+                + " ("
+                + (lo == null ? "-inf" : String.join(",", lo))
+                + ", "
+                + (hi == null ? "+inf" : String.join(",", hi))
+                + "]"
                 + (pieces.isEmpty() ? "" : " pieces=" + pieces)
                 + (snapshot == null ? "" : " snapshot=" + snapshot)
                 + (lastKey == null ? "" : " lastKey=" + String.join(",", lastKey))
-                + " rows=" + rowsRead + (finished ? " finished" : "");
+                + " rows="
+                + rowsRead
+                + (finished ? " finished" : "");
     }
 }

@@ -15,15 +15,15 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
+import org.apache.flink.api.connector.source.SourceEvent;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import org.apache.flink.api.connector.source.SourceEvent;
-
 /**
- * Enumerator to reader: these finished chunks are in a completed checkpoint of the enumerator,
- * so the reader may forget them.
+ * Enumerator to reader: these finished chunks are in a completed checkpoint of the enumerator, so
+ * the reader may forget them.
  */
 public final class ChunksAckedEvent implements SourceEvent {
 

@@ -15,16 +15,16 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
+import dev.pgarrowcdc.flink.source.Lsn;
+
+import org.apache.flink.api.connector.source.SourceSplit;
+
+import javax.annotation.Nullable;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-
-import javax.annotation.Nullable;
-
-import org.apache.flink.api.connector.source.SourceSplit;
-
-import dev.pgarrowcdc.flink.source.Lsn;
 
 /**
  * One replication slot and the tables it carries; its id is the slot name. Immutable: the reader
@@ -34,22 +34,27 @@ import dev.pgarrowcdc.flink.source.Lsn;
  * (0: none yet, start where the slot stands); {@code rowsEmittedInNextTxn} counts rows of the
  * following transaction already emitted before the checkpoint, which a restore skips, so a
  * checkpoint in the middle of a large transaction neither repeats nor loses a row. In the {@link
- * Phase#SNAPSHOT} phase (state written before chunked snapshots only) {@code
- * snapshotRowsEmitted} counts snapshot rows emitted so far.
+ * Phase#SNAPSHOT} phase (state written before chunked snapshots only) {@code snapshotRowsEmitted}
+ * counts snapshot rows emitted so far.
  *
- * <p>A {@link Phase#CHUNK} split is one chunk of a table's snapshot ({@link ChunkState}); its id
- * is {@code <slot>#<index>}. A {@link Phase#STREAM} split that follows a chunked snapshot carries
- * its {@link Reconciliation} until every streamed change that a chunk may already show is past.
+ * <p>A {@link Phase#CHUNK} split is one chunk of a table's snapshot ({@link ChunkState}); its id is
+ * {@code <slot>#<index>}. A {@link Phase#STREAM} split that follows a chunked snapshot carries its
+ * {@link Reconciliation} until every streamed change that a chunk may already show is past.
  */
 public final class PgArrowSplit implements SourceSplit {
 
-    /** What the split still has to do. State stores the ordinal: append new phases, never reorder. */
+    /**
+     * What the split still has to do. State stores the ordinal: append new phases, never reorder.
+     */
     public enum Phase {
         /** The slot is to be created and the table read under its exported snapshot. */
         SNAPSHOT,
         /** The slot exists (or is to be created without a snapshot); stream from startLsn. */
         STREAM,
-        /** One chunk of a table's snapshot, read in its own short transaction: see {@link ChunkState}. */
+        /**
+         * One chunk of a table's snapshot, read in its own short transaction: see {@link
+         * ChunkState}.
+         */
         CHUNK
     }
 
@@ -59,8 +64,10 @@ public final class PgArrowSplit implements SourceSplit {
     private final long snapshotRowsEmitted;
     private final long startLsn;
     private final long rowsEmittedInNextTxn;
+
     /** Only for {@link Phase#CHUNK}. */
     @Nullable private final ChunkState chunk;
+
     /** For {@link Phase#STREAM} after a chunked snapshot, until its end; else null. */
     @Nullable private final Reconciliation reconciliation;
 
@@ -71,7 +78,15 @@ public final class PgArrowSplit implements SourceSplit {
             long snapshotRowsEmitted,
             long startLsn,
             long rowsEmittedInNextTxn) {
-        this(slotName, tables, phase, snapshotRowsEmitted, startLsn, rowsEmittedInNextTxn, null, null);
+        this(
+                slotName,
+                tables,
+                phase,
+                snapshotRowsEmitted,
+                startLsn,
+                rowsEmittedInNextTxn,
+                null,
+                null);
     }
 
     public PgArrowSplit(
@@ -93,7 +108,8 @@ public final class PgArrowSplit implements SourceSplit {
         this.startLsn = startLsn;
         this.rowsEmittedInNextTxn = rowsEmittedInNextTxn;
         if ((phase == Phase.CHUNK) != (chunk != null)) {
-            throw new IllegalArgumentException("A chunk split carries its chunk, no other does: " + slotName);
+            throw new IllegalArgumentException(
+                    "A chunk split carries its chunk, no other does: " + slotName);
         }
         this.chunk = chunk;
         this.reconciliation = reconciliation;
@@ -101,15 +117,22 @@ public final class PgArrowSplit implements SourceSplit {
 
     /** Chunk {@code chunk} of {@code table}'s snapshot; its slot (if any) is {@code slotName}. */
     public static PgArrowSplit chunk(String slotName, TableId table, ChunkState chunk) {
-        return new PgArrowSplit(slotName, Collections.singletonList(table), Phase.CHUNK, 0, 0, 0,
-                chunk, null);
+        return new PgArrowSplit(
+                slotName, Collections.singletonList(table), Phase.CHUNK, 0, 0, 0, chunk, null);
     }
 
     /** The stream of a table whose chunked snapshot finished: from the slot's consistent point. */
-    public static PgArrowSplit streamAfterSnapshot(String slotName, TableId table,
-            long consistentPoint, Reconciliation reconciliation) {
-        return new PgArrowSplit(slotName, Collections.singletonList(table), Phase.STREAM, 0,
-                consistentPoint, 0, null, reconciliation);
+    public static PgArrowSplit streamAfterSnapshot(
+            String slotName, TableId table, long consistentPoint, Reconciliation reconciliation) {
+        return new PgArrowSplit(
+                slotName,
+                Collections.singletonList(table),
+                Phase.STREAM,
+                0,
+                consistentPoint,
+                0,
+                null,
+                reconciliation);
     }
 
     /** The id of chunk {@code index} of the table whose slot is {@code slotName}. */
@@ -132,7 +155,8 @@ public final class PgArrowSplit implements SourceSplit {
     }
 
     /** A split that has done nothing yet. */
-    public static PgArrowSplit fresh(String slotName, List<TableId> tables, Phase phase, long startLsn) {
+    public static PgArrowSplit fresh(
+            String slotName, List<TableId> tables, Phase phase, long startLsn) {
         return new PgArrowSplit(slotName, tables, phase, 0, startLsn, 0);
     }
 
@@ -186,17 +210,23 @@ public final class PgArrowSplit implements SourceSplit {
 
     @Override
     public int hashCode() {
-        return Objects.hash(slotName, tables, phase, snapshotRowsEmitted, startLsn, rowsEmittedInNextTxn);
+        return Objects.hash(
+                slotName, tables, phase, snapshotRowsEmitted, startLsn, rowsEmittedInNextTxn);
     }
 
     @Override
     public String toString() {
-        return "PgArrowSplit{slot=" + slotName
-                + ", tables=" + tables
-                + ", phase=" + phase
+        return "PgArrowSplit{slot="
+                + slotName
+                + ", tables="
+                + tables
+                + ", phase="
+                + phase
                 + (phase == Phase.SNAPSHOT ? ", snapshotRowsEmitted=" + snapshotRowsEmitted : "")
-                + ", startLsn=" + Lsn.format(startLsn)
-                + ", rowsEmittedInNextTxn=" + rowsEmittedInNextTxn
+                + ", startLsn="
+                + Lsn.format(startLsn)
+                + ", rowsEmittedInNextTxn="
+                + rowsEmittedInNextTxn
                 + (chunk != null ? ", " + chunk : "")
                 + (reconciliation != null ? ", " + reconciliation : "")
                 + '}';

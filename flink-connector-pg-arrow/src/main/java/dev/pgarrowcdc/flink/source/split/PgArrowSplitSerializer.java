@@ -15,15 +15,15 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Versioned bytes of a {@link PgArrowSplit}; every version ever written stays readable. */
 public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<PgArrowSplit> {
@@ -32,6 +32,7 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
 
     /** slot, tables, phase, snapshot rows, start LSN, rows of the next transaction. */
     public static final int VERSION_1 = 1;
+
     /** VERSION_1's fields, then the chunk (for CHUNK splits) and the reconciliation, if any. */
     public static final int VERSION_2 = 2;
 
@@ -55,8 +56,11 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
         PgArrowSplit split = read(version, in);
         if (in.available() > 0) {
             throw new IOException(
-                    "Split state has " + in.available() + " unexpected trailing bytes (version "
-                            + version + "): the state is corrupt or from a newer connector");
+                    "Split state has "
+                            + in.available()
+                            + " unexpected trailing bytes (version "
+                            + version
+                            + "): the state is corrupt or from a newer connector");
         }
         return split;
     }
@@ -67,20 +71,28 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
             case VERSION_1:
                 PgArrowSplit split = readV1(in);
                 if (split.phase() == PgArrowSplit.Phase.SNAPSHOT) {
-                    throw new IOException("Split " + split.slotName() + " of " + split.tables()
-                            + " was checkpointed in the middle of its snapshot by a connector version"
-                            + " without chunked snapshots, whose snapshot cannot be resumed: start the"
-                            + " job without this state (the snapshot runs again, chunked and"
-                            + " exactly-once), or restore a checkpoint taken after every table"
-                            + " streamed");
+                    throw new IOException(
+                            "Split "
+                                    + split.slotName()
+                                    + " of "
+                                    + split.tables()
+                                    + " was checkpointed in the middle of its snapshot by a connector version"
+                                    + " without chunked snapshots, whose snapshot cannot be resumed: start the"
+                                    + " job without this state (the snapshot runs again, chunked and"
+                                    + " exactly-once), or restore a checkpoint taken after every table"
+                                    + " streamed");
                 }
                 return split;
             case VERSION_2:
                 return readV2(in);
             default:
                 throw new IOException(
-                        "Unknown pg-arrow-cdc split state version " + version + " (this connector"
-                                + " reads versions 1.." + CURRENT_VERSION + "): restore with the"
+                        "Unknown pg-arrow-cdc split state version "
+                                + version
+                                + " (this connector"
+                                + " reads versions 1.."
+                                + CURRENT_VERSION
+                                + "): restore with the"
                                 + " connector version that wrote the checkpoint, or newer");
         }
     }
@@ -101,8 +113,14 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
         PgArrowSplit base = readV1(in);
         ChunkState chunk = base.phase() == PgArrowSplit.Phase.CHUNK ? ChunkState.read(in) : null;
         Reconciliation reconciliation = in.readBoolean() ? Reconciliation.read(in) : null;
-        return new PgArrowSplit(base.slotName(), base.tables(), base.phase(),
-                base.snapshotRowsEmitted(), base.startLsn(), base.rowsEmittedInNextTxn(), chunk,
+        return new PgArrowSplit(
+                base.slotName(),
+                base.tables(),
+                base.phase(),
+                base.snapshotRowsEmitted(),
+                base.startLsn(),
+                base.rowsEmittedInNextTxn(),
+                chunk,
                 reconciliation);
     }
 
@@ -136,8 +154,15 @@ public final class PgArrowSplitSerializer implements SimpleVersionedSerializer<P
         long next = in.readLong();
         if (phases[phase] == PgArrowSplit.Phase.CHUNK) {
             // Only VERSION_2 writes CHUNK, and reads the chunk right after.
-            return new PgArrowSplit(slot, tables, phases[phase], rows, startLsn, next,
-                    ChunkState.planned(0, ChunkKey.NONE, null, null, null), null);
+            return new PgArrowSplit(
+                    slot,
+                    tables,
+                    phases[phase],
+                    rows,
+                    startLsn,
+                    next,
+                    ChunkState.planned(0, ChunkKey.NONE, null, null, null),
+                    null);
         }
         return new PgArrowSplit(slot, tables, phases[phase], rows, startLsn, next);
     }

@@ -27,8 +27,10 @@ public final class PgArrowSplitState {
     private long snapshotRowsEmitted;
     private long startLsn;
     private long rowsEmittedInNextTxn;
+
     /** For a CHUNK split: the chunk as far as it was emitted. */
     private ChunkState chunk;
+
     /** For a STREAM split: the reconciliation still in force, or null. */
     private Reconciliation reconciliation;
 
@@ -90,7 +92,8 @@ public final class PgArrowSplitState {
      * position): resume from there. Ignored in the middle of a transaction or when not ahead.
      */
     public void progressed(long lsn) {
-        if (phase == PgArrowSplit.Phase.STREAM && rowsEmittedInNextTxn == 0
+        if (phase == PgArrowSplit.Phase.STREAM
+                && rowsEmittedInNextTxn == 0
                 && Long.compareUnsigned(lsn, startLsn) > 0) {
             startLsn = lsn;
         }
@@ -122,7 +125,13 @@ public final class PgArrowSplitState {
 
     public PgArrowSplit toSplit() {
         return new PgArrowSplit(
-                split.slotName(), split.tables(), phase, snapshotRowsEmitted, startLsn,
-                rowsEmittedInNextTxn, chunk, reconciliation);
+                split.slotName(),
+                split.tables(),
+                phase,
+                snapshotRowsEmitted,
+                startLsn,
+                rowsEmittedInNextTxn,
+                chunk,
+                reconciliation);
     }
 }

@@ -15,12 +15,12 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Arrays;
-
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * A transaction snapshot as {@code pg_current_snapshot()} reports it: {@code xmin:xmax:xip,...}
@@ -33,6 +33,7 @@ public final class XidSnapshot implements Serializable {
 
     private final long xmin;
     private final long xmax;
+
     /** Sorted. */
     private final long[] xip;
 

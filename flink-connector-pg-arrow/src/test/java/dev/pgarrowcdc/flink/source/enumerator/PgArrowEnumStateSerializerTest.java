@@ -15,22 +15,23 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.pgarrowcdc.flink.source.split.ChunkKey;
+import dev.pgarrowcdc.flink.source.split.ChunkState;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.TableId;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
+
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 
-import org.apache.flink.core.memory.DataOutputSerializer;
-import org.junit.jupiter.api.Test;
-
-import dev.pgarrowcdc.flink.source.split.ChunkKey;
-import dev.pgarrowcdc.flink.source.split.ChunkState;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.XidSnapshot;
-import dev.pgarrowcdc.flink.source.split.TableId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PgArrowEnumStateSerializerTest {
 
@@ -40,37 +41,56 @@ class PgArrowEnumStateSerializerTest {
     void stateRoundTrips() throws IOException {
         TableId a = new TableId("public", "a");
         TableId b = new TableId("public", "B");
-        PgArrowEnumState state = new PgArrowEnumState(
-                new HashSet<>(Arrays.asList(a, b)),
-                Collections.singletonList(PgArrowSplit.fresh(
-                        "flink_public_b", Collections.singletonList(b), PgArrowSplit.Phase.STREAM, 42)),
-                true);
+        PgArrowEnumState state =
+                new PgArrowEnumState(
+                        new HashSet<>(Arrays.asList(a, b)),
+                        Collections.singletonList(
+                                PgArrowSplit.fresh(
+                                        "flink_public_b",
+                                        Collections.singletonList(b),
+                                        PgArrowSplit.Phase.STREAM,
+                                        42)),
+                        true);
 
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(state)))
                 .isEqualTo(state);
-        assertThat(serializer.deserialize(serializer.getVersion(),
-                serializer.serialize(PgArrowEnumState.initial())))
+        assertThat(
+                        serializer.deserialize(
+                                serializer.getVersion(),
+                                serializer.serialize(PgArrowEnumState.initial())))
                 .isEqualTo(PgArrowEnumState.initial());
     }
 
     @Test
     void aChunkedSnapshotInProgressRoundTrips() throws IOException {
         TableId a = new TableId("public", "a");
-        ChunkKey key = new ChunkKey(Arrays.asList("id"), Arrays.asList("bigint"), Arrays.asList(""));
+        ChunkKey key =
+                new ChunkKey(Arrays.asList("id"), Arrays.asList("bigint"), Arrays.asList(""));
         XidSnapshot cut = XidSnapshot.parse("100:104:101");
         TableSnapshot snapshot = new TableSnapshot(a, "flink_public_a", 0x5000, cut, key, 1000);
         snapshot.cursor = new String[] {"300"};
         snapshot.planned = 3;
-        snapshot.finished.put(1, ChunkState.planned(1, key, cut, new String[] {"100"},
-                new String[] {"200"}).withSnapshot(XidSnapshot.parse("110:111:")).withFinished());
-        PgArrowSplit unassigned = PgArrowSplit.chunk("flink_public_a", a,
-                ChunkState.planned(2, key, cut, new String[] {"200"}, new String[] {"300"}));
-        PgArrowEnumState state = new PgArrowEnumState(Collections.singleton(a),
-                Collections.singletonList(unassigned), true,
-                Collections.singletonList(new TableId("public", "later")),
-                Collections.singletonList(snapshot));
+        snapshot.finished.put(
+                1,
+                ChunkState.planned(1, key, cut, new String[] {"100"}, new String[] {"200"})
+                        .withSnapshot(XidSnapshot.parse("110:111:"))
+                        .withFinished());
+        PgArrowSplit unassigned =
+                PgArrowSplit.chunk(
+                        "flink_public_a",
+                        a,
+                        ChunkState.planned(
+                                2, key, cut, new String[] {"200"}, new String[] {"300"}));
+        PgArrowEnumState state =
+                new PgArrowEnumState(
+                        Collections.singleton(a),
+                        Collections.singletonList(unassigned),
+                        true,
+                        Collections.singletonList(new TableId("public", "later")),
+                        Collections.singletonList(snapshot));
 
-        PgArrowEnumState back = serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+        PgArrowEnumState back =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
 
         assertThat(back).isEqualTo(state);
         TableSnapshot t = back.snapshots().get(0);
@@ -106,12 +126,19 @@ class PgArrowEnumStateSerializerTest {
 
         // Then
         TableId t = new TableId("public", "t");
-        assertThat(state).isEqualTo(new PgArrowEnumState(
-                Collections.singleton(t),
-                Collections.singletonList(new PgArrowSplit(
-                        "slot", Collections.singletonList(t), PgArrowSplit.Phase.STREAM, 0,
-                        0x1234L, 0)),
-                true));
+        assertThat(state)
+                .isEqualTo(
+                        new PgArrowEnumState(
+                                Collections.singleton(t),
+                                Collections.singletonList(
+                                        new PgArrowSplit(
+                                                "slot",
+                                                Collections.singletonList(t),
+                                                PgArrowSplit.Phase.STREAM,
+                                                0,
+                                                0x1234L,
+                                                0)),
+                                true));
     }
 
     @Test
@@ -135,8 +162,11 @@ class PgArrowEnumStateSerializerTest {
             throw new AssertionError(e);
         }
 
-        assertThatThrownBy(() -> serializer.deserialize(PgArrowEnumStateSerializer.VERSION_1,
-                out.getCopyOfBuffer()))
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        PgArrowEnumStateSerializer.VERSION_1,
+                                        out.getCopyOfBuffer()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("cannot be resumed");
     }

@@ -15,8 +15,20 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
+import dev.pgarrowcdc.flink.source.split.ChunkState;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.TableId;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,19 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
-import dev.pgarrowcdc.flink.source.split.ChunkState;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.XidSnapshot;
-import dev.pgarrowcdc.flink.source.split.TableId;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The enumerator with Flink's testing context against a real catalog. */
 class PgArrowSourceEnumeratorITCase {
@@ -53,7 +54,9 @@ class PgArrowSourceEnumeratorITCase {
     }
 
     private static PgArrowSplit byId(TestingSplitEnumeratorContext<PgArrowSplit> ctx, String id) {
-        return assigned(ctx).stream().filter(s -> s.splitId().equals(id)).findFirst()
+        return assigned(ctx).stream()
+                .filter(s -> s.splitId().equals(id))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(id + " not assigned: " + assigned(ctx)));
     }
 
@@ -67,11 +70,18 @@ class PgArrowSourceEnumeratorITCase {
 
     @Test
     void oneSplitPerTableGoesToItsStableOwnerOnceThatReaderRegisters() throws Exception {
-        PG.execute("CREATE TABLE a (id int)", "CREATE TABLE b (id int)", "CREATE TABLE c (id int)",
+        PG.execute(
+                "CREATE TABLE a (id int)",
+                "CREATE TABLE b (id int)",
+                "CREATE TABLE c (id int)",
                 "CREATE TABLE \"D\" (id int)");
-        TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(PARALLELISM);
-        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(
-                ctx, configWithMode("public.*", StartupMode.LATEST_OFFSET), PgArrowEnumState.initial());
+        TestingSplitEnumeratorContext<PgArrowSplit> ctx =
+                new TestingSplitEnumeratorContext<>(PARALLELISM);
+        PgArrowSourceEnumerator enumerator =
+                new PgArrowSourceEnumerator(
+                        ctx,
+                        configWithMode("public.*", StartupMode.LATEST_OFFSET),
+                        PgArrowEnumState.initial());
 
         // When discovery runs before any reader registered: nothing is assigned yet.
         enumerator.start();
@@ -86,13 +96,30 @@ class PgArrowSourceEnumeratorITCase {
         }
         assertThat(assigned(ctx))
                 .extracting(PgArrowSplit::slotName)
-                .containsExactlyInAnyOrder("it_public_a", "it_public_b", "it_public_c",
+                .containsExactlyInAnyOrder(
+                        "it_public_a",
+                        "it_public_b",
+                        "it_public_c",
                         SlotNames.slotName("it", new TableId("public", "D")));
-        ctx.getSplitAssignments().forEach((reader, state) -> state.getAssignedSplits().forEach(
-                split -> assertThat(PgArrowSourceEnumerator.ownerOf(split.splitId(), PARALLELISM))
-                        .isEqualTo(reader)));
-        assertThat(assigned(ctx)).allMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM
-                && s.startLsn() > 0 && s.tables().size() == 1);
+        ctx.getSplitAssignments()
+                .forEach(
+                        (reader, state) ->
+                                state.getAssignedSplits()
+                                        .forEach(
+                                                split ->
+                                                        assertThat(
+                                                                        PgArrowSourceEnumerator
+                                                                                .ownerOf(
+                                                                                        split
+                                                                                                .splitId(),
+                                                                                        PARALLELISM))
+                                                                .isEqualTo(reader)));
+        assertThat(assigned(ctx))
+                .allMatch(
+                        s ->
+                                s.phase() == PgArrowSplit.Phase.STREAM
+                                        && s.startLsn() > 0
+                                        && s.tables().size() == 1);
         assertThat(enumerator.snapshotState(2).unassignedSplits()).isEmpty();
         assertThat(enumerator.snapshotState(2).capturedTables()).hasSize(4);
     }
@@ -102,14 +129,22 @@ class PgArrowSourceEnumeratorITCase {
         PG.execute("CREATE TABLE a (id int)");
         TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(1);
         ctx.registerReader(0, "localhost");
-        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(
-                ctx, configWithMode("public.*", StartupMode.LATEST_OFFSET), PgArrowEnumState.initial());
+        PgArrowSourceEnumerator enumerator =
+                new PgArrowSourceEnumerator(
+                        ctx,
+                        configWithMode("public.*", StartupMode.LATEST_OFFSET),
+                        PgArrowEnumState.initial());
         enumerator.start();
         ctx.triggerAllActions();
-        assertThat(assigned(ctx)).singleElement().satisfies(s -> {
-            assertThat(s.phase()).isEqualTo(PgArrowSplit.Phase.STREAM);
-            assertThat(s.startLsn()).as("latest-offset resolves the current WAL LSN").isPositive();
-        });
+        assertThat(assigned(ctx))
+                .singleElement()
+                .satisfies(
+                        s -> {
+                            assertThat(s.phase()).isEqualTo(PgArrowSplit.Phase.STREAM);
+                            assertThat(s.startLsn())
+                                    .as("latest-offset resolves the current WAL LSN")
+                                    .isPositive();
+                        });
 
         PG.execute("CREATE TABLE b (id int)");
         ctx.triggerAllActions();
@@ -124,23 +159,27 @@ class PgArrowSourceEnumeratorITCase {
     @Test
     void chunksGoToReadersThatAskAndATablesStreamFollowsItsLastFinishedChunk() throws Exception {
         // Given a table of 10 rows chunked by 4: chunks (-inf,4], (4,8], (8,+inf)
-        PG.execute("CREATE TABLE k (id int PRIMARY KEY)",
+        PG.execute(
+                "CREATE TABLE k (id int PRIMARY KEY)",
                 "INSERT INTO k SELECT g FROM generate_series(1, 10) g");
         TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(2);
         ctx.registerReader(0, "localhost");
         ctx.registerReader(1, "localhost");
-        PgArrowSourceConfig config = TestSources.<String>builder(PG, "public.k")
-                .chunkSize(4)
-                .deserializer(new TestSources.RowsAsText())
-                .build()
-                .config();
+        PgArrowSourceConfig config =
+                TestSources.<String>builder(PG, "public.k")
+                        .chunkSize(4)
+                        .deserializer(new TestSources.RowsAsText())
+                        .build()
+                        .config();
         PgArrowSourceEnumerator enumerator =
                 new PgArrowSourceEnumerator(ctx, config, PgArrowEnumState.initial());
         enumerator.start();
         ctx.triggerAllActions();
-        try (java.sql.Connection c = PG.connect(); java.sql.Statement st = c.createStatement();
-                java.sql.ResultSet rs = st.executeQuery(
-                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_public_k'")) {
+        try (java.sql.Connection c = PG.connect();
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_public_k'")) {
             rs.next();
             assertThat(rs.getInt(1)).as("the slot is made before any chunk is read").isEqualTo(1);
         }
@@ -151,7 +190,8 @@ class PgArrowSourceEnumeratorITCase {
         enumerator.handleSplitRequest(1, null);
         ctx.triggerAllActions();
         List<PgArrowSplit> chunks = assigned(ctx);
-        assertThat(chunks).extracting(PgArrowSplit::splitId)
+        assertThat(chunks)
+                .extracting(PgArrowSplit::splitId)
                 .containsExactly("it_public_k#0", "it_public_k#1");
         assertThat(chunks.get(0).chunk().lo()).isNull();
         assertThat(chunks.get(0).chunk().hi()).containsExactly("4");
@@ -160,8 +200,12 @@ class PgArrowSourceEnumeratorITCase {
 
         // When the readers finish them and one asks again: it gets the last chunk, no stream yet
         for (PgArrowSplit c : chunks) {
-            enumerator.handleSourceEvent(0, new ChunkFinishedEvent(c.slotName(), c.table(),
-                    c.chunk().withSnapshot(XidSnapshot.parse("900:900:")).withFinished()));
+            enumerator.handleSourceEvent(
+                    0,
+                    new ChunkFinishedEvent(
+                            c.slotName(),
+                            c.table(),
+                            c.chunk().withSnapshot(XidSnapshot.parse("900:900:")).withFinished()));
         }
         enumerator.handleSplitRequest(0, null);
         ctx.triggerAllActions();
@@ -171,14 +215,24 @@ class PgArrowSourceEnumeratorITCase {
         assertThat(last.chunk().hi()).isNull();
 
         // A report sent again (a reader restored before the acknowledgement) changes nothing
-        enumerator.handleSourceEvent(1, new ChunkFinishedEvent(chunks.get(0).slotName(),
-                chunks.get(0).table(), chunks.get(0).chunk().withSnapshot(
-                        XidSnapshot.parse("900:900:")).withFinished()));
+        enumerator.handleSourceEvent(
+                1,
+                new ChunkFinishedEvent(
+                        chunks.get(0).slotName(),
+                        chunks.get(0).table(),
+                        chunks.get(0)
+                                .chunk()
+                                .withSnapshot(XidSnapshot.parse("900:900:"))
+                                .withFinished()));
 
         // When the last chunk finishes: the stream split waits for a checkpoint to complete (rows
         // of other readers' chunks may still be on their way downstream), then goes to its owner
-        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(last.slotName(), last.table(),
-                last.chunk().withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
+        enumerator.handleSourceEvent(
+                0,
+                new ChunkFinishedEvent(
+                        last.slotName(),
+                        last.table(),
+                        last.chunk().withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
         assertThat(assigned(ctx)).noneMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM);
         assertThat(enumerator.snapshotState(7).unassignedSplits())
                 .noneMatch(s -> s.phase() == PgArrowSplit.Phase.STREAM);
@@ -186,25 +240,35 @@ class PgArrowSourceEnumeratorITCase {
         PgArrowSplit stream = byId(ctx, "it_public_k");
         assertThat(stream.phase()).isEqualTo(PgArrowSplit.Phase.STREAM);
         assertThat(stream.startLsn()).isPositive();
-        assertThat(stream.reconciliation().pieces()).extracting(p -> p.snapshot().xmax())
+        assertThat(stream.reconciliation().pieces())
+                .extracting(p -> p.snapshot().xmax())
                 .containsExactly(900L, 900L, 901L);
-        assertThat(ctx.getSplitAssignments().get(
-                PgArrowSourceEnumerator.ownerOf("it_public_k", 2)).getAssignedSplits())
+        assertThat(
+                        ctx.getSplitAssignments()
+                                .get(PgArrowSourceEnumerator.ownerOf("it_public_k", 2))
+                                .getAssignedSplits())
                 .contains(stream);
         PG.execute("SELECT pg_drop_replication_slot('it_public_k')");
     }
 
     @Test
-    void aFailedReadersUnacknowledgedChunksAreForgottenAndItsStaleStreamSplitDropped() throws Exception {
+    void aFailedReadersUnacknowledgedChunksAreForgottenAndItsStaleStreamSplitDropped()
+            throws Exception {
         // Given a table of two chunks, both read by reader 0 and reported, not yet acknowledged
-        PG.execute("CREATE TABLE k (id int PRIMARY KEY)",
+        PG.execute(
+                "CREATE TABLE k (id int PRIMARY KEY)",
                 "INSERT INTO k SELECT g FROM generate_series(1, 6) g");
         TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(1);
         ctx.registerReader(0, "localhost");
-        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(ctx,
-                TestSources.<String>builder(PG, "public.k").chunkSize(4)
-                        .deserializer(new TestSources.RowsAsText()).build().config(),
-                PgArrowEnumState.initial());
+        PgArrowSourceEnumerator enumerator =
+                new PgArrowSourceEnumerator(
+                        ctx,
+                        TestSources.<String>builder(PG, "public.k")
+                                .chunkSize(4)
+                                .deserializer(new TestSources.RowsAsText())
+                                .build()
+                                .config(),
+                        PgArrowEnumState.initial());
         enumerator.start();
         ctx.triggerAllActions();
         enumerator.handleSplitRequest(0, null);
@@ -213,10 +277,18 @@ class PgArrowSourceEnumeratorITCase {
         ctx.triggerAllActions();
         PgArrowSplit first = byId(ctx, "it_public_k#0");
         PgArrowSplit second = byId(ctx, "it_public_k#1");
-        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(first.slotName(), first.table(),
-                first.chunk().withSnapshot(XidSnapshot.parse("800:800:")).withFinished()));
-        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(second.slotName(), second.table(),
-                second.chunk().withSnapshot(XidSnapshot.parse("801:801:")).withFinished()));
+        enumerator.handleSourceEvent(
+                0,
+                new ChunkFinishedEvent(
+                        first.slotName(),
+                        first.table(),
+                        first.chunk().withSnapshot(XidSnapshot.parse("800:800:")).withFinished()));
+        enumerator.handleSourceEvent(
+                0,
+                new ChunkFinishedEvent(
+                        second.slotName(),
+                        second.table(),
+                        second.chunk().withSnapshot(XidSnapshot.parse("801:801:")).withFinished()));
         // Parallelism 1: the stream split is made at once, from those reports
         PgArrowSplit stale = byId(ctx, "it_public_k");
 
@@ -226,27 +298,43 @@ class PgArrowSourceEnumeratorITCase {
 
         // Then the stream split made from the rolled-back reports is dropped, the second chunk
         // is handed out again, and the stream waits for both chunks to be reported again
-        assertThat(enumerator.snapshotState(3).unassignedSplits()).extracting(PgArrowSplit::splitId)
+        assertThat(enumerator.snapshotState(3).unassignedSplits())
+                .extracting(PgArrowSplit::splitId)
                 .containsExactly("it_public_k#1");
         enumerator.handleSplitRequest(0, null);
         ctx.triggerAllActions();
-        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(second.slotName(), second.table(),
-                second.chunk().withSnapshot(XidSnapshot.parse("900:900:")).withFinished()));
+        enumerator.handleSourceEvent(
+                0,
+                new ChunkFinishedEvent(
+                        second.slotName(),
+                        second.table(),
+                        second.chunk().withSnapshot(XidSnapshot.parse("900:900:")).withFinished()));
         assertThat(enumerator.snapshotState(4).unassignedSplits()).isEmpty();
-        ChunkState resumed = first.chunk().withSnapshot(XidSnapshot.parse("800:800:"))
-                .withRow(new String[] {"2"}).resumed();
-        enumerator.handleSourceEvent(0, new ChunkFinishedEvent(first.slotName(), first.table(),
-                resumed.withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
-        List<PgArrowSplit> streams = assigned(ctx).stream()
-                .filter(s -> s.phase() == PgArrowSplit.Phase.STREAM).collect(Collectors.toList());
+        ChunkState resumed =
+                first.chunk()
+                        .withSnapshot(XidSnapshot.parse("800:800:"))
+                        .withRow(new String[] {"2"})
+                        .resumed();
+        enumerator.handleSourceEvent(
+                0,
+                new ChunkFinishedEvent(
+                        first.slotName(),
+                        first.table(),
+                        resumed.withSnapshot(XidSnapshot.parse("901:901:")).withFinished()));
+        List<PgArrowSplit> streams =
+                assigned(ctx).stream()
+                        .filter(s -> s.phase() == PgArrowSplit.Phase.STREAM)
+                        .collect(Collectors.toList());
         assertThat(streams).hasSize(2);
-        assertThat(streams.get(1).reconciliation().pieces()).extracting(p -> p.snapshot().xmax())
+        assertThat(streams.get(1).reconciliation().pieces())
+                .extracting(p -> p.snapshot().xmax())
                 .containsExactly(800L, 901L, 900L);
         PG.execute("SELECT pg_drop_replication_slot('it_public_k')");
     }
 
     @Test
-    void splitsReturnedAfterAFailureAreReassignedAndRestoredStateMakesNoSecondSplit() throws Exception {
+    void splitsReturnedAfterAFailureAreReassignedAndRestoredStateMakesNoSecondSplit()
+            throws Exception {
         PG.execute("CREATE TABLE a (id int)", "CREATE TABLE b (id int)");
         TestingSplitEnumeratorContext<PgArrowSplit> ctx = new TestingSplitEnumeratorContext<>(1);
         ctx.registerReader(0, "localhost");
@@ -255,8 +343,14 @@ class PgArrowSourceEnumeratorITCase {
         enumerator.start();
         ctx.triggerAllActions();
         PgArrowEnumState checkpoint = enumerator.snapshotState(1);
-        PgArrowSplit progressed = new PgArrowSplit("it_public_a",
-                Collections.singletonList(new TableId("public", "a")), PgArrowSplit.Phase.STREAM, 3, 99, 1);
+        PgArrowSplit progressed =
+                new PgArrowSplit(
+                        "it_public_a",
+                        Collections.singletonList(new TableId("public", "a")),
+                        PgArrowSplit.Phase.STREAM,
+                        3,
+                        99,
+                        1);
 
         // When reader 0 fails and returns its split: it is reassigned, progress kept.
         enumerator.addSplitsBack(Collections.singletonList(progressed), 0);
@@ -265,7 +359,8 @@ class PgArrowSourceEnumeratorITCase {
         // When a new enumerator restores the checkpoint: it rediscovers without new splits.
         TestingSplitEnumeratorContext<PgArrowSplit> ctx2 = new TestingSplitEnumeratorContext<>(1);
         ctx2.registerReader(0, "localhost");
-        PgArrowSourceEnumerator restored = new PgArrowSourceEnumerator(ctx2, config("public.*"), checkpoint);
+        PgArrowSourceEnumerator restored =
+                new PgArrowSourceEnumerator(ctx2, config("public.*"), checkpoint);
         restored.start();
         ctx2.triggerAllActions();
         assertThat(assigned(ctx2)).isEmpty();
@@ -274,32 +369,41 @@ class PgArrowSourceEnumeratorITCase {
     @Test
     void aPatternMatchingNoTableFailsNamingTheOption() throws Exception {
         PG.execute("CREATE TABLE a (id int)");
-        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(
-                new TestingSplitEnumeratorContext<PgArrowSplit>(1), config("public.Nope, sales.*"), PgArrowEnumState.initial());
+        PgArrowSourceEnumerator enumerator =
+                new PgArrowSourceEnumerator(
+                        new TestingSplitEnumeratorContext<PgArrowSplit>(1),
+                        config("public.Nope, sales.*"),
+                        PgArrowEnumState.initial());
 
         PgArrowSourceEnumerator.Discovered found = enumerator.discover();
 
         assertThatThrownBy(() -> enumerator.handleDiscovery(found, null))
-                .hasMessage("'table-name' = 'public.Nope, sales.*' matches no table in database '"
-                        + PG.database() + "': check the schema and table names (unquoted parts are"
-                        + " folded to lower case; write \"MixedCase\" in double quotes) and that"
-                        + " the tables exist (permanent, not unlogged)");
+                .hasMessage(
+                        "'table-name' = 'public.Nope, sales.*' matches no table in database '"
+                                + PG.database()
+                                + "': check the schema and table names (unquoted parts are"
+                                + " folded to lower case; write \"MixedCase\" in double quotes) and that"
+                                + " the tables exist (permanent, not unlogged)");
     }
 
     @Test
     void aRoleWithoutReplicationIsRefusedNamingTheFix() throws Exception {
         PG.execute("CREATE ROLE plain_" + PG.database() + " LOGIN");
-        PgArrowSourceConfig config = TestSources.<String>builder(PG, "public.*")
-                .username("plain_" + PG.database())
-                .deserializer(new TestSources.RowsAsText())
-                .build()
-                .config();
+        PgArrowSourceConfig config =
+                TestSources.<String>builder(PG, "public.*")
+                        .username("plain_" + PG.database())
+                        .deserializer(new TestSources.RowsAsText())
+                        .build()
+                        .config();
         PgArrowSourceEnumerator enumerator =
-                new PgArrowSourceEnumerator(new TestingSplitEnumeratorContext<PgArrowSplit>(1), config, PgArrowEnumState.initial());
+                new PgArrowSourceEnumerator(
+                        new TestingSplitEnumeratorContext<PgArrowSplit>(1),
+                        config,
+                        PgArrowEnumState.initial());
         try {
             assertThatThrownBy(enumerator::discover)
-                    .hasMessageContaining("Role 'plain_" + PG.database()
-                            + "' lacks the REPLICATION attribute")
+                    .hasMessageContaining(
+                            "Role 'plain_" + PG.database() + "' lacks the REPLICATION attribute")
                     .hasMessageContaining("ALTER ROLE \"plain_" + PG.database() + "\" REPLICATION");
         } finally {
             PG.execute("DROP ROLE plain_" + PG.database());
@@ -309,17 +413,20 @@ class PgArrowSourceEnumeratorITCase {
     @Test
     void aDiscoveryFailureAfterTheFirstIsLoggedNotFatal() throws Exception {
         PG.execute("CREATE TABLE a (id int)");
-        PgArrowSourceEnumerator enumerator = new PgArrowSourceEnumerator(
-                new TestingSplitEnumeratorContext<PgArrowSplit>(1),
-                configWithMode("public.*", StartupMode.COMMITTED_OFFSET), PgArrowEnumState.initial());
+        PgArrowSourceEnumerator enumerator =
+                new PgArrowSourceEnumerator(
+                        new TestingSplitEnumeratorContext<PgArrowSplit>(1),
+                        configWithMode("public.*", StartupMode.COMMITTED_OFFSET),
+                        PgArrowEnumState.initial());
         assertThatThrownBy(() -> enumerator.handleDiscovery(null, new RuntimeException("down")))
                 .hasMessageContaining("could not read the tables of database");
         enumerator.handleDiscovery(enumerator.discover(), null);
 
         enumerator.handleDiscovery(null, new RuntimeException("server restarting"));
 
-        Map<String, PgArrowSplit> pending = enumerator.snapshotState(3).unassignedSplits().stream()
-                .collect(Collectors.toMap(PgArrowSplit::splitId, s -> s));
+        Map<String, PgArrowSplit> pending =
+                enumerator.snapshotState(3).unassignedSplits().stream()
+                        .collect(Collectors.toMap(PgArrowSplit::splitId, s -> s));
         assertThat(pending).containsOnlyKeys("it_public_a");
     }
 

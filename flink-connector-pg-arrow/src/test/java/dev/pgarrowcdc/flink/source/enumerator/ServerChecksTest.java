@@ -15,9 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ServerChecksTest {
 

@@ -15,16 +15,16 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.split.TableId;
+
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.Test;
-
-import dev.pgarrowcdc.flink.source.split.TableId;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class SlotNamesTest {
 
@@ -57,17 +57,18 @@ class SlotNamesTest {
 
     @Test
     void namesThatLookAlikeAfterSanitizingOrSplittingDiffer() {
-        List<TableId> lookalikes = List.of(
-                new TableId("public", "orders"),
-                new TableId("public", "Orders"),
-                new TableId("public", "ORDERS"),
-                new TableId("public", "orders "),
-                new TableId("a_b", "c"),
-                new TableId("a", "b_c"),
-                new TableId("a", "b__c"),
-                new TableId("a_", "_b_c"),
-                new TableId("public", "x".repeat(100) + "1"),
-                new TableId("public", "x".repeat(100) + "2"));
+        List<TableId> lookalikes =
+                List.of(
+                        new TableId("public", "orders"),
+                        new TableId("public", "Orders"),
+                        new TableId("public", "ORDERS"),
+                        new TableId("public", "orders "),
+                        new TableId("a_b", "c"),
+                        new TableId("a", "b_c"),
+                        new TableId("a", "b__c"),
+                        new TableId("a_", "_b_c"),
+                        new TableId("public", "x".repeat(100) + "1"),
+                        new TableId("public", "x".repeat(100) + "2"));
         Set<String> names = new HashSet<>();
         List<String> all = new ArrayList<>();
         for (TableId t : lookalikes) {

@@ -15,16 +15,16 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.sql.Connection;
-import java.util.List;
+import dev.pgarrowcdc.flink.source.split.TableId;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.split.TableId;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.sql.Connection;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Discovery against a real catalog, names that need quoting included. */
 class TableDiscoveryITCase {
@@ -58,10 +58,13 @@ class TableDiscoveryITCase {
                         new TableId("public", "user_accounts"));
         assertThat(discover("*.orders"))
                 .containsExactly(new TableId("public", "orders"), new TableId("sales", "orders"));
-        assertThat(discover("public.user_*")).containsExactly(new TableId("public", "user_accounts"));
+        assertThat(discover("public.user_*"))
+                .containsExactly(new TableId("public", "user_accounts"));
         assertThat(discover("\"My.Schema\".\"T,1\", public.\"Order Lines\""))
-                .containsExactly(new TableId("My.Schema", "T,1"), new TableId("public", "Order Lines"));
-        assertThat(discover(PG.database() + ".sales.*")).containsExactly(new TableId("sales", "orders"));
+                .containsExactly(
+                        new TableId("My.Schema", "T,1"), new TableId("public", "Order Lines"));
+        assertThat(discover(PG.database() + ".sales.*"))
+                .containsExactly(new TableId("sales", "orders"));
         assertThat(discover("regex:(public|sales)\\.ord.*"))
                 .containsExactly(new TableId("public", "orders"), new TableId("sales", "orders"));
         assertThat(discover("public.nothing_here")).isEmpty();
@@ -81,19 +84,29 @@ class TableDiscoveryITCase {
                 "CREATE TABLE hist.events_old_1 PARTITION OF hist.events_old FOR VALUES WITH (MODULUS 2, REMAINDER 1)",
                 "CREATE TABLE public.other (id int)");
 
-        List<TableId> leaves = List.of(new TableId("hist", "events_old_0"), new TableId("hist", "events_old_1"),
-                new TableId("public", "events_2025"));
+        List<TableId> leaves =
+                List.of(
+                        new TableId("hist", "events_old_0"),
+                        new TableId("hist", "events_old_1"),
+                        new TableId("public", "events_2025"));
         assertThat(discover("public.events")).containsExactlyElementsOf(leaves);
         assertThat(discover("public.*, hist.*"))
                 .as("a leaf matched itself and through its parent is captured once")
-                .containsExactly(new TableId("hist", "events_old_0"), new TableId("hist", "events_old_1"),
-                        new TableId("public", "events_2025"), new TableId("public", "other"));
+                .containsExactly(
+                        new TableId("hist", "events_old_0"),
+                        new TableId("hist", "events_old_1"),
+                        new TableId("public", "events_2025"),
+                        new TableId("public", "other"));
         assertThat(discover("hist.events_old"))
-                .containsExactly(new TableId("hist", "events_old_0"), new TableId("hist", "events_old_1"));
+                .containsExactly(
+                        new TableId("hist", "events_old_0"), new TableId("hist", "events_old_1"));
 
         // a partition attached later is found by the next discovery
-        PG.execute("CREATE TABLE public.events_2026 PARTITION OF public.events"
-                + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
-        assertThat(discover("public.events")).contains(new TableId("public", "events_2026")).hasSize(4);
+        PG.execute(
+                "CREATE TABLE public.events_2026 PARTITION OF public.events"
+                        + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+        assertThat(discover("public.events"))
+                .contains(new TableId("public", "events_2026"))
+                .hasSize(4);
     }
 }

@@ -15,12 +15,12 @@
  */
 package dev.pgarrowcdc.flink.source.enumerator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.pgarrowcdc.flink.source.split.TableId;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pgarrowcdc.flink.source.split.TableId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TablePatternsTest {
 
@@ -44,8 +44,11 @@ class TablePatternsTest {
     void quotedNamesKeepQuotesCommasBackslashesAndSpaces() {
         String schema = "Odd \"Sch\", em.a'\\";
         String table = "Tab,le.\"x\" Y";
-        String pattern = TableId.quoteIdentifier(schema) + "." + TableId.quoteIdentifier(table)
-                + ",public.other";
+        String pattern =
+                TableId.quoteIdentifier(schema)
+                        + "."
+                        + TableId.quoteIdentifier(table)
+                        + ",public.other";
         assertThat(matches(pattern, schema, table)).isTrue();
         assertThat(matches(pattern, "public", "other")).isTrue();
         assertThat(matches(pattern, schema, "Tab")).isFalse();
@@ -113,9 +116,10 @@ class TablePatternsTest {
     @Test
     void malformedEntriesAreRejectedNamingTheEntryAndTheFix() {
         assertThatThrownBy(() -> TablePatterns.parse("orders", "shop"))
-                .hasMessage("'table-name' entry 'orders' must be schema.table or"
-                        + " database.schema.table (e.g. public.orders, *.orders, mydb.public.*);"
-                        + " write a name that contains a dot in double quotes");
+                .hasMessage(
+                        "'table-name' entry 'orders' must be schema.table or"
+                                + " database.schema.table (e.g. public.orders, *.orders, mydb.public.*);"
+                                + " write a name that contains a dot in double quotes");
         assertThatThrownBy(() -> TablePatterns.parse("public.a,,public.b", "shop"))
                 .hasMessageContaining("has an empty entry: remove the extra comma");
         assertThatThrownBy(() -> TablePatterns.parse("public.\"open", "shop"))

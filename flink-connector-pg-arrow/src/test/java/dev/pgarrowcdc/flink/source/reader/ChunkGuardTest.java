@@ -15,11 +15,11 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pgarrowcdc.flink.source.split.XidSnapshot;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The chunk read's guard: a transaction visible at the cut must be visible to the chunk. */
 class ChunkGuardTest {

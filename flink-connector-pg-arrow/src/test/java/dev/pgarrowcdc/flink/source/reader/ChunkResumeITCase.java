@@ -15,15 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.TestSources;
 import dev.pgarrowcdc.flink.source.split.ChunkKey;
@@ -35,30 +26,45 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
 import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * A chunk cut off by a failure after part of it was emitted: the restored split reads from the
- * server only the rows after the last key emitted, under a new snapshot, and keeps the emitted
- * part as a finished piece under the old one.
+ * server only the rows after the last key emitted, under a new snapshot, and keeps the emitted part
+ * as a finished piece under the old one.
  */
 class ChunkResumeITCase {
 
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-    private static final ChunkKey KEY = new ChunkKey(Collections.singletonList("id"),
-            Collections.singletonList("integer"), Collections.singletonList(""));
+    private static final ChunkKey KEY =
+            new ChunkKey(
+                    Collections.singletonList("id"),
+                    Collections.singletonList("integer"),
+                    Collections.singletonList(""));
 
     @Test
     void aRestoredChunkReadsOnlyWhatWasNotEmitted() throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g");
-        PgArrowSourceConfig config = TestSources.<String>builder(PG, "public.t")
-                .snapshotFetchSize(100)
-                .deserializer(new TestSources.RowsAsText())
-                .build()
-                .config();
+        PgArrowSourceConfig config =
+                TestSources.<String>builder(PG, "public.t")
+                        .snapshotFetchSize(100)
+                        .deserializer(new TestSources.RowsAsText())
+                        .build()
+                        .config();
         TableId table = new TableId("public", "t");
-        PgArrowSplit split = PgArrowSplit.chunk("it_public_t", table,
-                ChunkState.planned(0, KEY, null, null, null));
+        PgArrowSplit split =
+                PgArrowSplit.chunk(
+                        "it_public_t", table, ChunkState.planned(0, KEY, null, null, null));
 
         // Given a first attempt that emitted the snapshot and 150 rows before a checkpoint
         PgArrowSplitState state = new PgArrowSplitState(split);
@@ -79,8 +85,9 @@ class ChunkResumeITCase {
             }
         }
         PgArrowSplitSerializer serializer = new PgArrowSplitSerializer();
-        PgArrowSplit checkpointed = serializer.deserialize(serializer.getVersion(),
-                serializer.serialize(state.toSplit()));
+        PgArrowSplit checkpointed =
+                serializer.deserialize(
+                        serializer.getVersion(), serializer.serialize(state.toSplit()));
         // Rows committed after the first attempt's snapshot show in the part read again only
         PG.execute("UPDATE t SET v = 'later' WHERE id IN (2, 900)");
 
@@ -122,29 +129,37 @@ class ChunkResumeITCase {
                 .as("the rest was read under a later snapshot")
                 .isGreaterThan(pieces.get(0).snapshot().xmax());
         assertThat(restored.chunk().finished()).isTrue();
-        assertThat(restored.chunk().rowsRead()).as("rows emitted over both attempts").isEqualTo(1000);
+        assertThat(restored.chunk().rowsRead())
+                .as("rows emitted over both attempts")
+                .isEqualTo(1000);
     }
 
     @Test
     void wideRowsComeAFewAtATimeWhateverTheFetchSize() throws Exception {
         // 40 rows of 1 MB with a fetch size of 1000 rows: a FETCH brings about 4 MB
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL",
                 "INSERT INTO t SELECT g, repeat(chr(65 + g % 26), 1 << 20) FROM generate_series(1, 40) g");
-        PgArrowSourceConfig config = TestSources.<String>builder(PG, "public.t")
-                .snapshotFetchSize(1000)
-                .deserializer(new TestSources.RowsAsText())
-                .build()
-                .config();
-        PgArrowSplit split = PgArrowSplit.chunk("it_public_t", new TableId("public", "t"),
-                ChunkState.planned(0, KEY, null, null, null));
+        PgArrowSourceConfig config =
+                TestSources.<String>builder(PG, "public.t")
+                        .snapshotFetchSize(1000)
+                        .deserializer(new TestSources.RowsAsText())
+                        .build()
+                        .config();
+        PgArrowSplit split =
+                PgArrowSplit.chunk(
+                        "it_public_t",
+                        new TableId("public", "t"),
+                        ChunkState.planned(0, KEY, null, null, null));
 
         List<Integer> rowsPerPoll = new ArrayList<>();
         try (ChunkReader reader = new ChunkReader(config, split)) {
             while (!reader.finished()) {
                 List<PgArrowRecord> out = new ArrayList<>();
                 reader.poll(out);
-                rowsPerPoll.add((int) out.stream().filter(r -> r.kind == PgArrowRecord.Kind.ROW).count());
+                rowsPerPoll.add(
+                        (int) out.stream().filter(r -> r.kind == PgArrowRecord.Kind.ROW).count());
             }
         }
 

@@ -15,7 +15,30 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -33,37 +56,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
-import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
-import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
-import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The chunked snapshot judged per key, at parallelism 2, while a writer inserts, updates,
- * deletes and changes keys across chunk boundaries, with task failures injected twice in the
- * middle of the snapshot and once while the table switches to streaming. Every key's events must
- * form exactly one valid history (a +I of some version of the row, then exactly the changes after
- * it: each -U/-D carries the row as the key last showed it, each +I/+U comes to an absent key),
- * and the final state must equal PostgreSQL's table, every row compared.
+ * The chunked snapshot judged per key, at parallelism 2, while a writer inserts, updates, deletes
+ * and changes keys across chunk boundaries, with task failures injected twice in the middle of the
+ * snapshot and once while the table switches to streaming. Every key's events must form exactly one
+ * valid history (a +I of some version of the row, then exactly the changes after it: each -U/-D
+ * carries the row as the key last showed it, each +I/+U comes to an absent key), and the final
+ * state must equal PostgreSQL's table, every row compared.
  */
 @Timeout(900)
 class ChunkedSnapshotITCase {
@@ -71,31 +72,42 @@ class ChunkedSnapshotITCase {
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     /** A table shape: its DDL and each row's key columns as SQL expressions of an integer g. */
     private static final class Shape {
         final String ddl;
+
         /** Key columns (in table order) and their expressions of g. */
         final String[] keyColumns;
+
         /** The key columns' SQL expressions of the SQL expression of g. */
         final Function<String, String[]> keyOf;
+
         /** Field positions of the key in the emitted rows. */
         final int[] keyFields;
+
         final String chunkKeyColumn;
+
         /** The columns the source reads, or null for all. */
         List<String> projection;
+
         /**
-         * REPLICA IDENTITY DEFAULT instead of FULL: old rows carry the key only, and an UPDATE
-         * that keeps its key comes as +U alone.
+         * REPLICA IDENTITY DEFAULT instead of FULL: old rows carry the key only, and an UPDATE that
+         * keeps its key comes as +U alone.
          */
         boolean defaultIdentity;
 
-        Shape(String ddl, String[] keyColumns, Function<String, String[]> keyOf, int[] keyFields,
+        Shape(
+                String ddl,
+                String[] keyColumns,
+                Function<String, String[]> keyOf,
+                int[] keyFields,
                 String chunkKeyColumn) {
             this.ddl = ddl;
             this.keyColumns = keyColumns;
@@ -106,8 +118,14 @@ class ChunkedSnapshotITCase {
 
         /** Column list then values of the row of g, for INSERT ... SELECT. */
         String insertSelect(int g, int v) {
-            return "INSERT INTO t (" + String.join(", ", keyColumns) + ", g, v) SELECT "
-                    + String.join(", ", keyOf.apply("(" + g + ")")) + ", " + g + ", " + v;
+            return "INSERT INTO t ("
+                    + String.join(", ", keyColumns)
+                    + ", g, v) SELECT "
+                    + String.join(", ", keyOf.apply("(" + g + ")"))
+                    + ", "
+                    + g
+                    + ", "
+                    + v;
         }
 
         String setKey(int g) {
@@ -120,27 +138,48 @@ class ChunkedSnapshotITCase {
         }
     }
 
-    private static final Shape INT_KEY = new Shape(
-            "CREATE TABLE t (id int PRIMARY KEY, g int NOT NULL, v int NOT NULL)",
-            new String[] {"id"}, g -> new String[] {g}, new int[] {0}, null);
+    private static final Shape INT_KEY =
+            new Shape(
+                    "CREATE TABLE t (id int PRIMARY KEY, g int NOT NULL, v int NOT NULL)",
+                    new String[] {"id"},
+                    g -> new String[] {g},
+                    new int[] {0},
+                    null);
 
     /** Mixed case hex: ICU (case second) and C (upper before lower) order these differently. */
-    private static final Shape ICU_TEXT_KEY = new Shape(
-            "CREATE TABLE t (k text COLLATE \"en-x-icu\" PRIMARY KEY, g int NOT NULL, v int NOT NULL)",
-            new String[] {"k"},
-            g -> new String[] {"CASE WHEN " + g + " % 3 = 0 THEN upper(md5(" + g + "::text))"
-                    + " ELSE md5(" + g + "::text) || 'é' END"},
-            new int[] {0}, null);
+    private static final Shape ICU_TEXT_KEY =
+            new Shape(
+                    "CREATE TABLE t (k text COLLATE \"en-x-icu\" PRIMARY KEY, g int NOT NULL, v int NOT NULL)",
+                    new String[] {"k"},
+                    g ->
+                            new String[] {
+                                "CASE WHEN "
+                                        + g
+                                        + " % 3 = 0 THEN upper(md5("
+                                        + g
+                                        + "::text))"
+                                        + " ELSE md5("
+                                        + g
+                                        + "::text) || 'é' END"
+                            },
+                    new int[] {0},
+                    null);
 
-    private static final Shape INT_UUID_KEY = new Shape(
-            "CREATE TABLE t (a int, u uuid, g int NOT NULL, v int NOT NULL, PRIMARY KEY (a, u))",
-            new String[] {"a", "u"},
-            g -> new String[] {g + " % 7", "md5(" + g + "::text)::uuid"},
-            new int[] {0, 1}, null);
+    private static final Shape INT_UUID_KEY =
+            new Shape(
+                    "CREATE TABLE t (a int, u uuid, g int NOT NULL, v int NOT NULL, PRIMARY KEY (a, u))",
+                    new String[] {"a", "u"},
+                    g -> new String[] {g + " % 7", "md5(" + g + "::text)::uuid"},
+                    new int[] {0, 1},
+                    null);
 
-    private static final Shape NO_PK_KEY_COLUMN = new Shape(
-            "CREATE TABLE t (id int NOT NULL, g int NOT NULL, v int NOT NULL)",
-            new String[] {"id"}, g -> new String[] {g}, new int[] {0}, "id");
+    private static final Shape NO_PK_KEY_COLUMN =
+            new Shape(
+                    "CREATE TABLE t (id int NOT NULL, g int NOT NULL, v int NOT NULL)",
+                    new String[] {"id"},
+                    g -> new String[] {g},
+                    new int[] {0},
+                    "id");
 
     // ---- failure injection (static: the map function is re-created on every restart) ----
 
@@ -176,8 +215,10 @@ class ChunkedSnapshotITCase {
 
         @Override
         public void deserialize(RowData row, PgArrowRecordContext context, Collector<String> out) {
-            StringBuilder b = new StringBuilder(context.fromSnapshot() ? "S" : "W")
-                    .append('|').append(row.getRowKind().shortString());
+            StringBuilder b =
+                    new StringBuilder(context.fromSnapshot() ? "S" : "W")
+                            .append('|')
+                            .append(row.getRowKind().shortString());
             GenericRowData g = (GenericRowData) row;
             for (int i = 0; i < g.getArity(); i++) {
                 b.append('|').append(g.getField(i));
@@ -211,7 +252,8 @@ class ChunkedSnapshotITCase {
     /** The stream reads the key for reconciling and leaves it out of the rows (id = g here). */
     @Test
     void anIntegerKeyOutsideTheProjection() throws Exception {
-        Shape shape = new Shape(INT_KEY.ddl, INT_KEY.keyColumns, INT_KEY.keyOf, new int[] {0}, null);
+        Shape shape =
+                new Shape(INT_KEY.ddl, INT_KEY.keyColumns, INT_KEY.keyOf, new int[] {0}, null);
         shape.projection = java.util.Arrays.asList("g", "v");
         judge(shape, 20_000, 2_000);
     }
@@ -219,7 +261,8 @@ class ChunkedSnapshotITCase {
     /** Under REPLICA IDENTITY DEFAULT -U/-D carry the key only: they are judged by the key. */
     @Test
     void anIntegerKeyUnderReplicaIdentityDefault() throws Exception {
-        Shape shape = new Shape(INT_KEY.ddl, INT_KEY.keyColumns, INT_KEY.keyOf, INT_KEY.keyFields, null);
+        Shape shape =
+                new Shape(INT_KEY.ddl, INT_KEY.keyColumns, INT_KEY.keyOf, INT_KEY.keyFields, null);
         shape.defaultIdentity = true;
         judge(shape, 20_000, 2_000);
     }
@@ -240,12 +283,21 @@ class ChunkedSnapshotITCase {
     }
 
     private void judge(Shape shape, int rows, int chunkSize) throws Exception {
-        PG.execute(shape.ddl, "ALTER TABLE t REPLICA IDENTITY "
-                + (shape.defaultIdentity ? "DEFAULT" : "FULL"), "CREATE INDEX ON t (g)");
-        try (Connection c = PG.connect(); Statement st = c.createStatement()) {
-            st.execute("INSERT INTO t (" + String.join(", ", shape.keyColumns) + ", g, v)"
-                    + " SELECT " + String.join(", ", shape.keyOf.apply("g"))
-                    + ", g, 0 FROM generate_series(1, " + rows + ") g");
+        PG.execute(
+                shape.ddl,
+                "ALTER TABLE t REPLICA IDENTITY " + (shape.defaultIdentity ? "DEFAULT" : "FULL"),
+                "CREATE INDEX ON t (g)");
+        try (Connection c = PG.connect();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "INSERT INTO t ("
+                            + String.join(", ", shape.keyColumns)
+                            + ", g, v)"
+                            + " SELECT "
+                            + String.join(", ", shape.keyOf.apply("g"))
+                            + ", g, 0 FROM generate_series(1, "
+                            + rows
+                            + ") g");
             st.execute("ANALYZE t");
         }
         SNAPSHOT_ROWS_SEEN.set(0);
@@ -254,12 +306,13 @@ class ChunkedSnapshotITCase {
         firstFailureAt = rows * 3 / 10;
         secondFailureAt = rows * 6 / 10;
 
-        PgArrowSourceBuilder<String> builder = TestSources.<String>builder(PG, "public.t")
-                .startupMode(StartupMode.INITIAL)
-                .chunkSize(chunkSize)
-                .snapshotFetchSize(1000)
-                .heartbeatInterval(Duration.ofMillis(500))
-                .deserializer(new Events());
+        PgArrowSourceBuilder<String> builder =
+                TestSources.<String>builder(PG, "public.t")
+                        .startupMode(StartupMode.INITIAL)
+                        .chunkSize(chunkSize)
+                        .snapshotFetchSize(1000)
+                        .heartbeatInterval(Duration.ofMillis(500))
+                        .deserializer(new Events());
         if (shape.chunkKeyColumn != null) {
             builder.chunkKeyColumn(shape.chunkKeyColumn);
         }
@@ -269,10 +322,10 @@ class ChunkedSnapshotITCase {
         Writer writer = new Writer(shape, rows);
         Thread writerThread = new Thread(writer, "writer");
         List<String> events = new ArrayList<>();
-        try (CloseableIterator<String> it = env()
-                .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "pg")
-                .map(new InjectFailures())
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env().fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "pg")
+                        .map(new InjectFailures())
+                        .executeAndCollect()) {
             writerThread.start();
             String markerKey = null;
             while (it.hasNext()) {
@@ -286,7 +339,8 @@ class ChunkedSnapshotITCase {
                         throw writer.error.get();
                     }
                     PG.execute(shape.insertSelect(-1, -1));
-                    markerKey = shape.projection == null ? String.join("|", keyTexts(shape, -1)) : "-1";
+                    markerKey =
+                            shape.projection == null ? String.join("|", keyTexts(shape, -1)) : "-1";
                 }
                 if (markerKey != null && e.startsWith("W|+I|") && key(shape, e).equals(markerKey)) {
                     break;
@@ -299,8 +353,10 @@ class ChunkedSnapshotITCase {
 
         assertThat(FAILURES.get()).as("three failures were injected").isEqualTo(3);
         assertThat(writer.transactions.get()).as("the writer ran").isGreaterThan(50);
-        assertThat(events).as("the snapshot and the stream both emitted")
-                .anyMatch(e -> e.startsWith("S|")).anyMatch(e -> e.startsWith("W|"));
+        assertThat(events)
+                .as("the snapshot and the stream both emitted")
+                .anyMatch(e -> e.startsWith("S|"))
+                .anyMatch(e -> e.startsWith("W|"));
 
         // Judge: replay every key's events on a state that only accepts a valid history
         Map<String, String> state = new HashMap<>();
@@ -325,7 +381,9 @@ class ChunkedSnapshotITCase {
                 case "-U":
                 case "-D":
                     // Under DEFAULT old rows carry the key only
-                    if (shape.defaultIdentity ? !state.containsKey(key) : !row.equals(state.get(key))) {
+                    if (shape.defaultIdentity
+                            ? !state.containsKey(key)
+                            : !row.equals(state.get(key))) {
                         invalid.add(e + " but the key shows " + state.get(key));
                     }
                     state.remove(key);
@@ -334,19 +392,36 @@ class ChunkedSnapshotITCase {
                     invalid.add("unknown kind: " + e);
             }
         }
-        assertThat(invalid).as("events that break a key's history; the first keys' histories: "
-                + invalid.stream().limit(5).map(e -> key(shape, e.split(" ")[0]) + ": "
-                        + history.get(key(shape, e.split(" ")[0]))).collect(
-                                java.util.stream.Collectors.joining("; "))).isEmpty();
+        assertThat(invalid)
+                .as(
+                        "events that break a key's history; the first keys' histories: "
+                                + invalid.stream()
+                                        .limit(5)
+                                        .map(
+                                                e ->
+                                                        key(shape, e.split(" ")[0])
+                                                                + ": "
+                                                                + history.get(
+                                                                        key(
+                                                                                shape,
+                                                                                e.split(" ")[0])))
+                                        .collect(java.util.stream.Collectors.joining("; ")))
+                .isEmpty();
         assertThat(new TreeMap<>(state)).isEqualTo(new TreeMap<>(tableState(shape)));
     }
 
     /** PostgreSQL's rows, as the judge keys and prints them. */
     private static Map<String, String> tableState(Shape shape) throws SQLException {
         Map<String, String> out = new HashMap<>();
-        try (Connection c = PG.connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT " + (shape.projection == null ? "*"
-                        : String.join(", ", shape.projection)) + " FROM t")) {
+        try (Connection c = PG.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT "
+                                        + (shape.projection == null
+                                                ? "*"
+                                                : String.join(", ", shape.projection))
+                                        + " FROM t")) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 List<String> fields = new ArrayList<>();
@@ -374,9 +449,11 @@ class ChunkedSnapshotITCase {
 
     /** The key of g as PostgreSQL prints it. */
     private static String[] keyTexts(Shape shape, int g) throws SQLException {
-        try (Connection c = PG.connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT " + String.join(", ",
-                        shape.keyOf.apply("(" + g + ")")))) {
+        try (Connection c = PG.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT " + String.join(", ", shape.keyOf.apply("(" + g + ")")))) {
             rs.next();
             String[] out = new String[shape.keyColumns.length];
             for (int i = 0; i < out.length; i++) {
@@ -407,7 +484,8 @@ class ChunkedSnapshotITCase {
 
         @Override
         public void run() {
-            try (Connection c = PG.connect(); Statement st = c.createStatement()) {
+            try (Connection c = PG.connect();
+                    Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
                 while (running.get()) {
                     int ops = 1 + random.nextInt(4);
@@ -427,9 +505,16 @@ class ChunkedSnapshotITCase {
                                 break;
                             default:
                                 boolean reuse = !freed.isEmpty() && random.nextBoolean();
-                                int to = reuse ? freed.remove(random.nextInt(freed.size())) : nextG++;
-                                if (st.executeUpdate("UPDATE t SET " + shape.setKey(to)
-                                        + " WHERE g = " + g) == 1) {
+                                int to =
+                                        reuse
+                                                ? freed.remove(random.nextInt(freed.size()))
+                                                : nextG++;
+                                if (st.executeUpdate(
+                                                "UPDATE t SET "
+                                                        + shape.setKey(to)
+                                                        + " WHERE g = "
+                                                        + g)
+                                        == 1) {
                                     freed.add(g);
                                 } else if (reuse) {
                                     freed.add(to);

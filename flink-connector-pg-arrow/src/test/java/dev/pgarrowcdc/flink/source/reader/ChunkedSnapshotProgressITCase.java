@@ -15,13 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -33,13 +29,18 @@ import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.collect.ClientAndIterator;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bounded {@code snapshot} mode reads a table's chunks on both readers, emits every row once, and
@@ -53,28 +54,34 @@ class ChunkedSnapshotProgressITCase {
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                            .build());
 
     @Test
     void aBoundedSnapshotSpreadsItsChunksOverBothReadersAndReportsProgress() throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
-                "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 10000) g", "ANALYZE t");
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 10000) g",
+                "ANALYZE t");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        ClientAndIterator<String> job = DataStreamUtils.collectWithClient(
-                env.fromSource(TestSources.<String>builder(PG, "public.t")
-                                .startupMode(StartupMode.SNAPSHOT)
-                                .chunkSize(1000)
-                                .snapshotFetchSize(300)
-                                .deserializer(new TestSources.RowsAsText())
-                                .build(),
-                        WatermarkStrategy.noWatermarks(), "pg"),
-                "bounded");
+        ClientAndIterator<String> job =
+                DataStreamUtils.collectWithClient(
+                        env.fromSource(
+                                TestSources.<String>builder(PG, "public.t")
+                                        .startupMode(StartupMode.SNAPSHOT)
+                                        .chunkSize(1000)
+                                        .snapshotFetchSize(300)
+                                        .deserializer(new TestSources.RowsAsText())
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg"),
+                        "bounded");
         List<String> rows = new ArrayList<>();
         job.iterator.forEachRemaining(rows::add);
 
@@ -87,9 +94,11 @@ class ChunkedSnapshotProgressITCase {
         assertThat(gauge("snapshot.public.t.chunksFinished")).isEqualTo(planned);
         assertThat(counterSum("snapshotChunksFinished", -1)).isEqualTo(planned);
         assertThat(counterSum("snapshotChunksFinished", 0))
-                .as("the first reader read chunks").isPositive();
+                .as("the first reader read chunks")
+                .isPositive();
         assertThat(counterSum("snapshotChunksFinished", 1))
-                .as("the second reader read chunks too").isPositive();
+                .as("the second reader read chunks too")
+                .isPositive();
         assertThat(counterSum("snapshotRowsRead", -1)).isEqualTo(10_000);
         assertThat(gauge("snapshot.public.t.rowsRead")).isEqualTo(10_000);
         assertThat(gauge("snapshot.public.t.rowsEstimated")).isEqualTo(10_000);
@@ -98,8 +107,8 @@ class ChunkedSnapshotProgressITCase {
     /** Every metric by its full identifier. */
     private static Map<String, Metric> metrics() {
         Map<String, Metric> out = new java.util.HashMap<>();
-        for (Map.Entry<org.apache.flink.metrics.MetricGroup, Map<String, Metric>> g
-                : METRICS.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<org.apache.flink.metrics.MetricGroup, Map<String, Metric>> g :
+                METRICS.getMetricsByGroup().entrySet()) {
             for (Map.Entry<String, Metric> m : g.getValue().entrySet()) {
                 out.put(g.getKey().getMetricIdentifier(m.getKey()), m.getValue());
             }
@@ -111,7 +120,8 @@ class ChunkedSnapshotProgressITCase {
     private static long counterSum(String name, int subtask) {
         long sum = 0;
         for (Map.Entry<String, Metric> e : metrics().entrySet()) {
-            if (e.getKey().endsWith("." + name) && e.getKey().contains(".Source: pg.")
+            if (e.getKey().endsWith("." + name)
+                    && e.getKey().contains(".Source: pg.")
                     && e.getValue() instanceof org.apache.flink.metrics.Counter
                     && (subtask < 0 || e.getKey().contains(".Source: pg." + subtask + "."))) {
                 sum += ((org.apache.flink.metrics.Counter) e.getValue()).getCount();

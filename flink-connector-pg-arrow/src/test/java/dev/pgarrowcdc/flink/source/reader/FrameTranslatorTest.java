@@ -15,27 +15,28 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.pgarrowcdc.flink.source.UnchangedToastMode;
+import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.source.reader.frame.AccountsFrames;
+import dev.pgarrowcdc.flink.source.reader.frame.Frame;
+import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.FlinkRuntimeException;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.flink.types.RowKind;
-import org.apache.flink.util.FlinkRuntimeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import dev.pgarrowcdc.flink.source.UnchangedToastMode;
-import dev.pgarrowcdc.flink.source.UnknownValue;
-import dev.pgarrowcdc.flink.source.reader.frame.AccountsFrames;
-import dev.pgarrowcdc.flink.source.reader.frame.Frame;
-import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Frames in, records out: the translator without a server. */
 class FrameTranslatorTest {
@@ -74,18 +75,37 @@ class FrameTranslatorTest {
     @Test
     void aTransactionBecomesItsRowsInOrderThenItsEnd() {
         FrameTranslator t = translator(UnchangedToastMode.FAIL);
-        byte[] message = AccountsFrames.transaction(allocator, 745, 0x100, 0x130, 1_700_000_000_123_456L,
-                "full", new int[0][],
-                new Object[] {0, 1, "ada"}, new Object[] {1, 1, "ada"}, new Object[] {2, 1, "bob"},
-                new Object[] {3, 2, "cy"});
+        byte[] message =
+                AccountsFrames.transaction(
+                        allocator,
+                        745,
+                        0x100,
+                        0x130,
+                        1_700_000_000_123_456L,
+                        "full",
+                        new int[0][],
+                        new Object[] {0, 1, "ada"},
+                        new Object[] {1, 1, "ada"},
+                        new Object[] {2, 1, "bob"},
+                        new Object[] {3, 2, "cy"});
 
         List<PgArrowRecord> out = translate(t, message);
 
-        assertThat(out).extracting(r -> r.kind).containsExactly(
-                PgArrowRecord.Kind.ROW, PgArrowRecord.Kind.ROW, PgArrowRecord.Kind.ROW,
-                PgArrowRecord.Kind.ROW, PgArrowRecord.Kind.TRANSACTION_END);
-        assertThat(out.subList(0, 4)).extracting(r -> r.row.getRowKind()).containsExactly(
-                RowKind.INSERT, RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE);
+        assertThat(out)
+                .extracting(r -> r.kind)
+                .containsExactly(
+                        PgArrowRecord.Kind.ROW,
+                        PgArrowRecord.Kind.ROW,
+                        PgArrowRecord.Kind.ROW,
+                        PgArrowRecord.Kind.ROW,
+                        PgArrowRecord.Kind.TRANSACTION_END);
+        assertThat(out.subList(0, 4))
+                .extracting(r -> r.row.getRowKind())
+                .containsExactly(
+                        RowKind.INSERT,
+                        RowKind.UPDATE_BEFORE,
+                        RowKind.UPDATE_AFTER,
+                        RowKind.DELETE);
         assertThat(out.get(2).row.getInt(0)).isEqualTo(1);
         assertThat(out.get(2).row.getString(1).toString()).isEqualTo("bob");
         PgArrowRecord.RowContext context = out.get(0).context;
@@ -103,8 +123,17 @@ class FrameTranslatorTest {
     @Test
     void columnsOutsideTheReplicaIdentityAreAbsentFromOldRowsOnly() {
         FrameTranslator t = translator(UnchangedToastMode.FAIL);
-        byte[] message = AccountsFrames.transaction(allocator, 9, 0x200, 0x230, 1L, "default",
-                new int[0][], new Object[] {3, 5, null}, new Object[] {0, 6, "new"});
+        byte[] message =
+                AccountsFrames.transaction(
+                        allocator,
+                        9,
+                        0x200,
+                        0x230,
+                        1L,
+                        "default",
+                        new int[0][],
+                        new Object[] {3, 5, null},
+                        new Object[] {0, 6, "new"});
 
         List<PgArrowRecord> out = translate(t, message);
 
@@ -123,7 +152,8 @@ class FrameTranslatorTest {
 
         // fail: the error names the table, the column and the fix
         FrameTranslator failing = translator(UnchangedToastMode.FAIL);
-        byte[] first = AccountsFrames.transaction(allocator, 11, 0x300, 0x330, 1L, "default", marks, row);
+        byte[] first =
+                AccountsFrames.transaction(allocator, 11, 0x300, 0x330, 1L, "default", marks, row);
         assertThatThrownBy(() -> translate(failing, first))
                 .isInstanceOf(FlinkRuntimeException.class)
                 .hasMessageContaining("public.accounts")
@@ -132,7 +162,8 @@ class FrameTranslatorTest {
 
         // null: the row goes out with the value marked
         FrameTranslator lenient = translator(UnchangedToastMode.NULL);
-        byte[] second = AccountsFrames.transaction(allocator, 11, 0x300, 0x330, 1L, "default", marks, row);
+        byte[] second =
+                AccountsFrames.transaction(allocator, 11, 0x300, 0x330, 1L, "default", marks, row);
         List<PgArrowRecord> out = translate(lenient, second);
         assertThat(out.get(0).row.isNullAt(1)).isTrue();
         assertThat(new PgArrowRecord.RowView().of(out.get(0)).unknownValue(1))
@@ -152,8 +183,16 @@ class FrameTranslatorTest {
     @Test
     void resetForgetsAPartlyReadTransaction() {
         FrameTranslator t = translator(UnchangedToastMode.FAIL);
-        byte[] message = AccountsFrames.transaction(allocator, 12, 0x400, 0x430, 1L, "full",
-                new int[0][], new Object[] {0, 1, "a"});
+        byte[] message =
+                AccountsFrames.transaction(
+                        allocator,
+                        12,
+                        0x400,
+                        0x430,
+                        1L,
+                        "full",
+                        new int[0][],
+                        new Object[] {0, 1, "a"});
         List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
         List<PgArrowRecord> out = new ArrayList<>();
         try (Frame begin = frames.get(0)) {

@@ -15,11 +15,10 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import dev.pgarrowcdc.flink.testutils.TcpProxy;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -29,14 +28,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
-import dev.pgarrowcdc.flink.testutils.TcpProxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bytes the reader cannot decode arrive on a live replication stream (here: a proxy turns the
@@ -50,11 +51,12 @@ class MalformedFrameITCase {
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     /** The first 8 bytes of a version-1 B frame: magic, version, kind, header length 40. */
     private static final byte[] BEGIN_HEADER = {0x57, 0x41, 0x01, 0x42, 0x28, 0x00, 0x00, 0x00};
@@ -68,15 +70,17 @@ class MalformedFrameITCase {
         env.setParallelism(1);
 
         try (TcpProxy proxy = new TcpProxy(PG.host(), PG.port());
-                CloseableIterator<String> it = env.fromSource(
-                                TestSources.<String>builder(PG, "public.t")
-                                        .hostname(proxy.host())
-                                        .port(proxy.port())
-                                        .startupMode(StartupMode.INITIAL)
-                                        .deserializer(new TestSources.RowsAsText())
-                                        .build(),
-                                WatermarkStrategy.noWatermarks(), "pg")
-                        .executeAndCollect()) {
+                CloseableIterator<String> it =
+                        env.fromSource(
+                                        TestSources.<String>builder(PG, "public.t")
+                                                .hostname(proxy.host())
+                                                .port(proxy.port())
+                                                .startupMode(StartupMode.INITIAL)
+                                                .deserializer(new TestSources.RowsAsText())
+                                                .build(),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "pg")
+                                .executeAndCollect()) {
             List<String> rows = new ArrayList<>();
             rows.add(it.next());
             assertThat(rows).containsExactly("public.t +I(1, a)");

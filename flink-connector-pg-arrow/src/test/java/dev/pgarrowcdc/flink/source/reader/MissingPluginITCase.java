@@ -15,21 +15,21 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.TableId;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.TableId;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A server where wal2arrow is allowed but its file is not installed. */
 class MissingPluginITCase {
@@ -41,17 +41,24 @@ class MissingPluginITCase {
         // Given the plugin file removed from the server's library path
         PG.cluster().removeWal2Arrow();
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        PgArrowSplit split = PgArrowSplit.fresh(
-                "it_public_t", List.of(new TableId("public", "t")), PgArrowSplit.Phase.STREAM, 0);
+        PgArrowSplit split =
+                PgArrowSplit.fresh(
+                        "it_public_t",
+                        List.of(new TableId("public", "t")),
+                        PgArrowSplit.Phase.STREAM,
+                        0);
 
         try (BufferAllocator allocator = new RootAllocator();
-                SlotStreamer streamer = new SlotStreamer(split, TestSources.config(PG, "public.t"), allocator)) {
+                SlotStreamer streamer =
+                        new SlotStreamer(split, TestSources.config(PG, "public.t"), allocator)) {
             // When the split creates its slot, then the error names the file and the fix
             assertThatThrownBy(() -> streamer.poll(new ArrayList<>(), 10, 1 << 20))
                     .isInstanceOf(IOException.class)
-                    .hasMessageContaining("Creating replication slot 'it_public_t' for [public.t] failed")
+                    .hasMessageContaining(
+                            "Creating replication slot 'it_public_t' for [public.t] failed")
                     .hasMessageContaining("could not access file \"wal2arrow\"")
-                    .hasMessageContaining("install the wal2arrow plugin on the server (make -C wal2arrow install)");
+                    .hasMessageContaining(
+                            "install the wal2arrow plugin on the server (make -C wal2arrow install)");
         }
     }
 }

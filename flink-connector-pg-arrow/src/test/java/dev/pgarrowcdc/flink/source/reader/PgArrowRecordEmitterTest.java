@@ -15,11 +15,12 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
+import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
+import dev.pgarrowcdc.flink.source.split.TableId;
 
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -32,14 +33,14 @@ import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
+
 import org.junit.jupiter.api.Test;
 
-import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
-import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
-import dev.pgarrowcdc.flink.source.UnknownValue;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
-import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
-import dev.pgarrowcdc.flink.source.split.TableId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What reaches the emitter and what it hands on: rows only (so numRecordsIn counts rows), with
@@ -55,8 +56,14 @@ class PgArrowRecordEmitterTest {
 
         @Override
         public void deserialize(RowData row, PgArrowRecordContext context, Collector<String> out) {
-            out.collect(row.getRowKind().shortString() + " known=" + context.allValuesKnown() + " "
-                    + context.unknownValue(0) + "," + context.unknownValue(1));
+            out.collect(
+                    row.getRowKind().shortString()
+                            + " known="
+                            + context.allValuesKnown()
+                            + " "
+                            + context.unknownValue(0)
+                            + ","
+                            + context.unknownValue(1));
         }
 
         @Override
@@ -98,26 +105,46 @@ class PgArrowRecordEmitterTest {
     void onlyRowsReachTheEmitterWithUnknownValuesAndCommitTimeWhileMarkersMoveTheSplitState()
             throws Exception {
         // Given: key column 0, column 1 outside the replica identity; one snapshot row
-        PgArrowRecord.RowContext stream = new PgArrowRecord.RowContext("public", "t", false, 100, 7,
-                1_700_000_000_123_456L, TWO_INTS, new boolean[] {false, true}, "DEFAULT");
+        PgArrowRecord.RowContext stream =
+                new PgArrowRecord.RowContext(
+                        "public",
+                        "t",
+                        false,
+                        100,
+                        7,
+                        1_700_000_000_123_456L,
+                        TWO_INTS,
+                        new boolean[] {false, true},
+                        "DEFAULT");
         PgArrowRecord.RowContext snapshot =
                 new PgArrowRecord.RowContext("public", "t", true, 0, 0, 0, TWO_INTS);
         SplitPositions positions = new SplitPositions();
         PgArrowRecords fetch = new PgArrowRecords(positions);
         List<PgArrowRecord> records = fetch.listFor("s");
-        records.add(PgArrowRecord.row(row(RowKind.INSERT), snapshot,
-                new UnknownValue[] {null, UnknownValue.NAN}));
+        records.add(
+                PgArrowRecord.row(
+                        row(RowKind.INSERT),
+                        snapshot,
+                        new UnknownValue[] {null, UnknownValue.NAN}));
         records.add(PgArrowRecord.snapshotDone(50));
-        records.add(PgArrowRecord.row(row(RowKind.UPDATE_AFTER), stream,
-                new UnknownValue[] {null, UnknownValue.UNCHANGED_TOAST}));
+        records.add(
+                PgArrowRecord.row(
+                        row(RowKind.UPDATE_AFTER),
+                        stream,
+                        new UnknownValue[] {null, UnknownValue.UNCHANGED_TOAST}));
         records.add(PgArrowRecord.row(row(RowKind.DELETE), stream));
         records.add(PgArrowRecord.row(row(RowKind.INSERT), stream));
         records.add(PgArrowRecord.transactionEnd(120));
         records.add(PgArrowRecord.progress(130));
         PgArrowRecordEmitter<String> emitter = new PgArrowRecordEmitter<>(new Describe());
         SimpleCounter numRecordsIn = new SimpleCounter();
-        PgArrowSplitState state = new PgArrowSplitState(PgArrowSplit.fresh("s",
-                Collections.singletonList(new TableId("public", "t")), PgArrowSplit.Phase.SNAPSHOT, 0));
+        PgArrowSplitState state =
+                new PgArrowSplitState(
+                        PgArrowSplit.fresh(
+                                "s",
+                                Collections.singletonList(new TableId("public", "t")),
+                                PgArrowSplit.Phase.SNAPSHOT,
+                                0));
         positions.add(state);
         Output output = new Output();
         List<String> statesBeforeEachRow = new ArrayList<>();
@@ -125,7 +152,9 @@ class PgArrowRecordEmitterTest {
         // When: read as SourceReaderBase reads a fetch, counting each record before emitting it
         assertThat(fetch.size()).isEqualTo(7);
         assertThat(fetch.nextSplit()).isEqualTo("s");
-        for (PgArrowRecord r = fetch.nextRecordFromSplit(); r != null; r = fetch.nextRecordFromSplit()) {
+        for (PgArrowRecord r = fetch.nextRecordFromSplit();
+                r != null;
+                r = fetch.nextRecordFromSplit()) {
             statesBeforeEachRow.add(state.phase() + "@" + state.startLsn());
             numRecordsIn.inc();
             emitter.emitRecord(r, output, state);
@@ -133,15 +162,18 @@ class PgArrowRecordEmitterTest {
         assertThat(fetch.nextSplit()).isNull();
 
         // Then
-        assertThat(output.records).containsExactly(
-                "+I known=false null,NAN @none",
-                "+U known=false null,UNCHANGED_TOAST @1700000000123",
-                "-D known=false null,ABSENT @1700000000123",
-                "+I known=true null,null @1700000000123");
+        assertThat(output.records)
+                .containsExactly(
+                        "+I known=false null,NAN @none",
+                        "+U known=false null,UNCHANGED_TOAST @1700000000123",
+                        "-D known=false null,ABSENT @1700000000123",
+                        "+I known=true null,null @1700000000123");
         assertThat(numRecordsIn.getCount()).as("rows only").isEqualTo(4);
-        assertThat(statesBeforeEachRow).as("each marker applied before the row after it")
+        assertThat(statesBeforeEachRow)
+                .as("each marker applied before the row after it")
                 .containsExactly("SNAPSHOT@0", "STREAM@50", "STREAM@50", "STREAM@50");
-        assertThat(state.startLsn()).as("the markers after the last row applied by the end")
+        assertThat(state.startLsn())
+                .as("the markers after the last row applied by the end")
                 .isEqualTo(130);
         assertThat(state.rowsEmittedInNextTxn()).isZero();
         assertThat(state.snapshotRowsEmitted()).isEqualTo(1);

@@ -15,17 +15,13 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
-import static dev.pgarrowcdc.flink.testutils.ServerState.confirmedFlushLsn;
-import static dev.pgarrowcdc.flink.testutils.ServerState.currentWalLsn;
-import static dev.pgarrowcdc.flink.testutils.ServerState.lastStatusUpdate;
-import static dev.pgarrowcdc.flink.testutils.ServerState.slotActive;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.pgarrowcdc.flink.source.Lsn;
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import dev.pgarrowcdc.flink.testutils.ServerState.StatusUpdate;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -35,16 +31,21 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.Lsn;
-import dev.pgarrowcdc.flink.source.PgArrowSource;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.Await;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
-import dev.pgarrowcdc.flink.testutils.ServerState.StatusUpdate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
+import static dev.pgarrowcdc.flink.testutils.ServerState.confirmedFlushLsn;
+import static dev.pgarrowcdc.flink.testutils.ServerState.currentWalLsn;
+import static dev.pgarrowcdc.flink.testutils.ServerState.lastStatusUpdate;
+import static dev.pgarrowcdc.flink.testutils.ServerState.slotActive;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The source end to end on a MiniCluster against the fixture's PostgreSQL and the real wal2arrow
@@ -56,11 +57,12 @@ class PgArrowSourceITCase {
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     private static StreamExecutionEnvironment env(int parallelism) {
         Configuration conf = new Configuration();
@@ -83,13 +85,17 @@ class PgArrowSourceITCase {
 
     @Test
     void aBoundedSnapshotEmitsEveryCommittedRowOnce() throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, name text)",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, name text)",
                 "INSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 20) g");
 
         List<String> rows = new ArrayList<>();
-        try (CloseableIterator<String> it = env(1)
-                .fromSource(source(StartupMode.SNAPSHOT, "public.t"), WatermarkStrategy.noWatermarks(), "pg")
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env(1).fromSource(
+                                source(StartupMode.SNAPSHOT, "public.t"),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .executeAndCollect()) {
             it.forEachRemaining(rows::add);
         }
 
@@ -102,52 +108,67 @@ class PgArrowSourceITCase {
 
     @Test
     void snapshotThenStreamDeliversInsertsUpdatesAndDeletesInOrder() throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, name text)",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, name text)",
                 "ALTER TABLE t REPLICA IDENTITY FULL",
                 "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
 
-        try (CloseableIterator<String> it = env(1)
-                .fromSource(source(StartupMode.INITIAL, "public.t"), WatermarkStrategy.noWatermarks(), "pg")
-                .executeAndCollect()) {
-            assertThat(take(it, 2)).containsExactlyInAnyOrder("public.t +I(1, a)", "public.t +I(2, b)");
+        try (CloseableIterator<String> it =
+                env(1).fromSource(
+                                source(StartupMode.INITIAL, "public.t"),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .executeAndCollect()) {
+            assertThat(take(it, 2))
+                    .containsExactlyInAnyOrder("public.t +I(1, a)", "public.t +I(2, b)");
 
-            PG.execute("INSERT INTO t VALUES (3, 'c')",
+            PG.execute(
+                    "INSERT INTO t VALUES (3, 'c')",
                     "UPDATE t SET name = 'bb' WHERE id = 2",
                     "DELETE FROM t WHERE id = 1");
 
-            assertThat(take(it, 4)).containsExactly(
-                    "public.t +I(3, c)",
-                    "public.t -U(2, b)",
-                    "public.t +U(2, bb)",
-                    "public.t -D(1, a)");
+            assertThat(take(it, 4))
+                    .containsExactly(
+                            "public.t +I(3, c)",
+                            "public.t -U(2, b)",
+                            "public.t +U(2, bb)",
+                            "public.t -D(1, a)");
         }
     }
 
     @Test
     void aValueReadsTheSameFromTheSnapshotAndFromTheStream() throws Exception {
-        String columns = "b bool, i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, d numeric(10,2),"
-                + " dn numeric, t text, vc varchar(5), c char(3), by bytea, dt date, tm time,"
-                + " ts timestamp, tz timestamptz, j jsonb, u uuid, iv interval, ia int[], ta text[]";
-        String values = "true, 12, -34, 5000000000, 1.5, 'NaN', 12.34, 1.000000000000000000000000000000000000000001,"
-                + " 'héllo', 'ab', 'x', '\\x00ff', '2024-02-29', '13:14:15.123456',"
-                + " '2024-01-02 03:04:05.678901', '2024-01-02 03:04:05.5+02', '{\"k\": [1, 2]}',"
-                + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '1 day 02:03:04', '{1,NULL,3}',"
-                + " '{\"a,b\",NULL,\"q\\\"x\"}'";
-        PG.execute("CREATE TABLE v (id int PRIMARY KEY, " + columns + ")",
+        String columns =
+                "b bool, i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, d numeric(10,2),"
+                        + " dn numeric, t text, vc varchar(5), c char(3), by bytea, dt date, tm time,"
+                        + " ts timestamp, tz timestamptz, j jsonb, u uuid, iv interval, ia int[], ta text[]";
+        String values =
+                "true, 12, -34, 5000000000, 1.5, 'NaN', 12.34, 1.000000000000000000000000000000000000000001,"
+                        + " 'héllo', 'ab', 'x', '\\x00ff', '2024-02-29', '13:14:15.123456',"
+                        + " '2024-01-02 03:04:05.678901', '2024-01-02 03:04:05.5+02', '{\"k\": [1, 2]}',"
+                        + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '1 day 02:03:04', '{1,NULL,3}',"
+                        + " '{\"a,b\",NULL,\"q\\\"x\"}'";
+        PG.execute(
+                "CREATE TABLE v (id int PRIMARY KEY, " + columns + ")",
                 "INSERT INTO v VALUES (1, " + values + ")",
                 "INSERT INTO v (id) VALUES (3)");
 
-        try (CloseableIterator<String> it = env(1)
-                .fromSource(source(StartupMode.INITIAL, "public.v"), WatermarkStrategy.noWatermarks(), "pg")
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env(1).fromSource(
+                                source(StartupMode.INITIAL, "public.v"),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .executeAndCollect()) {
             List<String> snapshot = take(it, 2);
             PG.execute("INSERT INTO v VALUES (2, " + values + ")", "INSERT INTO v (id) VALUES (4)");
             List<String> stream = take(it, 2);
 
             assertThat(stream.get(0).replaceFirst("\\+I\\(2,", "+I(1,"))
-                    .isEqualTo(snapshot.stream().filter(r -> r.contains("+I(1,")).findFirst().get());
+                    .isEqualTo(
+                            snapshot.stream().filter(r -> r.contains("+I(1,")).findFirst().get());
             assertThat(stream.get(1).replaceFirst("\\+I\\(4,", "+I(3,"))
-                    .isEqualTo(snapshot.stream().filter(r -> r.contains("+I(3,")).findFirst().get());
+                    .isEqualTo(
+                            snapshot.stream().filter(r -> r.contains("+I(3,")).findFirst().get());
         }
     }
 
@@ -155,9 +176,12 @@ class PgArrowSourceITCase {
     void aTableCreatedWhileTheJobRunsIsPickedUpFromItsBeginning() throws Exception {
         PG.execute("CREATE TABLE a (id int PRIMARY KEY)", "INSERT INTO a VALUES (1)");
 
-        try (CloseableIterator<String> it = env(2)
-                .fromSource(source(StartupMode.INITIAL, "public.*"), WatermarkStrategy.noWatermarks(), "pg")
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env(2).fromSource(
+                                source(StartupMode.INITIAL, "public.*"),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .executeAndCollect()) {
             assertThat(take(it, 1)).containsExactly("public.a +I(1)");
 
             PG.execute("CREATE TABLE b (id int PRIMARY KEY)", "INSERT INTO b VALUES (10)");
@@ -190,17 +214,21 @@ class PgArrowSourceITCase {
 
     @Test
     void aTaskFailureMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v int)",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v int)",
                 "INSERT INTO t SELECT g, 0 FROM generate_series(1, 50) g");
         SEEN.set(0);
         StreamExecutionEnvironment env = env(1);
         env.enableCheckpointing(200);
 
         List<String> rows = new ArrayList<>();
-        try (CloseableIterator<String> it = env
-                .fromSource(source(StartupMode.INITIAL, "public.t"), WatermarkStrategy.noWatermarks(), "pg")
-                .map(new FailOnce(120))
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env.fromSource(
+                                source(StartupMode.INITIAL, "public.t"),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .map(new FailOnce(120))
+                        .executeAndCollect()) {
             rows.addAll(take(it, 50));
             // Transactions of several rows each, some large enough to be cut by a checkpoint.
             for (int txn = 0; txn < 20; txn++) {
@@ -230,7 +258,8 @@ class PgArrowSourceITCase {
     void aBurstOfSingleRowTransactionsSurvivesATaskFailureExactlyOnce() throws Exception {
         // Given: a stream that fails once in the middle of a burst of 3,000 single-row
         // transactions, committed faster than they are emitted, so each fetch carries many
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t VALUES (0, 'snapshot')");
         SEEN.set(0);
         StreamExecutionEnvironment env = env(1);
@@ -239,10 +268,13 @@ class PgArrowSourceITCase {
 
         // When
         List<String> rows = new ArrayList<>();
-        try (CloseableIterator<String> it = env
-                .fromSource(source(StartupMode.INITIAL, "public.t"), WatermarkStrategy.noWatermarks(), "pg")
-                .map(new FailOnce(1 + burst / 2))
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env.fromSource(
+                                source(StartupMode.INITIAL, "public.t"),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .map(new FailOnce(1 + burst / 2))
+                        .executeAndCollect()) {
             rows.addAll(take(it, 1));
             try (java.sql.Connection c = PG.connect();
                     java.sql.PreparedStatement insert =
@@ -273,15 +305,18 @@ class PgArrowSourceITCase {
         String slot = "it_public_t";
 
         // Without checkpoints: rows stream, but the slot never moves.
-        PgArrowSource<String> reportingOften = TestSources.<String>builder(PG, "public.t")
-                .startupMode(StartupMode.INITIAL)
-                .heartbeatInterval(Duration.ofMillis(200))
-                .deserializer(new TestSources.RowsAsText())
-                .build();
-        try (CloseableIterator<String> it = env(1)
-                .fromSource(reportingOften, WatermarkStrategy.noWatermarks(), "pg")
-                .executeAndCollect()) {
-            assertThat(take(it, 1)).as("the snapshot, so the slot exists").containsExactly("public.t +I(0)");
+        PgArrowSource<String> reportingOften =
+                TestSources.<String>builder(PG, "public.t")
+                        .startupMode(StartupMode.INITIAL)
+                        .heartbeatInterval(Duration.ofMillis(200))
+                        .deserializer(new TestSources.RowsAsText())
+                        .build();
+        try (CloseableIterator<String> it =
+                env(1).fromSource(reportingOften, WatermarkStrategy.noWatermarks(), "pg")
+                        .executeAndCollect()) {
+            assertThat(take(it, 1))
+                    .as("the snapshot, so the slot exists")
+                    .containsExactly("public.t +I(0)");
             long created = confirmedFlushLsn(PG, slot);
             PG.execute("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)");
             long afterInserts = currentWalLsn(PG);
@@ -290,10 +325,11 @@ class PgArrowSourceITCase {
             // A confirmation would travel in a status update, and the reader sends one every
             // heartbeat. The marker: an update sent after both rows were emitted (it reports
             // them received), and a later one, so the walsender has finished applying the first.
-            StatusUpdate afterRows = Await.value(
-                    "the reader reported both rows received",
-                    () -> lastStatusUpdate(PG, slot),
-                    u -> u != null && Long.compareUnsigned(u.writeLsn, afterInserts) >= 0);
+            StatusUpdate afterRows =
+                    Await.value(
+                            "the reader reported both rows received",
+                            () -> lastStatusUpdate(PG, slot),
+                            u -> u != null && Long.compareUnsigned(u.writeLsn, afterInserts) >= 0);
             Await.value(
                     "the walsender received the status update after " + afterRows,
                     () -> lastStatusUpdate(PG, slot),
@@ -308,17 +344,20 @@ class PgArrowSourceITCase {
         Await.until("the first job's walsender let go of " + slot, () -> !slotActive(PG, slot));
         StreamExecutionEnvironment env = env(1);
         env.enableCheckpointing(200);
-        try (CloseableIterator<String> it = env
-                .fromSource(source(StartupMode.COMMITTED_OFFSET, "public.t"),
-                        WatermarkStrategy.noWatermarks(), "pg")
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env.fromSource(
+                                source(StartupMode.COMMITTED_OFFSET, "public.t"),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .executeAndCollect()) {
             assertThat(take(it, 2))
                     .as("committed-offset replays what was never confirmed")
                     .containsExactly("public.t +I(1)", "public.t +I(2)");
             PG.execute("INSERT INTO t VALUES (3)");
             long afterInsert = currentWalLsn(PG);
             assertThat(take(it, 1)).containsExactly("public.t +I(3)");
-            Await.until("a completed checkpoint confirmed the insert's commit to " + slot,
+            Await.until(
+                    "a completed checkpoint confirmed the insert's commit to " + slot,
                     () -> Long.compareUnsigned(confirmedFlushLsn(PG, slot), afterInsert) >= 0);
         }
     }

@@ -15,19 +15,14 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static dev.pgarrowcdc.flink.testutils.ServerState.queryLong;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -37,14 +32,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.collect.ClientAndIterator;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.Await;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static dev.pgarrowcdc.flink.testutils.ServerState.queryLong;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a TRUNCATE does to the stream, and the reader's metrics, read from a metric reporter. */
 @Timeout(120)
@@ -58,26 +58,32 @@ class PgArrowSourceMetricsITCase {
             new PostgresExtension(b -> b.setting("track_commit_timestamp", "on"));
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                            .build());
 
     @Test
-    void aTruncateIsSkippedAndCountedWhileChangesAroundItAreEmittedAndBytesAreCounted() throws Exception {
+    void aTruncateIsSkippedAndCountedWhileChangesAroundItAreEmittedAndBytesAreCounted()
+            throws Exception {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        CloseableIterator<String> rowsOut = env.fromSource(TestSources.<String>builder(PG, "public.t")
-                                .startupMode(StartupMode.INITIAL)
-                                .heartbeatInterval(Duration.ofMillis(200))
-                                .deserializer(new TestSources.RowsAsText())
-                                .build(),
-                        WatermarkStrategy.noWatermarks(), "pg")
-                .collectAsync();
-        ClientAndIterator<String> job = new ClientAndIterator<>(env.executeAsync("metrics"), rowsOut);
+        CloseableIterator<String> rowsOut =
+                env.fromSource(
+                                TestSources.<String>builder(PG, "public.t")
+                                        .startupMode(StartupMode.INITIAL)
+                                        .heartbeatInterval(Duration.ofMillis(200))
+                                        .deserializer(new TestSources.RowsAsText())
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .collectAsync();
+        ClientAndIterator<String> job =
+                new ClientAndIterator<>(env.executeAsync("metrics"), rowsOut);
         try {
             List<String> rows = new ArrayList<>();
             rows.add(job.iterator.next());
@@ -91,7 +97,9 @@ class PgArrowSourceMetricsITCase {
             assertThat(counter(id, "numBytesIn")).as("bytes of wal2arrow frames").isGreaterThan(0);
             // Position markers (the snapshot's end, each transaction's end, keepalive positions)
             // reach the reader before the last row; none of them is a record.
-            assertThat(counter(id, "numRecordsIn")).as("numRecordsIn counts rows only").isEqualTo(3);
+            assertThat(counter(id, "numRecordsIn"))
+                    .as("numRecordsIn counts rows only")
+                    .isEqualTo(3);
         } finally {
             job.client.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -100,27 +108,37 @@ class PgArrowSourceMetricsITCase {
     @Test
     void eventTimeLagsFollowTheCommitTimeAndEachSplitReportsItsWalLag() throws Exception {
         // Given
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE other (id int PRIMARY KEY)");
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE other (id int PRIMARY KEY)");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        CloseableIterator<String> rowsOut = env.fromSource(TestSources.<String>builder(PG, "public.t")
-                                .startupMode(StartupMode.INITIAL)
-                                .heartbeatInterval(Duration.ofMillis(200))
-                                .deserializer(new TestSources.RowsAsText())
-                                .build(),
-                        WatermarkStrategy.noWatermarks(), "pg")
-                .collectAsync();
+        CloseableIterator<String> rowsOut =
+                env.fromSource(
+                                TestSources.<String>builder(PG, "public.t")
+                                        .startupMode(StartupMode.INITIAL)
+                                        .heartbeatInterval(Duration.ofMillis(200))
+                                        .deserializer(new TestSources.RowsAsText())
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .collectAsync();
         ClientAndIterator<String> job = new ClientAndIterator<>(env.executeAsync("lags"), rowsOut);
         try {
             JobID id = job.client.getJobID();
-            Await.until("the split's WAL lag is known (the slot exists, the WAL end was sampled)",
+            Await.until(
+                    "the split's WAL lag is known (the slot exists, the WAL end was sampled)",
                     () -> gaugeOnceRegistered(id, "split.it_public_t.pgArrowLagBytes") >= 0);
 
             // When: a fresh commit
             PG.execute("INSERT INTO t VALUES (1)");
             assertThat(job.iterator.next()).isEqualTo("public.t +I(1)");
-            long commitMillis = Math.floorDiv(queryLong(PG, "SELECT (extract(epoch FROM"
-                    + " pg_xact_commit_timestamp(xmin)) * 1000000)::bigint FROM t WHERE id = 1"), 1000L);
+            long commitMillis =
+                    Math.floorDiv(
+                            queryLong(
+                                    PG,
+                                    "SELECT (extract(epoch FROM"
+                                            + " pg_xact_commit_timestamp(xmin)) * 1000000)::bigint FROM t WHERE id = 1"),
+                            1000L);
             long fetchLag = gauge(id, "currentFetchEventTimeLag");
             long emitLag = gauge(id, "currentEmitEventTimeLag");
             long sinceCommit = System.currentTimeMillis() - commitMillis;
@@ -131,7 +149,8 @@ class PgArrowSourceMetricsITCase {
             assertThat(emitLag).as("emit time minus commit time").isBetween(0L, sinceCommit);
             // Untracked WAL (about 1 MB for another table) is lag until a keepalive position.
             PG.execute("INSERT INTO other SELECT generate_series(1, 20000)");
-            Await.until("an idle split catches up with the server's WAL end (within a page)",
+            Await.until(
+                    "an idle split catches up with the server's WAL end (within a page)",
                     () -> {
                         long lag = gauge(id, "split.it_public_t.pgArrowLagBytes");
                         return lag >= 0 && lag <= 8192;
@@ -154,12 +173,14 @@ class PgArrowSourceMetricsITCase {
     /** The source reader's gauge whose identifier ends with that name (of the one subtask). */
     private static long gauge(JobID job, String name) {
         for (Map.Entry<String, Metric> e : METRICS.getMetricsByIdentifiers(job).entrySet()) {
-            if (e.getKey().endsWith("." + name) && e.getKey().contains(".Source: pg.")
+            if (e.getKey().endsWith("." + name)
+                    && e.getKey().contains(".Source: pg.")
                     && e.getValue() instanceof Gauge) {
                 return ((Number) ((Gauge<?>) e.getValue()).getValue()).longValue();
             }
         }
-        throw new AssertionError("no source gauge " + name + " in " + METRICS.getMetricsByIdentifiers(job).keySet());
+        throw new AssertionError(
+                "no source gauge " + name + " in " + METRICS.getMetricsByIdentifiers(job).keySet());
     }
 
     /** The source reader's counter of that name (the sum, should there be several subtasks). */
@@ -167,13 +188,20 @@ class PgArrowSourceMetricsITCase {
         long sum = 0;
         boolean found = false;
         for (Map.Entry<String, Metric> e : METRICS.getMetricsByIdentifiers(job).entrySet()) {
-            if (e.getKey().endsWith("." + name) && e.getKey().contains(".Source: pg.")
+            if (e.getKey().endsWith("." + name)
+                    && e.getKey().contains(".Source: pg.")
                     && e.getValue() instanceof Counter) {
                 sum += ((Counter) e.getValue()).getCount();
                 found = true;
             }
         }
-        assertThat(found).as("a source metric " + name + " in " + METRICS.getMetricsByIdentifiers(job).keySet()).isTrue();
+        assertThat(found)
+                .as(
+                        "a source metric "
+                                + name
+                                + " in "
+                                + METRICS.getMetricsByIdentifiers(job).keySet())
+                .isTrue();
         return sum;
     }
 }

@@ -15,19 +15,14 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
-import static dev.pgarrowcdc.flink.testutils.ServerState.walsenderPid;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
+import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import dev.pgarrowcdc.flink.testutils.TcpProxy;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -38,18 +33,23 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.testutils.logging.LoggerAuditingExtension;
 import org.apache.flink.util.CloseableIterator;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.PgArrowSource;
-import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
-import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.Await;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
-import dev.pgarrowcdc.flink.testutils.TcpProxy;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
+import static dev.pgarrowcdc.flink.testutils.ServerState.walsenderPid;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The replication connection fails while a job streams: a terminated walsender, a dropped
@@ -61,14 +61,16 @@ import dev.pgarrowcdc.flink.testutils.TcpProxy;
 class PgArrowSourceResilienceITCase {
 
     @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension(b -> b.setting("wal_sender_timeout", "10s"));
+    static final PostgresExtension PG =
+            new PostgresExtension(b -> b.setting("wal_sender_timeout", "10s"));
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     @RegisterExtension
     final LoggerAuditingExtension reconnectLog =
@@ -104,7 +106,9 @@ class PgArrowSourceResilienceITCase {
     /** A row as RowsAsText prints it, a last value of PAD equal characters as "<PAD>x<char>". */
     static String abbreviated(String row) {
         int at = row.length() - 1 - PAD;
-        if (at > 2 && row.endsWith(")") && row.startsWith(", ", at - 2)
+        if (at > 2
+                && row.endsWith(")")
+                && row.startsWith(", ", at - 2)
                 && row.substring(at, at + PAD).chars().allMatch(ch -> ch == row.charAt(at))) {
             return row.substring(0, at) + PAD + "x" + row.charAt(at) + ")";
         }
@@ -112,7 +116,8 @@ class PgArrowSourceResilienceITCase {
     }
 
     private boolean resumedMidTransaction() {
-        return reconnectLog.getMessages().stream().anyMatch(m -> m.contains("rows already emitted"));
+        return reconnectLog.getMessages().stream()
+                .anyMatch(m -> m.contains("rows already emitted"));
     }
 
     /** Whether a reconnect had to skip rows of a transaction already partly emitted. */
@@ -136,15 +141,21 @@ class PgArrowSourceResilienceITCase {
     }
 
     private static final String LARGE_INSERT_RANGE =
-            "INSERT INTO t SELECT g, repeat(chr(65 + mod(g, 26)), " + PAD + ") FROM generate_series(%d, %d) g";
+            "INSERT INTO t SELECT g, repeat(chr(65 + mod(g, 26)), "
+                    + PAD
+                    + ") FROM generate_series(%d, %d) g";
 
     private static final String LARGE_INSERT =
-            "INSERT INTO t SELECT g, repeat(chr(65 + mod(g, 26)), " + PAD + ") FROM generate_series(1, %d) g";
+            "INSERT INTO t SELECT g, repeat(chr(65 + mod(g, 26)), "
+                    + PAD
+                    + ") FROM generate_series(1, %d) g";
 
     @Test
     void aTerminatedWalsenderMidTransactionResumesWhereEmissionStopped() throws Exception {
         int large = 50_000;
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, pad text)",
+                "INSERT INTO t VALUES (0, 'seed')");
         Gate.blockAt(-1);
 
         try (CloseableIterator<String> it = run(source(PG.host(), PG.port()).build())) {
@@ -176,7 +187,9 @@ class PgArrowSourceResilienceITCase {
     @Test
     void aDroppedConnectionIsReopenedAndStreamingResumes() throws Exception {
         int large = 5_000;
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, pad text)",
+                "INSERT INTO t VALUES (0, 'seed')");
         Gate.blockAt(1 + 1_000);
 
         try (TcpProxy proxy = new TcpProxy(PG.host(), PG.port());
@@ -200,7 +213,9 @@ class PgArrowSourceResilienceITCase {
 
     @Test
     void aServerRestartWhileStreamingLosesNothingAndRepeatsNothing() throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, pad text)",
+                "INSERT INTO t VALUES (0, 'seed')");
         Gate.blockAt(-1);
 
         try (CloseableIterator<String> it = run(source(PG.host(), PG.port()).build())) {
@@ -209,29 +224,40 @@ class PgArrowSourceResilienceITCase {
             for (int i = 1; i <= 3; i++) {
                 PG.execute("INSERT INTO t VALUES (" + i + ", 'before')");
             }
-            assertThat(take(it, 3)).containsExactly(
-                    "public.t +I(1, before)", "public.t +I(2, before)", "public.t +I(3, before)");
+            assertThat(take(it, 3))
+                    .containsExactly(
+                            "public.t +I(1, before)",
+                            "public.t +I(2, before)",
+                            "public.t +I(3, before)");
 
             PG.cluster().restart();
             // Written while the source is still reconnecting, and after.
-            PG.execute("INSERT INTO t VALUES (4, 'after')", "UPDATE t SET pad = 'again' WHERE id = 1");
+            PG.execute(
+                    "INSERT INTO t VALUES (4, 'after')", "UPDATE t SET pad = 'again' WHERE id = 1");
             awaitWalsender(walsender);
             PG.execute("DELETE FROM t WHERE id = 3");
 
-            assertThat(take(it, 3)).containsExactly(
-                    "public.t +I(4, after)", "public.t +U(1, again)", "public.t -D(3, null)");
+            assertThat(take(it, 3))
+                    .containsExactly(
+                            "public.t +I(4, after)",
+                            "public.t +U(1, again)",
+                            "public.t -D(3, null)");
         }
     }
 
     @Test
     void reconnectsAreBoundedAndThenFailTheJobNamingTheOption() throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t VALUES (0, 'seed')");
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, pad text)",
+                "INSERT INTO t VALUES (0, 'seed')");
         Gate.blockAt(-1);
 
         TcpProxy proxy = new TcpProxy(PG.host(), PG.port());
-        try (CloseableIterator<String> it = run(source(proxy.host(), proxy.port())
-                        .option(PgArrowSourceOptions.CONNECT_MAX_RETRIES, 2)
-                        .build())) {
+        try (CloseableIterator<String> it =
+                run(
+                        source(proxy.host(), proxy.port())
+                                .option(PgArrowSourceOptions.CONNECT_MAX_RETRIES, 2)
+                                .build())) {
             assertThat(take(it, 1)).containsExactly("public.t +I(0, seed)");
             // The server becomes unreachable: every reconnect is refused.
             proxy.close();
@@ -247,7 +273,9 @@ class PgArrowSourceResilienceITCase {
 
     // ---------------------------------------------------------------------------------------
 
-    /** Passes records through, blocking at the n-th until released: the reader stalls mid-stream. */
+    /**
+     * Passes records through, blocking at the n-th until released: the reader stalls mid-stream.
+     */
     static final class Gate implements MapFunction<String, String> {
         private static final long serialVersionUID = 1L;
         private static final AtomicInteger SEEN = new AtomicInteger();
@@ -289,7 +317,8 @@ class PgArrowSourceResilienceITCase {
 
     /** Waits until a walsender other than {@code previous} holds the slot; returns its PID. */
     private static int awaitWalsender(int previous) throws Exception {
-        return Await.value("a walsender other than " + previous + " took slot " + SLOT,
+        return Await.value(
+                "a walsender other than " + previous + " took slot " + SLOT,
                 () -> {
                     try {
                         return walsenderPid(PG, SLOT);

@@ -15,18 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
 import dev.pgarrowcdc.flink.source.TestSources;
 import dev.pgarrowcdc.flink.source.split.ChunkKey;
@@ -36,9 +24,21 @@ import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * The stream places keys in chunks in PostgreSQL's own order: in Java for integer, numeric and
- * uuid keys, by the server for the rest. Both ways must agree with PostgreSQL's ORDER BY.
+ * The stream places keys in chunks in PostgreSQL's own order: in Java for integer, numeric and uuid
+ * keys, by the server for the rest. Both ways must agree with PostgreSQL's ORDER BY.
  */
 class ReconcilerOrderITCase {
 
@@ -49,11 +49,14 @@ class ReconcilerOrderITCase {
         // Keys as PostgreSQL orders them, with negative numbers and uuids whose first byte is
         // above 0x7f (a signed comparison would put them first)
         List<String[]> sorted = new ArrayList<>();
-        try (Connection c = PG.connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT a::text, u::text, n::text FROM"
-                        + " (SELECT (g % 5) - 2 AS a, md5(g::text)::uuid AS u,"
-                        + "  ((g * 37) % 101 - 50) / 7.0 AS n FROM generate_series(1, 400) g) x"
-                        + " ORDER BY x.a, x.u, x.n")) {
+        try (Connection c = PG.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT a::text, u::text, n::text FROM"
+                                        + " (SELECT (g % 5) - 2 AS a, md5(g::text)::uuid AS u,"
+                                        + "  ((g * 37) % 101 - 50) / 7.0 AS n FROM generate_series(1, 400) g) x"
+                                        + " ORDER BY x.a, x.u, x.n")) {
             while (rs.next()) {
                 sorted.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
             }
@@ -68,13 +71,28 @@ class ReconcilerOrderITCase {
         pieces.add(new ChunkPiece(lo, null, XidSnapshot.parse("1:1:")));
         PgArrowSourceConfig config = TestSources.config(PG, "public.t");
         TableId table = new TableId("public", "t");
-        Reconciler java = new Reconciler(config, table, new Reconciliation(new ChunkKey(
-                Arrays.asList("a", "u", "n"), Arrays.asList("integer", "uuid", "numeric"),
-                Arrays.asList("", "", "")), pieces));
+        Reconciler java =
+                new Reconciler(
+                        config,
+                        table,
+                        new Reconciliation(
+                                new ChunkKey(
+                                        Arrays.asList("a", "u", "n"),
+                                        Arrays.asList("integer", "uuid", "numeric"),
+                                        Arrays.asList("", "", "")),
+                                pieces));
         // The same types under names the Java path does not know: the server places the keys
-        Reconciler server = new Reconciler(config, table, new Reconciliation(new ChunkKey(
-                Arrays.asList("a", "u", "n"), Arrays.asList("int4", "pg_catalog.uuid", "pg_catalog.numeric"),
-                Arrays.asList("", "", "")), pieces));
+        Reconciler server =
+                new Reconciler(
+                        config,
+                        table,
+                        new Reconciliation(
+                                new ChunkKey(
+                                        Arrays.asList("a", "u", "n"),
+                                        Arrays.asList(
+                                                "int4", "pg_catalog.uuid", "pg_catalog.numeric"),
+                                        Arrays.asList("", "", "")),
+                                pieces));
 
         int[] expected = new int[sorted.size()];
         for (int i = 0; i < sorted.size(); i++) {

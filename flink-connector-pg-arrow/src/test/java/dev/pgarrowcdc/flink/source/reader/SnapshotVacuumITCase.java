@@ -15,7 +15,20 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.SQLWarning;
@@ -29,25 +42,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * While a snapshot is half done (the sink holds it up after some of its rows), VACUUM removes
- * the dead rows of another table of the same database: no transaction of the snapshot pins the
- * xmin horizon between chunk reads. A snapshot in one long transaction leaves them "dead but not
- * yet removable".
+ * While a snapshot is half done (the sink holds it up after some of its rows), VACUUM removes the
+ * dead rows of another table of the same database: no transaction of the snapshot pins the xmin
+ * horizon between chunk reads. A snapshot in one long transaction leaves them "dead but not yet
+ * removable".
  */
 @Timeout(180)
 class SnapshotVacuumITCase {
@@ -55,11 +56,12 @@ class SnapshotVacuumITCase {
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     private static final int ROWS = 3_000;
     private static final int HOLD_AT = 300;
@@ -83,7 +85,8 @@ class SnapshotVacuumITCase {
 
     @Test
     void vacuumRemovesDeadRowsOfAnotherTableWhileASnapshotIsHalfDone() throws Exception {
-        PG.execute("CREATE TABLE big (id int PRIMARY KEY, v text)",
+        PG.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, v text)",
                 "INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, " + ROWS + ") g",
                 "CREATE TABLE other (id int)",
                 "INSERT INTO other SELECT generate_series(1, 1000)");
@@ -94,24 +97,29 @@ class SnapshotVacuumITCase {
         env.setParallelism(1);
 
         Set<String> rows = new HashSet<>();
-        try (CloseableIterator<String> it = env
-                .fromSource(TestSources.<String>builder(PG, "public.big")
-                                .startupMode(StartupMode.INITIAL)
-                                // Small chunks, each read within its first FETCH: its
-                                // transaction ends before its rows are handed on
-                                .chunkSize(10)
-                                .snapshotFetchSize(500)
-                                .heartbeatInterval(Duration.ofMillis(500))
-                                .deserializer(new TestSources.RowsAsText())
-                                .build(),
-                        WatermarkStrategy.noWatermarks(), "pg")
-                .map(new Hold())
-                .executeAndCollect()) {
-            assertThat(held.await(120, TimeUnit.SECONDS)).as("the snapshot reached the hold").isTrue();
+        try (CloseableIterator<String> it =
+                env.fromSource(
+                                TestSources.<String>builder(PG, "public.big")
+                                        .startupMode(StartupMode.INITIAL)
+                                        // Small chunks, each read within its first FETCH: its
+                                        // transaction ends before its rows are handed on
+                                        .chunkSize(10)
+                                        .snapshotFetchSize(500)
+                                        .heartbeatInterval(Duration.ofMillis(500))
+                                        .deserializer(new TestSources.RowsAsText())
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .map(new Hold())
+                        .executeAndCollect()) {
+            assertThat(held.await(120, TimeUnit.SECONDS))
+                    .as("the snapshot reached the hold")
+                    .isTrue();
 
             // When rows of another table die and VACUUM runs while the snapshot is held
             List<String> report = new ArrayList<>();
-            try (Connection c = PG.connect(); Statement st = c.createStatement()) {
+            try (Connection c = PG.connect();
+                    Statement st = c.createStatement()) {
                 st.execute("DELETE FROM other");
                 st.execute("VACUUM (VERBOSE) other");
                 for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
@@ -125,7 +133,8 @@ class SnapshotVacuumITCase {
             }
 
             // Then VACUUM removed every dead row, and the snapshot was still under way meanwhile
-            assertThat(String.join("\n", report)).contains("tuples: 1000 removed")
+            assertThat(String.join("\n", report))
+                    .contains("tuples: 1000 removed")
                     .contains("0 are dead but not yet removable");
             assertThat(seenWhileHeld).isEqualTo(HOLD_AT).isLessThan(ROWS);
             assertThat(rows).hasSize(ROWS);

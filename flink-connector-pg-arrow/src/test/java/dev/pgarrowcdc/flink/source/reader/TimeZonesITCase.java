@@ -15,7 +15,21 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.LocalDate;
 import java.time.LocalTime;
@@ -23,25 +37,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TimeZone;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Date and time values read the same from the snapshot and the stream, and as the instants and
- * wall-clock values PostgreSQL stored, whatever the server's and the JVM's time zones (both
- * non-UTC and different here).
+ * wall-clock values PostgreSQL stored, whatever the server's and the JVM's time zones (both non-UTC
+ * and different here).
  */
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TimeZonesITCase {
@@ -51,11 +52,12 @@ class TimeZonesITCase {
             new PostgresExtension(b -> b.setting("TimeZone", "'America/Sao_Paulo'"));
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     private static TimeZone jvmZone;
 
@@ -73,20 +75,25 @@ class TimeZonesITCase {
     @Test
     void dateAndTimeValuesDependOnNeitherTheServersNorTheJvmsTimeZone() throws Exception {
         // Given: a row committed before the job (snapshot) and the same values after it (stream)
-        String values = "'2024-02-29', '13:14:15.123456', '2024-01-02 03:04:05.678901',"
-                + " '2024-01-02 03:04:05.5+02', '2024-07-01 00:30:00-03', '{2024-03-31 02:30:00+00}'";
-        PG.execute("CREATE TABLE z (id int PRIMARY KEY, dt date, tm time, ts timestamp,"
+        String values =
+                "'2024-02-29', '13:14:15.123456', '2024-01-02 03:04:05.678901',"
+                        + " '2024-01-02 03:04:05.5+02', '2024-07-01 00:30:00-03', '{2024-03-31 02:30:00+00}'";
+        PG.execute(
+                "CREATE TABLE z (id int PRIMARY KEY, dt date, tm time, ts timestamp,"
                         + " tz timestamptz, tz2 timestamptz, tza timestamptz[])",
                 "INSERT INTO z VALUES (1, " + values + ")");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
 
-        try (CloseableIterator<String> it = env.fromSource(TestSources.<String>builder(PG, "public.z")
-                                .startupMode(StartupMode.INITIAL)
-                                .deserializer(new TestSources.RowsAsText())
-                                .build(),
-                        WatermarkStrategy.noWatermarks(), "pg")
-                .executeAndCollect()) {
+        try (CloseableIterator<String> it =
+                env.fromSource(
+                                TestSources.<String>builder(PG, "public.z")
+                                        .startupMode(StartupMode.INITIAL)
+                                        .deserializer(new TestSources.RowsAsText())
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .executeAndCollect()) {
             List<String> rows = new ArrayList<>();
             rows.add(it.next());
             // When
@@ -94,12 +101,16 @@ class TimeZonesITCase {
             rows.add(it.next());
 
             // Then: UTC instants for timestamptz, wall-clock values for the others
-            String expected = LocalDate.of(2024, 2, 29).toEpochDay() + ", "
-                    + LocalTime.of(13, 14, 15, 123_000_000).toNanoOfDay() / 1_000_000 + ", "
-                    + "2024-01-02T03:04:05.678901, 2024-01-02T01:04:05.500, 2024-07-01T03:30,"
-                    + " [2024-03-31T02:30]";
-            assertThat(rows).containsExactly(
-                    "public.z +I(1, " + expected + ")", "public.z +I(2, " + expected + ")");
+            String expected =
+                    LocalDate.of(2024, 2, 29).toEpochDay()
+                            + ", "
+                            + LocalTime.of(13, 14, 15, 123_000_000).toNanoOfDay() / 1_000_000
+                            + ", "
+                            + "2024-01-02T03:04:05.678901, 2024-01-02T01:04:05.500, 2024-07-01T03:30,"
+                            + " [2024-03-31T02:30]";
+            assertThat(rows)
+                    .containsExactly(
+                            "public.z +I(1, " + expected + ")", "public.z +I(2, " + expected + ")");
         }
     }
 }

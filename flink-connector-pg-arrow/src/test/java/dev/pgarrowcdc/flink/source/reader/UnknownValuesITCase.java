@@ -15,10 +15,14 @@
  */
 package dev.pgarrowcdc.flink.source.reader;
 
-import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
+import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.source.UnchangedToastMode;
+import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,18 +37,14 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.ExceptionUtils;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.PgArrowDeserializationSchema;
-import dev.pgarrowcdc.flink.source.PgArrowRecordContext;
-import dev.pgarrowcdc.flink.source.PgArrowSource;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.source.UnchangedToastMode;
-import dev.pgarrowcdc.flink.source.UnknownValue;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static dev.pgarrowcdc.flink.testutils.JobOutput.take;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Unchanged TOASTed values, columns the WAL did not log and numerics DECIMAL cannot hold never
@@ -57,18 +57,20 @@ class UnknownValuesITCase {
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     /** 6,400 characters of md5 hex: stored out of line with STORAGE EXTERNAL. */
     private static final String BIG_SQL =
             "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 200) i)";
 
     private static void createToastedTable(String identity) throws Exception {
-        PG.execute("CREATE TABLE t (id int PRIMARY KEY, big text, small int, d numeric(10,2))",
+        PG.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, big text, small int, d numeric(10,2))",
                 "ALTER TABLE t ALTER COLUMN big SET STORAGE EXTERNAL",
                 "ALTER TABLE t REPLICA IDENTITY " + identity,
                 "INSERT INTO t VALUES (1, " + BIG_SQL + ", 1, 'NaN')");
@@ -79,11 +81,12 @@ class UnknownValuesITCase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        PgArrowSource<String> source = TestSources.<String>builder(PG, "public.t")
-                .startupMode(StartupMode.INITIAL)
-                .unchangedToastMode(mode)
-                .deserializer(new RowsWithUnknowns())
-                .build();
+        PgArrowSource<String> source =
+                TestSources.<String>builder(PG, "public.t")
+                        .startupMode(StartupMode.INITIAL)
+                        .unchangedToastMode(mode)
+                        .deserializer(new RowsWithUnknowns())
+                        .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "pg").executeAndCollect();
     }
 
@@ -100,12 +103,20 @@ class UnknownValuesITCase {
 
             // Then
             assertThatThrownBy(() -> take(it, 1))
-                    .satisfies(e -> assertThat(ExceptionUtils.findThrowableWithMessage(e,
-                                    "left the TOASTed value of column 'big' unchanged"))
-                            .hasValueSatisfying(cause -> assertThat(cause.getMessage())
-                                    .contains("public.t", "REPLICA IDENTITY DEFAULT",
-                                            "ALTER TABLE \"public\".\"t\" REPLICA IDENTITY FULL",
-                                            "'scan.unchanged-toast.mode' = 'null'")));
+                    .satisfies(
+                            e ->
+                                    assertThat(
+                                                    ExceptionUtils.findThrowableWithMessage(
+                                                            e,
+                                                            "left the TOASTed value of column 'big' unchanged"))
+                                            .hasValueSatisfying(
+                                                    cause ->
+                                                            assertThat(cause.getMessage())
+                                                                    .contains(
+                                                                            "public.t",
+                                                                            "REPLICA IDENTITY DEFAULT",
+                                                                            "ALTER TABLE \"public\".\"t\" REPLICA IDENTITY FULL",
+                                                                            "'scan.unchanged-toast.mode' = 'null'")));
         }
     }
 
@@ -121,15 +132,17 @@ class UnknownValuesITCase {
             PG.execute("UPDATE t SET small = 2 WHERE id = 1", "DELETE FROM t WHERE id = 1");
 
             // Then
-            assertThat(take(it, 3)).containsExactly(
-                    "-U(1, " + big + ", 1, <NAN>)",
-                    "+U(1, " + big + ", 2, <NAN>)",
-                    "-D(1, " + big + ", 2, <NAN>)");
+            assertThat(take(it, 3))
+                    .containsExactly(
+                            "-U(1, " + big + ", 1, <NAN>)",
+                            "+U(1, " + big + ", 2, <NAN>)",
+                            "-D(1, " + big + ", 2, <NAN>)");
         }
     }
 
     @Test
-    void inNullModeUnknownValuesArriveAsNullsThatTheContextTellsApartFromSqlNulls() throws Exception {
+    void inNullModeUnknownValuesArriveAsNullsThatTheContextTellsApartFromSqlNulls()
+            throws Exception {
         // Given
         createToastedTable("DEFAULT");
         String big = bigValue();
@@ -137,20 +150,22 @@ class UnknownValuesITCase {
             assertThat(take(it, 1)).as("snapshot").containsExactly("+I(1, " + big + ", 1, <NAN>)");
 
             // When: big unchanged, a key change, big set to a real NULL, a delete
-            PG.execute("UPDATE t SET small = 2 WHERE id = 1",
+            PG.execute(
+                    "UPDATE t SET small = 2 WHERE id = 1",
                     "UPDATE t SET id = 10 WHERE id = 1",
                     "UPDATE t SET big = NULL, d = NULL WHERE id = 10",
                     "DELETE FROM t WHERE id = 10",
                     "INSERT INTO t VALUES (2, 'small', 3, 'NaN')");
 
             // Then
-            assertThat(take(it, 6)).containsExactly(
-                    "+U(1, <UNCHANGED_TOAST>, 2, <NAN>)",
-                    "-U(1, <ABSENT>, <ABSENT>, <ABSENT>)",
-                    "+U(10, <UNCHANGED_TOAST>, 2, <NAN>)",
-                    "+U(10, null, 2, null)",
-                    "-D(10, <ABSENT>, <ABSENT>, <ABSENT>)",
-                    "+I(2, small, 3, <NAN>)");
+            assertThat(take(it, 6))
+                    .containsExactly(
+                            "+U(1, <UNCHANGED_TOAST>, 2, <NAN>)",
+                            "-U(1, <ABSENT>, <ABSENT>, <ABSENT>)",
+                            "+U(10, <UNCHANGED_TOAST>, 2, <NAN>)",
+                            "+U(10, null, 2, null)",
+                            "-D(10, <ABSENT>, <ABSENT>, <ABSENT>)",
+                            "+I(2, small, 3, <NAN>)");
         }
     }
 
@@ -164,8 +179,8 @@ class UnknownValuesITCase {
     }
 
     /**
-     * Each row as {@code <kind>(f0, f1, ...)} with a field whose value is unknown written as
-     * {@code <reason>}: only a real SQL NULL prints {@code null}.
+     * Each row as {@code <kind>(f0, f1, ...)} with a field whose value is unknown written as {@code
+     * <reason>}: only a real SQL NULL prints {@code null}.
      */
     static final class RowsWithUnknowns implements PgArrowDeserializationSchema<String> {
         private static final long serialVersionUID = 1L;
@@ -177,11 +192,18 @@ class UnknownValuesITCase {
             for (int i = 0; i < row.getArity(); i++) {
                 UnknownValue why = context.unknownValue(i);
                 anyUnknown |= why != null;
-                sb.append(i == 0 ? "" : ", ").append(why != null ? "<" + why + ">"
-                        : row.isNullAt(i) ? "null" : String.valueOf(((GenericRowData) row).getField(i)));
+                sb.append(i == 0 ? "" : ", ")
+                        .append(
+                                why != null
+                                        ? "<" + why + ">"
+                                        : row.isNullAt(i)
+                                                ? "null"
+                                                : String.valueOf(
+                                                        ((GenericRowData) row).getField(i)));
             }
             if (anyUnknown == context.allValuesKnown()) {
-                throw new AssertionError("allValuesKnown() disagrees with unknownValue(i) for " + sb);
+                throw new AssertionError(
+                        "allValuesKnown() disagrees with unknownValue(i) for " + sb);
             }
             out.collect(sb.append(')').toString());
         }

@@ -15,21 +15,22 @@
  */
 package dev.pgarrowcdc.flink.source.security;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.pgarrowcdc.flink.source.PgArrowSource;
+import dev.pgarrowcdc.flink.source.StartupMode;
+import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgarrowcdc.flink.source.PgArrowSource;
-import dev.pgarrowcdc.flink.source.StartupMode;
-import dev.pgarrowcdc.flink.source.TestSources;
-import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The source as a role with nothing but {@code LOGIN REPLICATION} and SELECT on its tables (the
@@ -37,8 +38,7 @@ import dev.pgarrowcdc.flink.testutils.PostgresExtension;
  */
 class LeastPrivilegeITCase {
 
-    @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
     private static PgArrowSource<String> source(String role, String... tables) {
         return TestSources.<String>builder(PG, tables)
@@ -58,7 +58,9 @@ class LeastPrivilegeITCase {
 
     @Test
     void theWholePipelineRunsAsALoginReplicationRoleWithSelectOnly() throws Exception {
-        PG.execute("CREATE SCHEMA shop", "CREATE TABLE shop.t (id int PRIMARY KEY, v text)",
+        PG.execute(
+                "CREATE SCHEMA shop",
+                "CREATE TABLE shop.t (id int PRIMARY KEY, v text)",
                 "INSERT INTO shop.t VALUES (1, 'a')",
                 // exactly the README's statements
                 "CREATE ROLE cdc_min LOGIN REPLICATION",
@@ -77,22 +79,29 @@ class LeastPrivilegeITCase {
 
     @Test
     void aMissingSelectOrSchemaUsageIsNamedWithTheGrant() throws Exception {
-        PG.execute("CREATE SCHEMA shop", "CREATE TABLE shop.t (id int)", "CREATE TABLE shop.\"Odd\" (id int)",
-                "CREATE TABLE public.u (id int)", "CREATE ROLE cdc_nosel LOGIN REPLICATION",
-                "GRANT USAGE ON SCHEMA shop TO cdc_nosel", "GRANT SELECT ON shop.t TO cdc_nosel");
+        PG.execute(
+                "CREATE SCHEMA shop",
+                "CREATE TABLE shop.t (id int)",
+                "CREATE TABLE shop.\"Odd\" (id int)",
+                "CREATE TABLE public.u (id int)",
+                "CREATE ROLE cdc_nosel LOGIN REPLICATION",
+                "GRANT USAGE ON SCHEMA shop TO cdc_nosel",
+                "GRANT SELECT ON shop.t TO cdc_nosel");
         try {
             assertThatThrownBy(() -> run(source("cdc_nosel", "shop.*")).hasNext())
                     .rootCause()
-                    .hasMessage("Role 'cdc_nosel' lacks SELECT on table \"shop\".\"Odd\", needed to"
-                            + " snapshot the captured tables: as the tables' owner (or a superuser)"
-                            + " run GRANT SELECT ON TABLE \"shop\".\"Odd\" TO \"cdc_nosel\"; or narrow"
-                            + " 'table-name'");
+                    .hasMessage(
+                            "Role 'cdc_nosel' lacks SELECT on table \"shop\".\"Odd\", needed to"
+                                    + " snapshot the captured tables: as the tables' owner (or a superuser)"
+                                    + " run GRANT SELECT ON TABLE \"shop\".\"Odd\" TO \"cdc_nosel\"; or narrow"
+                                    + " 'table-name'");
             PG.execute("REVOKE USAGE ON SCHEMA shop FROM cdc_nosel");
             assertThatThrownBy(() -> run(source("cdc_nosel", "shop.t")).hasNext())
                     .rootCause()
-                    .hasMessage("Role 'cdc_nosel' lacks USAGE on schema \"shop\", needed to snapshot"
-                            + " the captured tables: as the tables' owner (or a superuser) run GRANT"
-                            + " USAGE ON SCHEMA \"shop\" TO \"cdc_nosel\"; or narrow 'table-name'");
+                    .hasMessage(
+                            "Role 'cdc_nosel' lacks USAGE on schema \"shop\", needed to snapshot"
+                                    + " the captured tables: as the tables' owner (or a superuser) run GRANT"
+                                    + " USAGE ON SCHEMA \"shop\" TO \"cdc_nosel\"; or narrow 'table-name'");
         } finally {
             dropRole("cdc_nosel");
         }
@@ -100,7 +109,9 @@ class LeastPrivilegeITCase {
 
     @Test
     void aRoleWithoutReplicationIsNamedWithTheAlterRole() throws Exception {
-        PG.execute("CREATE TABLE t (id int)", "CREATE ROLE cdc_norepl LOGIN",
+        PG.execute(
+                "CREATE TABLE t (id int)",
+                "CREATE ROLE cdc_norepl LOGIN",
                 "GRANT SELECT ON t TO cdc_norepl");
         try {
             assertThatThrownBy(() -> run(source("cdc_norepl", "public.t")).hasNext())

@@ -15,9 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source.security;
 
-import java.sql.SQLException;
-
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+
+import java.sql.SQLException;
 
 /** Least-privilege roles for the security tests, made the way the README tells a DBA to. */
 final class Roles {
@@ -30,9 +30,14 @@ final class Roles {
      */
     static void cdcRole(PostgresExtension pg, String role, String password, String... tables)
             throws SQLException {
-        pg.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role
-                + "') THEN CREATE ROLE " + role + " LOGIN REPLICATION"
-                + (password == null ? "" : " PASSWORD '" + password + "'") + "; END IF; END $$");
+        pg.execute(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+                        + role
+                        + "') THEN CREATE ROLE "
+                        + role
+                        + " LOGIN REPLICATION"
+                        + (password == null ? "" : " PASSWORD '" + password + "'")
+                        + "; END IF; END $$");
         for (String table : tables) {
             pg.execute("GRANT SELECT ON " + table + " TO " + role);
         }

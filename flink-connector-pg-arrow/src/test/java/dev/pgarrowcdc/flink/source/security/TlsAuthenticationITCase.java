@@ -15,32 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.security;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.slf4j.event.Level;
-
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
-import org.apache.flink.testutils.logging.LoggerAuditingExtension;
-import org.apache.logging.log4j.core.LogEvent;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.pgarrowcdc.flink.source.PgArrowSource;
 import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
@@ -51,10 +25,35 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 import dev.pgarrowcdc.flink.testutils.TestCertificates;
 
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.testutils.logging.LoggerAuditingExtension;
+import org.apache.flink.util.CloseableIterator;
+
+import org.apache.logging.log4j.core.LogEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.event.Level;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 /**
- * A server that accepts TLS connections only ({@code hostssl} lines, no {@code host}): role
- * {@code cdc} with SCRAM-SHA-256, role {@code cdc_cert} with client-certificate authentication.
- * Its certificate, signed by a CA the test makes, names {@code localhost} only.
+ * A server that accepts TLS connections only ({@code hostssl} lines, no {@code host}): role {@code
+ * cdc} with SCRAM-SHA-256, role {@code cdc_cert} with client-certificate authentication. Its
+ * certificate, signed by a CA the test makes, names {@code localhost} only.
  */
 class TlsAuthenticationITCase {
 
@@ -62,20 +61,25 @@ class TlsAuthenticationITCase {
     private static final TestCertificates CERTS = certificates();
 
     @RegisterExtension
-    static final PostgresExtension PG = new PostgresExtension(b -> b
-            .ssl(CERTS.serverCert(), CERTS.serverKey(), CERTS.ca())
-            .setting("password_encryption", "'scram-sha-256'")
-            .hba("hostssl all " + PostgresCluster.SUPERUSER + " 127.0.0.1/32 trust",
-                    "hostssl all cdc 127.0.0.1/32 scram-sha-256",
-                    "hostssl all cdc_cert 127.0.0.1/32 cert"));
+    static final PostgresExtension PG =
+            new PostgresExtension(
+                    b ->
+                            b.ssl(CERTS.serverCert(), CERTS.serverKey(), CERTS.ca())
+                                    .setting("password_encryption", "'scram-sha-256'")
+                                    .hba(
+                                            "hostssl all "
+                                                    + PostgresCluster.SUPERUSER
+                                                    + " 127.0.0.1/32 trust",
+                                            "hostssl all cdc 127.0.0.1/32 scram-sha-256",
+                                            "hostssl all cdc_cert 127.0.0.1/32 cert"));
 
     /** A server without TLS: the fixture's default. */
-    @RegisterExtension
-    static final PostgresExtension PLAIN = new PostgresExtension();
+    @RegisterExtension static final PostgresExtension PLAIN = new PostgresExtension();
 
     private static TestCertificates certificates() {
         try {
-            TestCertificates certs = TestCertificates.create(Files.createTempDirectory("pgarrowcdc-tls-"));
+            TestCertificates certs =
+                    TestCertificates.create(Files.createTempDirectory("pgarrowcdc-tls-"));
             certs.clientCert("cdc_cert");
             return certs;
         } catch (IOException e) {
@@ -85,10 +89,12 @@ class TlsAuthenticationITCase {
 
     /** Everything the source logs, at every level, and what Flink logs about the job. */
     @RegisterExtension
-    final LoggerAuditingExtension sourceLog = new LoggerAuditingExtension("dev.pgarrowcdc", Level.TRACE);
+    final LoggerAuditingExtension sourceLog =
+            new LoggerAuditingExtension("dev.pgarrowcdc", Level.TRACE);
 
     @RegisterExtension
-    final LoggerAuditingExtension flinkLog = new LoggerAuditingExtension("org.apache.flink", Level.INFO);
+    final LoggerAuditingExtension flinkLog =
+            new LoggerAuditingExtension("org.apache.flink", Level.INFO);
 
     private static PgArrowSourceBuilder<String> source(String host, String user) {
         return TestSources.<String>builder(PG, "public.t")
@@ -108,7 +114,8 @@ class TlsAuthenticationITCase {
     void snapshotAndStreamRunOverVerifiedTlsWithScramAsALeastPrivilegeRole() throws Exception {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
         Roles.cdcRole(PG, "cdc", PASSWORD, "public.t");
-        PgArrowSource<String> source = source(TestCertificates.SERVER_NAME, "cdc").password(PASSWORD).build();
+        PgArrowSource<String> source =
+                source(TestCertificates.SERVER_NAME, "cdc").password(PASSWORD).build();
 
         try (CloseableIterator<String> it = run(source)) {
             assertThat(it.next()).isEqualTo("public.t +I(1, a)");
@@ -126,10 +133,12 @@ class TlsAuthenticationITCase {
     void aClientCertificateLogsInWhereTheServerAsksForOne() throws Exception {
         PG.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
         Roles.cdcRole(PG, "cdc_cert", null, "public.t");
-        PgArrowSource<String> source = source(TestCertificates.SERVER_NAME, "cdc_cert")
-                .sslClientCert(CERTS.clientCert("cdc_cert").toString(),
-                        CERTS.clientKey("cdc_cert").toString())
-                .build();
+        PgArrowSource<String> source =
+                source(TestCertificates.SERVER_NAME, "cdc_cert")
+                        .sslClientCert(
+                                CERTS.clientCert("cdc_cert").toString(),
+                                CERTS.clientKey("cdc_cert").toString())
+                        .build();
 
         try (CloseableIterator<String> it = run(source)) {
             assertThat(it.next()).isEqualTo("public.t +I(1, a)");
@@ -157,13 +166,14 @@ class TlsAuthenticationITCase {
         // The certificate names localhost; connecting to 127.0.0.1 is connecting to another name.
         PgArrowSourceConfig byAddress = config(source("127.0.0.1", "cdc").password(PASSWORD));
         // verify-ca checks the signature, not the name: the same server is accepted.
-        PgArrowSourceConfig caOnly = config(source("127.0.0.1", "cdc").password(PASSWORD)
-                .sslMode(SslMode.VERIFY_CA));
+        PgArrowSourceConfig caOnly =
+                config(source("127.0.0.1", "cdc").password(PASSWORD).sslMode(SslMode.VERIFY_CA));
 
         assertThatThrownBy(byAddress::connect)
                 .isInstanceOf(SQLException.class)
-                .hasMessageContaining("the server's certificate does not name the host '127.0.0.1',"
-                        + " so 'ssl.mode' = 'verify-full' refuses it");
+                .hasMessageContaining(
+                        "the server's certificate does not name the host '127.0.0.1',"
+                                + " so 'ssl.mode' = 'verify-full' refuses it");
         try (Connection c = caOnly.connect()) {
             assertThat(c.isValid(5)).isTrue();
         }
@@ -172,47 +182,73 @@ class TlsAuthenticationITCase {
     @Test
     void aCertificateFromAnotherAuthorityIsRefused() throws Exception {
         Roles.cdcRole(PG, "cdc", PASSWORD);
-        TestCertificates other = TestCertificates.create(Files.createTempDirectory("pgarrowcdc-ca2-"));
-        PgArrowSourceConfig config = config(source(TestCertificates.SERVER_NAME, "cdc")
-                .password(PASSWORD).sslRootCert(other.ca().toString()));
+        TestCertificates other =
+                TestCertificates.create(Files.createTempDirectory("pgarrowcdc-ca2-"));
+        PgArrowSourceConfig config =
+                config(
+                        source(TestCertificates.SERVER_NAME, "cdc")
+                                .password(PASSWORD)
+                                .sslRootCert(other.ca().toString()));
 
         assertThatThrownBy(config::connect)
                 .isInstanceOf(SQLException.class)
-                .hasMessageContaining("the server's certificate is not signed by a trusted certificate"
-                        + " authority ('ssl.mode' = 'verify-full'): set 'ssl.root-cert'");
+                .hasMessageContaining(
+                        "the server's certificate is not signed by a trusted certificate"
+                                + " authority ('ssl.mode' = 'verify-full'): set 'ssl.root-cert'");
     }
 
     @Test
     void aWrongPasswordFailsNamingUserAndHostButNotThePassword() throws Exception {
         Roles.cdcRole(PG, "cdc", PASSWORD);
         String wrong = "not-" + PASSWORD;
-        PgArrowSourceConfig config = config(source(TestCertificates.SERVER_NAME, "cdc").password(wrong));
+        PgArrowSourceConfig config =
+                config(source(TestCertificates.SERVER_NAME, "cdc").password(wrong));
 
         assertThatThrownBy(config::connect)
                 .isInstanceOf(SQLException.class)
-                .hasMessageContaining("PostgreSQL at localhost:" + PG.port() + " (user 'cdc', database '"
-                        + PG.database() + "') refused the login")
+                .hasMessageContaining(
+                        "PostgreSQL at localhost:"
+                                + PG.port()
+                                + " (user 'cdc', database '"
+                                + PG.database()
+                                + "') refused the login")
                 .hasMessageContaining("password authentication failed for user \"cdc\"")
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28P01"))
-                .satisfies(e -> assertThat(stackText(e)).doesNotContain(wrong).doesNotContain(PASSWORD));
+                .satisfies(
+                        e ->
+                                assertThat(stackText(e))
+                                        .doesNotContain(wrong)
+                                        .doesNotContain(PASSWORD));
     }
 
     @Test
     void aServerWithoutTlsIsRefusedUnderTheDefaultNamingTheOption() throws Exception {
-        PgArrowSourceConfig config = TestSources.<String>builder(PLAIN, "public.t")
-                .option(dev.pgarrowcdc.flink.source.PgArrowSourceOptions.SSL_MODE, SslMode.VERIFY_FULL)
-                .deserializer(new TestSources.RowsAsText()).build().config();
-        PgArrowSourceConfig byDefault = PgArrowSource.<String>builder()
-                .hostname(PLAIN.host()).port(PLAIN.port()).username(PostgresCluster.SUPERUSER)
-                .database(PLAIN.database()).tableList("public.t").slotName("it")
-                .deserializer(new TestSources.RowsAsText()).build().config();
+        PgArrowSourceConfig config =
+                TestSources.<String>builder(PLAIN, "public.t")
+                        .option(
+                                dev.pgarrowcdc.flink.source.PgArrowSourceOptions.SSL_MODE,
+                                SslMode.VERIFY_FULL)
+                        .deserializer(new TestSources.RowsAsText())
+                        .build()
+                        .config();
+        PgArrowSourceConfig byDefault =
+                PgArrowSource.<String>builder()
+                        .hostname(PLAIN.host())
+                        .port(PLAIN.port())
+                        .username(PostgresCluster.SUPERUSER)
+                        .database(PLAIN.database())
+                        .tableList("public.t")
+                        .slotName("it")
+                        .deserializer(new TestSources.RowsAsText())
+                        .build()
+                        .config();
 
         assertThat(byDefault.sslMode()).isEqualTo(SslMode.VERIFY_FULL);
         for (PgArrowSourceConfig c : List.of(config, byDefault)) {
             assertThatThrownBy(c::connect)
                     .isInstanceOf(SQLException.class)
-                    .hasMessageContaining("does not offer TLS, but 'ssl.mode' = 'verify-full' requires"
-                            + " it")
+                    .hasMessageContaining(
+                            "does not offer TLS, but 'ssl.mode' = 'verify-full' requires" + " it")
                     .hasMessageContaining("set 'ssl.mode' = 'disable'");
         }
     }
@@ -224,20 +260,28 @@ class TlsAuthenticationITCase {
         String keyPassword = "keypw-Secret-0815";
         String wrong = "wrongpw-Secret-2342";
 
-        try (CloseableIterator<String> it = run(source(TestCertificates.SERVER_NAME, "cdc")
-                .password(PASSWORD).build())) {
+        try (CloseableIterator<String> it =
+                run(source(TestCertificates.SERVER_NAME, "cdc").password(PASSWORD).build())) {
             assertThat(it.next()).isEqualTo("public.t +I(1, a)");
             PG.execute("INSERT INTO t VALUES (2, 'b')");
             assertThat(it.next()).isEqualTo("public.t +I(2, b)");
         }
         // A failed login, with a key password as well: the job fails and says why.
-        PgArrowSource<String> failing = source(TestCertificates.SERVER_NAME, "cdc").password(wrong)
-                .sslClientCert(CERTS.clientCert("cdc_cert").toString(),
-                        CERTS.clientKey("cdc_cert").toString())
-                .sslKeyPassword(keyPassword).build();
+        PgArrowSource<String> failing =
+                source(TestCertificates.SERVER_NAME, "cdc")
+                        .password(wrong)
+                        .sslClientCert(
+                                CERTS.clientCert("cdc_cert").toString(),
+                                CERTS.clientKey("cdc_cert").toString())
+                        .sslKeyPassword(keyPassword)
+                        .build();
         assertThatThrownBy(() -> run(failing).hasNext())
-                .satisfies(e -> assertThat(stackText(e)).contains("refused the login")
-                        .doesNotContain(wrong).doesNotContain(keyPassword));
+                .satisfies(
+                        e ->
+                                assertThat(stackText(e))
+                                        .contains("refused the login")
+                                        .doesNotContain(wrong)
+                                        .doesNotContain(keyPassword));
 
         List<String> logged = new ArrayList<>();
         for (LoggerAuditingExtension log : List.of(sourceLog, flinkLog)) {
@@ -251,8 +295,13 @@ class TlsAuthenticationITCase {
         // The run was logged (the effective options among it), and no secret with it.
         assertThat(logged).anyMatch(m -> m.contains("password=******"));
         assertThat(logged).anyMatch(m -> m.contains("refused the login"));
-        assertThat(logged).allSatisfy(m -> assertThat(m)
-                .doesNotContain(PASSWORD).doesNotContain(wrong).doesNotContain(keyPassword));
+        assertThat(logged)
+                .allSatisfy(
+                        m ->
+                                assertThat(m)
+                                        .doesNotContain(PASSWORD)
+                                        .doesNotContain(wrong)
+                                        .doesNotContain(keyPassword));
     }
 
     /** {@code <backend_type> ssl=<bool>} for every connection of the job's application_name. */
@@ -260,9 +309,12 @@ class TlsAuthenticationITCase {
         List<String> out = new ArrayList<>();
         try (Connection c = PG.connect();
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT a.backend_type, s.ssl FROM pg_stat_activity a"
-                        + " JOIN pg_stat_ssl s ON s.pid = a.pid WHERE a.application_name = '"
-                        + config.applicationName() + "'")) {
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT a.backend_type, s.ssl FROM pg_stat_activity a"
+                                        + " JOIN pg_stat_ssl s ON s.pid = a.pid WHERE a.application_name = '"
+                                        + config.applicationName()
+                                        + "'")) {
             while (rs.next()) {
                 out.add(rs.getString(1) + " ssl=" + rs.getBoolean(2));
             }

@@ -15,15 +15,16 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;
 
-import org.apache.flink.core.memory.DataOutputSerializer;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PgArrowSplitSerializerTest {
 
@@ -31,30 +32,42 @@ class PgArrowSplitSerializerTest {
 
     @Test
     void aStreamingSplitRoundTrips() throws IOException {
-        PgArrowSplit split = new PgArrowSplit(
-                "flink_public_orders",
-                Arrays.asList(new TableId("public", "orders"), new TableId("Sales \"EU\"", "Ö")),
-                PgArrowSplit.Phase.STREAM, 120, 0xFFFF_FFFF_0000_0010L, 7);
+        PgArrowSplit split =
+                new PgArrowSplit(
+                        "flink_public_orders",
+                        Arrays.asList(
+                                new TableId("public", "orders"), new TableId("Sales \"EU\"", "Ö")),
+                        PgArrowSplit.Phase.STREAM,
+                        120,
+                        0xFFFF_FFFF_0000_0010L,
+                        7);
 
-        PgArrowSplit back = serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
+        PgArrowSplit back =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
 
         assertThat(back).isEqualTo(split);
         assertThat(back.splitId()).isEqualTo("flink_public_orders");
     }
 
-    private static final ChunkKey KEY = new ChunkKey(Arrays.asList("id", "name"),
-            Arrays.asList("integer", "text"), Arrays.asList("", "\"pg_catalog\".\"en-x-icu\""));
+    private static final ChunkKey KEY =
+            new ChunkKey(
+                    Arrays.asList("id", "name"),
+                    Arrays.asList("integer", "text"),
+                    Arrays.asList("", "\"pg_catalog\".\"en-x-icu\""));
 
     @Test
     void aChunkSplitMidReadRoundTrips() throws IOException {
         XidSnapshot cut = XidSnapshot.parse("740:750:741,745");
-        ChunkState chunk = ChunkState.planned(3, KEY, cut, new String[] {"10", "b"},
-                        new String[] {"20", "ä'\"x"})
-                .withSnapshot(XidSnapshot.parse("760:770:"))
-                .withRow(new String[] {"11", "c"});
-        PgArrowSplit split = PgArrowSplit.chunk("flink_public_t", new TableId("public", "t"), chunk);
+        ChunkState chunk =
+                ChunkState.planned(
+                                3, KEY, cut, new String[] {"10", "b"}, new String[] {"20", "ä'\"x"})
+                        .withSnapshot(XidSnapshot.parse("760:770:"))
+                        .withRow(new String[] {"11", "c"});
+        PgArrowSplit split =
+                PgArrowSplit.chunk("flink_public_t", new TableId("public", "t"), chunk);
 
-        PgArrowSplit back = serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
+        PgArrowSplit back =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
 
         assertThat(back).isEqualTo(split);
         assertThat(back.splitId()).isEqualTo("flink_public_t#3");
@@ -64,12 +77,23 @@ class PgArrowSplitSerializerTest {
 
     @Test
     void aStreamSplitWithReconciliationRoundTrips() throws IOException {
-        Reconciliation r = new Reconciliation(KEY, Arrays.asList(
-                new ChunkPiece(null, new String[] {"5", "x"}, XidSnapshot.parse("1:9:3,4")),
-                new ChunkPiece(new String[] {"5", "x"}, null, XidSnapshot.parse("12:12:"))));
-        PgArrowSplit split = PgArrowSplit.streamAfterSnapshot("s", new TableId("public", "t"), 77, r);
+        Reconciliation r =
+                new Reconciliation(
+                        KEY,
+                        Arrays.asList(
+                                new ChunkPiece(
+                                        null,
+                                        new String[] {"5", "x"},
+                                        XidSnapshot.parse("1:9:3,4")),
+                                new ChunkPiece(
+                                        new String[] {"5", "x"},
+                                        null,
+                                        XidSnapshot.parse("12:12:"))));
+        PgArrowSplit split =
+                PgArrowSplit.streamAfterSnapshot("s", new TableId("public", "t"), 77, r);
 
-        PgArrowSplit back = serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
+        PgArrowSplit back =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
 
         assertThat(back).isEqualTo(split);
         assertThat(back.reconciliation().maxXmax()).isEqualTo(12);
@@ -87,8 +111,10 @@ class PgArrowSplitSerializerTest {
         out.writeLong(0);
         out.writeLong(0);
 
-        assertThatThrownBy(() -> serializer.deserialize(PgArrowSplitSerializer.VERSION_1,
-                out.getCopyOfBuffer()))
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        PgArrowSplitSerializer.VERSION_1, out.getCopyOfBuffer()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("in the middle of its snapshot")
                 .hasMessageContaining("start the job without this state");
@@ -97,12 +123,16 @@ class PgArrowSplitSerializerTest {
     @Test
     void aRestoredChunkKeepsWhatWasEmittedAsAPieceAndReadsOnlyTheRest() {
         XidSnapshot s = XidSnapshot.parse("760:770:");
-        ChunkState cutOff = ChunkState.planned(0, KEY, null, null, new String[] {"20", "z"})
-                .withSnapshot(s).withRow(new String[] {"1", "a"}).withRow(new String[] {"7", "q"});
+        ChunkState cutOff =
+                ChunkState.planned(0, KEY, null, null, new String[] {"20", "z"})
+                        .withSnapshot(s)
+                        .withRow(new String[] {"1", "a"})
+                        .withRow(new String[] {"7", "q"});
 
         ChunkState resumed = cutOff.resumed();
 
-        assertThat(resumed.pieces()).containsExactly(new ChunkPiece(null, new String[] {"7", "q"}, s));
+        assertThat(resumed.pieces())
+                .containsExactly(new ChunkPiece(null, new String[] {"7", "q"}, s));
         assertThat(resumed.lo()).containsExactly("7", "q");
         assertThat(resumed.hi()).containsExactly("20", "z");
         assertThat(resumed.snapshot()).isNull();
@@ -123,11 +153,18 @@ class PgArrowSplitSerializerTest {
         out.writeLong(0x1234L);
         out.writeLong(3);
 
-        PgArrowSplit split = serializer.deserialize(PgArrowSplitSerializer.VERSION_1, out.getCopyOfBuffer());
+        PgArrowSplit split =
+                serializer.deserialize(PgArrowSplitSerializer.VERSION_1, out.getCopyOfBuffer());
 
-        assertThat(split).isEqualTo(new PgArrowSplit(
-                "slot", Collections.singletonList(new TableId("public", "t")),
-                PgArrowSplit.Phase.STREAM, 5, 0x1234L, 3));
+        assertThat(split)
+                .isEqualTo(
+                        new PgArrowSplit(
+                                "slot",
+                                Collections.singletonList(new TableId("public", "t")),
+                                PgArrowSplit.Phase.STREAM,
+                                5,
+                                0x1234L,
+                                3));
     }
 
     @Test
@@ -139,8 +176,13 @@ class PgArrowSplitSerializerTest {
 
     @Test
     void theStateTracksEmittedRowsAndCompletedTransactions() {
-        PgArrowSplitState state = new PgArrowSplitState(PgArrowSplit.fresh(
-                "s", Collections.singletonList(new TableId("public", "t")), PgArrowSplit.Phase.STREAM, 100));
+        PgArrowSplitState state =
+                new PgArrowSplitState(
+                        PgArrowSplit.fresh(
+                                "s",
+                                Collections.singletonList(new TableId("public", "t")),
+                                PgArrowSplit.Phase.STREAM,
+                                100));
         state.streamRowEmitted();
         state.streamRowEmitted();
         assertThat(state.toSplit().startLsn()).isEqualTo(100);

@@ -15,10 +15,10 @@
  */
 package dev.pgarrowcdc.flink.source.split;
 
+import org.junit.jupiter.api.Test;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import org.junit.jupiter.api.Test;
 
 /** pg_snapshot visibility and 32-bit xid widening. */
 class XidSnapshotTest {
@@ -52,6 +52,7 @@ class XidSnapshotTest {
 
     @Test
     void notASnapshotIsRefused() {
-        assertThatThrownBy(() -> XidSnapshot.parse("1:2")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> XidSnapshot.parse("1:2"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

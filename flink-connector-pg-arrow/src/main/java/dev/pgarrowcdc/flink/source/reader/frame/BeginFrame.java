@@ -52,7 +52,12 @@ public final class BeginFrame extends Frame {
 
     @Override
     public String toString() {
-        return "BeginFrame{xid=" + xid + ", finalLsn=" + Lsn.format(finalLsn)
-                + ", commitTimeMicros=" + commitTimeMicros + '}';
+        return "BeginFrame{xid="
+                + xid
+                + ", finalLsn="
+                + Lsn.format(finalLsn)
+                + ", commitTimeMicros="
+                + commitTimeMicros
+                + '}';
     }
 }

@@ -26,7 +26,8 @@ public final class CommitFrame extends Frame {
     private final long commitTimeMicros;
     private final long rowCount;
 
-    public CommitFrame(long xid, long commitLsn, long endLsn, long commitTimeMicros, long rowCount) {
+    public CommitFrame(
+            long xid, long commitLsn, long endLsn, long commitTimeMicros, long rowCount) {
         this.xid = xid;
         this.commitLsn = commitLsn;
         this.endLsn = endLsn;
@@ -66,8 +67,16 @@ public final class CommitFrame extends Frame {
 
     @Override
     public String toString() {
-        return "CommitFrame{xid=" + xid + ", commitLsn=" + Lsn.format(commitLsn)
-                + ", endLsn=" + Lsn.format(endLsn) + ", commitTimeMicros=" + commitTimeMicros
-                + ", rowCount=" + rowCount + '}';
+        return "CommitFrame{xid="
+                + xid
+                + ", commitLsn="
+                + Lsn.format(commitLsn)
+                + ", endLsn="
+                + Lsn.format(endLsn)
+                + ", commitTimeMicros="
+                + commitTimeMicros
+                + ", rowCount="
+                + rowCount
+                + '}';
     }
 }

@@ -16,9 +16,9 @@
 package dev.pgarrowcdc.flink.source.reader.frame;
 
 /**
- * One decoded wal2arrow frame. Subclasses are final and immutable except {@link RowsFrame},
- * which owns Arrow memory; {@link #close()} is a no-op for every other kind, so a consumer may
- * close whatever it got.
+ * One decoded wal2arrow frame. Subclasses are final and immutable except {@link RowsFrame}, which
+ * owns Arrow memory; {@link #close()} is a no-op for every other kind, so a consumer may close
+ * whatever it got.
  */
 public abstract class Frame implements AutoCloseable {
 

@@ -15,9 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.nio.charset.StandardCharsets;
-
 import dev.pgarrowcdc.flink.source.Lsn;
+
+import java.nio.charset.StandardCharsets;
 
 /** {@code M}: a logical message ({@code pg_logical_emit_message}), when option messages is on. */
 public final class MessageFrame extends Frame {
@@ -72,8 +72,16 @@ public final class MessageFrame extends Frame {
 
     @Override
     public String toString() {
-        return "MessageFrame{transactional=" + transactional + ", xid=" + xid + ", lsn="
-                + Lsn.format(lsn) + ", prefix=" + prefix() + ", contentBytes=" + content.length
+        return "MessageFrame{transactional="
+                + transactional
+                + ", xid="
+                + xid
+                + ", lsn="
+                + Lsn.format(lsn)
+                + ", prefix="
+                + prefix()
+                + ", contentBytes="
+                + content.length
                 + '}';
     }
 }

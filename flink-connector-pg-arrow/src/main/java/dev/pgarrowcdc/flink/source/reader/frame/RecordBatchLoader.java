@@ -15,16 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-
 import org.apache.arrow.flatbuf.BodyCompression;
 import org.apache.arrow.flatbuf.BodyCompressionMethod;
 import org.apache.arrow.flatbuf.Buffer;
@@ -48,40 +38,53 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Loads an Arrow IPC RecordBatch message (PROTOCOL.md section 3, plain or compressed) into a
- * {@link VectorSchemaRoot}, checking everything the message claims against what arrived.
+ * Loads an Arrow IPC RecordBatch message (PROTOCOL.md section 3, plain or compressed) into a {@link
+ * VectorSchemaRoot}, checking everything the message claims against what arrived.
  *
- * <p>Why not {@code MessageSerializer} + {@code VectorLoader}: they allocate a new body buffer
- * per batch, and a new validity buffer per column whose batch has no nulls (wal2arrow writes such
- * a validity buffer with length 0) or only nulls. A one-row batch, which every single-row
- * transaction is, has only such columns: eleven native allocations and frees per row of a
- * ten-column table, which dominated the reader's time. Here the body is copied into one buffer
- * that is reused once no vector holds it any more, a missing validity buffer becomes a slice of a
- * shared all-valid (or all-null) buffer, and the vectors get slices of the body through their
- * public {@link FieldVector#loadFieldBuffers}, in the order {@code VectorLoader} uses (the
- * schema's fields depth first).
+ * <p>Why not {@code MessageSerializer} + {@code VectorLoader}: they allocate a new body buffer per
+ * batch, and a new validity buffer per column whose batch has no nulls (wal2arrow writes such a
+ * validity buffer with length 0) or only nulls. A one-row batch, which every single-row transaction
+ * is, has only such columns: eleven native allocations and frees per row of a ten-column table,
+ * which dominated the reader's time. Here the body is copied into one buffer that is reused once no
+ * vector holds it any more, a missing validity buffer becomes a slice of a shared all-valid (or
+ * all-null) buffer, and the vectors get slices of the body through their public {@link
+ * FieldVector#loadFieldBuffers}, in the order {@code VectorLoader} uses (the schema's fields depth
+ * first).
  *
  * <p>Why not trust the message: Arrow's loaders check little. Before a vector sees a buffer, this
  * loader checks that every field node's length matches the batch (top level) or the parent's
  * offsets (list elements), that each buffer lies inside the body and holds at least what the node
  * length needs for the vector's type, that offsets start at 0 or more, never decrease and end
- * inside their data, and, for a compressed buffer, that its claimed uncompressed length is what
- * the node needs (so a length field never makes it allocate more than the batch can hold) and
- * that the codec produces exactly that many bytes. Types other than those wal2arrow writes are
- * refused.
+ * inside their data, and, for a compressed buffer, that its claimed uncompressed length is what the
+ * node needs (so a length field never makes it allocate more than the batch can hold) and that the
+ * codec produces exactly that many bytes. Types other than those wal2arrow writes are refused.
  *
  * <p>Errors: {@link MalformedBatchException} saying what does not hold. Not thread safe.
  */
 final class RecordBatchLoader implements AutoCloseable {
 
     private static final int CONTINUATION = 0xFFFFFFFF;
+
     /** Bounds the layout cache should a vector ever hand out new Field objects. */
     private static final int MAX_CACHED_LAYOUTS = 4096;
+
     /** Bytes a writer may add after what a compressed buffer needs (padding). */
     private static final long COMPRESSED_SLACK = 64;
+
     /** Consecutive reads that return nothing before a codec stream is called stuck. */
     private static final int MAX_EMPTY_READS = 1024;
+
     /** Lists inside lists: wal2arrow writes one level; more is refused. */
     private static final int MAX_DEPTH = 8;
 
@@ -93,14 +96,19 @@ final class RecordBatchLoader implements AutoCloseable {
     private final FieldNode node = new FieldNode();
     private final Buffer buffer = new Buffer();
     private final List<ArrowBuf> ownBuffers = new ArrayList<>(3);
+
     /** Decompressed buffers of the batch being loaded: the vectors retain what they keep. */
     private final List<ArrowBuf> decompressed = new ArrayList<>();
+
     /** Buffer layout per field of the schemas seen (a root's fields are the same objects). */
     private final Map<Field, List<BufferLayout.BufferType>> layouts = new IdentityHashMap<>();
+
     /** The body of the last batch; reused when no vector holds a slice of it any more. */
     private ArrowBuf body;
+
     /** 0xFF bytes: the validity of a column without nulls whose validity buffer is empty. */
     private ArrowBuf allValid;
+
     /** Zero bytes: the validity of an all-null column whose validity buffer is empty. */
     private ArrowBuf allNull;
 
@@ -140,7 +148,8 @@ final class RecordBatchLoader implements AutoCloseable {
         if (to - at < 8) {
             throw new MalformedBatchException(
                     "expected at least 8 bytes (continuation marker and metadata length) but the"
-                            + " body has " + (to - at));
+                            + " body has "
+                            + (to - at));
         }
         int marker = in.getInt(at);
         if (marker != CONTINUATION) {
@@ -151,8 +160,11 @@ final class RecordBatchLoader implements AutoCloseable {
         int metadataLength = in.getInt(at + 4);
         at += 8;
         if (metadataLength <= 0 || metadataLength > to - at) {
-            throw new MalformedBatchException("expected a metadata length between 1 and "
-                    + (to - at) + " but found " + metadataLength);
+            throw new MalformedBatchException(
+                    "expected a metadata length between 1 and "
+                            + (to - at)
+                            + " but found "
+                            + metadataLength);
         }
         // A slice: the flatbuffer cannot reach bytes before or after its own.
         ByteBuffer metadata = in.duplicate();
@@ -161,8 +173,10 @@ final class RecordBatchLoader implements AutoCloseable {
         try {
             Message.getRootAsMessage(metadata, message);
             if (message.headerType() != MessageHeader.RecordBatch) {
-                throw new MalformedBatchException("expected a RecordBatch message but the header"
-                        + " type is " + message.headerType());
+                throw new MalformedBatchException(
+                        "expected a RecordBatch message but the header"
+                                + " type is "
+                                + message.headerType());
             }
             if (message.header(batch) == null) {
                 throw new MalformedBatchException("the RecordBatch message has no header");
@@ -170,13 +184,19 @@ final class RecordBatchLoader implements AutoCloseable {
             long length = message.bodyLength();
             bodyStart = at + metadataLength;
             if (length < 0 || length > to - bodyStart) {
-                throw new MalformedBatchException("expected a body of " + length
-                        + " bytes after the metadata but only " + (to - bodyStart) + " remain");
+                throw new MalformedBatchException(
+                        "expected a body of "
+                                + length
+                                + " bytes after the metadata but only "
+                                + (to - bodyStart)
+                                + " remain");
             }
             bodyLength = (int) length;
             if (batch.length() < 0 || batch.length() > Integer.MAX_VALUE) {
                 throw new MalformedBatchException(
-                        "expected a row count up to " + Integer.MAX_VALUE + " but found "
+                        "expected a row count up to "
+                                + Integer.MAX_VALUE
+                                + " but found "
                                 + batch.length());
             }
             if (batch.variadicBufferCountsLength() != 0) {
@@ -201,8 +221,12 @@ final class RecordBatchLoader implements AutoCloseable {
         } catch (MalformedBatchException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new MalformedBatchException("the Message flatbuffer does not parse within its "
-                    + metadataLength + " bytes: " + e, e);
+            throw new MalformedBatchException(
+                    "the Message flatbuffer does not parse within its "
+                            + metadataLength
+                            + " bytes: "
+                            + e,
+                    e);
         }
     }
 
@@ -227,9 +251,15 @@ final class RecordBatchLoader implements AutoCloseable {
             }
             root.setRowCount(rows);
             if (nodeIndex != batch.nodesLength() || bufferIndex != batch.buffersLength()) {
-                throw new MalformedBatchException("expected " + nodeIndex + " field nodes and "
-                        + bufferIndex + " buffers (the schema's) but the batch has "
-                        + batch.nodesLength() + " and " + batch.buffersLength());
+                throw new MalformedBatchException(
+                        "expected "
+                                + nodeIndex
+                                + " field nodes and "
+                                + bufferIndex
+                                + " buffers (the schema's) but the batch has "
+                                + batch.nodesLength()
+                                + " and "
+                                + batch.buffersLength());
             }
         } catch (MalformedBatchException e) {
             throw e;
@@ -268,42 +298,66 @@ final class RecordBatchLoader implements AutoCloseable {
     }
 
     /**
-     * Loads one field (and its children) whose node must have {@code expectedLength} values, or
-     * at least that many for list elements ({@code -1}: any).
+     * Loads one field (and its children) whose node must have {@code expectedLength} values, or at
+     * least that many for list elements ({@code -1}: any).
      */
-    private void load(FieldVector vector, Field field, ArrowBuf data, long expectedLength,
-            int depth) {
+    private void load(
+            FieldVector vector, Field field, ArrowBuf data, long expectedLength, int depth) {
         String what = "field '" + field.getName() + "'";
         Shape shape = shapeOf(vector);
         if (shape == null || depth > MAX_DEPTH) {
-            throw new MalformedBatchException(what + " has Arrow type " + field.getType()
-                    + ", which wal2arrow does not write");
+            throw new MalformedBatchException(
+                    what
+                            + " has Arrow type "
+                            + field.getType()
+                            + ", which wal2arrow does not write");
         }
         if (nodeIndex >= batch.nodesLength()) {
-            throw new MalformedBatchException("expected a field node for " + what + " but the"
-                    + " batch has only " + batch.nodesLength());
+            throw new MalformedBatchException(
+                    "expected a field node for "
+                            + what
+                            + " but the"
+                            + " batch has only "
+                            + batch.nodesLength());
         }
         batch.nodes(node, nodeIndex++);
         long nodeLength = node.length();
         long nodeNulls = node.nullCount();
-        if (nodeLength < 0 || nodeLength > Integer.MAX_VALUE || nodeNulls < 0
+        if (nodeLength < 0
+                || nodeLength > Integer.MAX_VALUE
+                || nodeNulls < 0
                 || nodeNulls > nodeLength) {
-            throw new MalformedBatchException("field node of " + what + " has length "
-                    + nodeLength + " and null count " + nodeNulls);
+            throw new MalformedBatchException(
+                    "field node of "
+                            + what
+                            + " has length "
+                            + nodeLength
+                            + " and null count "
+                            + nodeNulls);
         }
         if (depth == 0 ? nodeLength != expectedLength : nodeLength < expectedLength) {
-            throw new MalformedBatchException("expected " + what + " to hold "
-                    + (depth == 0 ? "" : "at least ") + expectedLength + " values but its field"
-                    + " node says " + nodeLength);
+            throw new MalformedBatchException(
+                    "expected "
+                            + what
+                            + " to hold "
+                            + (depth == 0 ? "" : "at least ")
+                            + expectedLength
+                            + " values but its field"
+                            + " node says "
+                            + nodeLength);
         }
         int length = (int) nodeLength;
         int nullCount = (int) nodeNulls;
-        List<BufferLayout.BufferType> layout = layouts.computeIfAbsent(field,
-                f -> TypeLayout.getTypeLayout(f.getType()).getBufferTypes());
+        List<BufferLayout.BufferType> layout =
+                layouts.computeIfAbsent(
+                        field, f -> TypeLayout.getTypeLayout(f.getType()).getBufferTypes());
         int expectedBuffers = shape == Shape.VARIABLE ? 3 : 2;
         if (layout.size() != expectedBuffers) {
-            throw new MalformedBatchException(what + " has Arrow type " + field.getType()
-                    + ", which wal2arrow does not write");
+            throw new MalformedBatchException(
+                    what
+                            + " has Arrow type "
+                            + field.getType()
+                            + ", which wal2arrow does not write");
         }
         ownBuffers.clear();
         long validityBytes = (length + 7L) / 8;
@@ -313,9 +367,15 @@ final class RecordBatchLoader implements AutoCloseable {
         boolean sharedValidity = validity.capacity() == 0 && length > 0;
         if (sharedValidity) {
             if (nullCount != 0 && nullCount != length) {
-                throw new MalformedBatchException("expected a validity buffer for " + what
-                        + ", which has " + nullCount + " nulls in " + length + " values, but"
-                        + " it is empty");
+                throw new MalformedBatchException(
+                        "expected a validity buffer for "
+                                + what
+                                + ", which has "
+                                + nullCount
+                                + " nulls in "
+                                + length
+                                + " values, but"
+                                + " it is empty");
             }
         } else {
             requireSize(what, "validity", validity, validityBytes);
@@ -368,12 +428,20 @@ final class RecordBatchLoader implements AutoCloseable {
         List<Field> children = field.getChildren();
         List<FieldVector> childVectors = vector.getChildrenFromFields();
         if (shape == Shape.LIST ? children.size() != 1 : !children.isEmpty()) {
-            throw new MalformedBatchException(what + " has " + children.size()
-                    + " child fields, which wal2arrow does not write");
+            throw new MalformedBatchException(
+                    what
+                            + " has "
+                            + children.size()
+                            + " child fields, which wal2arrow does not write");
         }
         if (children.size() != childVectors.size()) {
-            throw new MalformedBatchException(what + " should have as many children as in the"
-                    + " schema: found " + childVectors.size() + ", expected " + children.size());
+            throw new MalformedBatchException(
+                    what
+                            + " should have as many children as in the"
+                            + " schema: found "
+                            + childVectors.size()
+                            + ", expected "
+                            + children.size());
         }
         for (int i = 0; i < children.size(); i++) {
             load(childVectors.get(i), children.get(i), data, lastOffset, depth + 1);
@@ -386,33 +454,61 @@ final class RecordBatchLoader implements AutoCloseable {
      */
     private ArrowBuf nextBuffer(String what, String which, ArrowBuf data, long need) {
         if (bufferIndex >= batch.buffersLength()) {
-            throw new MalformedBatchException("expected a " + which + " buffer for " + what
-                    + " but the batch has only " + batch.buffersLength() + " buffers");
+            throw new MalformedBatchException(
+                    "expected a "
+                            + which
+                            + " buffer for "
+                            + what
+                            + " but the batch has only "
+                            + batch.buffersLength()
+                            + " buffers");
         }
         batch.buffers(buffer, bufferIndex++);
         long offset = buffer.offset();
         long size = buffer.length();
         if (offset < 0 || size < 0 || offset > bodyLength || size > bodyLength - offset) {
-            throw new MalformedBatchException(which + " buffer " + (bufferIndex - 1) + " of "
-                    + what + " spans bytes " + offset + " to " + (offset + size) + " of a "
-                    + bodyLength + "-byte body");
+            throw new MalformedBatchException(
+                    which
+                            + " buffer "
+                            + (bufferIndex - 1)
+                            + " of "
+                            + what
+                            + " spans bytes "
+                            + offset
+                            + " to "
+                            + (offset + size)
+                            + " of a "
+                            + bodyLength
+                            + "-byte body");
         }
         ArrowBuf slice = data.slice(offset, size);
         if (codec == CODEC_NONE || size == 0) {
             return slice;
         }
         if (size < 8) {
-            throw new MalformedBatchException("compressed " + which + " buffer of " + what
-                    + " has " + size + " bytes, fewer than its 8-byte uncompressed length");
+            throw new MalformedBatchException(
+                    "compressed "
+                            + which
+                            + " buffer of "
+                            + what
+                            + " has "
+                            + size
+                            + " bytes, fewer than its 8-byte uncompressed length");
         }
         long uncompressed = slice.getLong(0);
         if (uncompressed == -1) {
             return slice.slice(8, size - 8);
         }
         if (uncompressed < 0 || uncompressed > need + COMPRESSED_SLACK) {
-            throw new MalformedBatchException("compressed " + which + " buffer of " + what
-                    + " claims " + uncompressed + " uncompressed bytes but the field needs "
-                    + need);
+            throw new MalformedBatchException(
+                    "compressed "
+                            + which
+                            + " buffer of "
+                            + what
+                            + " claims "
+                            + uncompressed
+                            + " uncompressed bytes but the field needs "
+                            + need);
         }
         return decompress(what, which, slice, uncompressed);
     }
@@ -433,26 +529,46 @@ final class RecordBatchLoader implements AutoCloseable {
             while (done < length) {
                 int n = in.read(chunk, 0, (int) Math.min(chunk.length, length - done));
                 if (n < 0) {
-                    throw new MalformedBatchException("compressed " + which + " buffer of " + what
-                            + " expands to " + done + " bytes, not the " + length + " it claims");
+                    throw new MalformedBatchException(
+                            "compressed "
+                                    + which
+                                    + " buffer of "
+                                    + what
+                                    + " expands to "
+                                    + done
+                                    + " bytes, not the "
+                                    + length
+                                    + " it claims");
                 }
                 if (n == 0 && ++empty > MAX_EMPTY_READS) {
-                    throw new MalformedBatchException("compressed " + which + " buffer of " + what
-                            + " makes no progress after " + done + " bytes");
+                    throw new MalformedBatchException(
+                            "compressed "
+                                    + which
+                                    + " buffer of "
+                                    + what
+                                    + " makes no progress after "
+                                    + done
+                                    + " bytes");
                 }
                 produced.write(chunk, 0, n);
                 done += n;
             }
             if (in.read() >= 0) {
-                throw new MalformedBatchException("compressed " + which + " buffer of " + what
-                        + " expands to more than the " + length + " bytes it claims");
+                throw new MalformedBatchException(
+                        "compressed "
+                                + which
+                                + " buffer of "
+                                + what
+                                + " expands to more than the "
+                                + length
+                                + " bytes it claims");
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof MalformedBatchException) {
                 throw (MalformedBatchException) e;
             }
-            throw new MalformedBatchException("compressed " + which + " buffer of " + what
-                    + " does not decompress: " + e, e);
+            throw new MalformedBatchException(
+                    "compressed " + which + " buffer of " + what + " does not decompress: " + e, e);
         }
         ArrowBuf out = allocator.buffer(Math.max(length, 1));
         decompressed.add(out);
@@ -469,8 +585,15 @@ final class RecordBatchLoader implements AutoCloseable {
 
     private static void requireSize(String what, String which, ArrowBuf buf, long need) {
         if (buf.capacity() < need) {
-            throw new MalformedBatchException("expected the " + which + " buffer of " + what
-                    + " to hold at least " + need + " bytes but it has " + buf.capacity());
+            throw new MalformedBatchException(
+                    "expected the "
+                            + which
+                            + " buffer of "
+                            + what
+                            + " to hold at least "
+                            + need
+                            + " bytes but it has "
+                            + buf.capacity());
         }
     }
 
@@ -486,8 +609,18 @@ final class RecordBatchLoader implements AutoCloseable {
         for (int i = 1; i <= length; i++) {
             int o = offsets.getInt(4L * i);
             if (o < previous) {
-                throw new MalformedBatchException("offset " + i + " of " + what + " is " + o
-                        + ", below offset " + (i - 1) + " (" + previous + ")");
+                throw new MalformedBatchException(
+                        "offset "
+                                + i
+                                + " of "
+                                + what
+                                + " is "
+                                + o
+                                + ", below offset "
+                                + (i - 1)
+                                + " ("
+                                + previous
+                                + ")");
             }
             previous = o;
         }
@@ -496,7 +629,8 @@ final class RecordBatchLoader implements AutoCloseable {
 
     private ArrowBuf bodyBuffer(int length) {
         // Reference count 1: only this loader holds it, no vector reads it any more.
-        if (body != null && body.getReferenceManager().getRefCount() == 1
+        if (body != null
+                && body.getReferenceManager().getRefCount() == 1
                 && body.capacity() >= length) {
             return body;
         }

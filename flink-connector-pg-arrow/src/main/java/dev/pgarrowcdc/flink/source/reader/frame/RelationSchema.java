@@ -15,21 +15,22 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.RowType;
-
 /**
- * The shape of one relation as a wal2arrow {@code S} frame describes it: the Arrow schema (field
- * 0 {@code __op}, then the table's columns) and what its metadata says about the table and each
+ * The shape of one relation as a wal2arrow {@code S} frame describes it: the Arrow schema (field 0
+ * {@code __op}, then the table's columns) and what its metadata says about the table and each
  * column (PROTOCOL.md section 3.2). Immutable; the Flink {@link RowType} is built once.
  */
 public final class RelationSchema {
@@ -120,8 +121,8 @@ public final class RelationSchema {
         Map<String, String> meta = schema.getCustomMetadata();
         String what = "Arrow schema from " + source;
         long oid = unsigned32(requireMeta(meta, META_RELID, what), META_RELID, what);
-        long version = unsigned32(
-                requireMeta(meta, META_SCHEMA_VERSION, what), META_SCHEMA_VERSION, what);
+        long version =
+                unsigned32(requireMeta(meta, META_SCHEMA_VERSION, what), META_SCHEMA_VERSION, what);
         return fromArrowSchema(schema, oid, (int) version, source);
     }
 
@@ -131,8 +132,13 @@ public final class RelationSchema {
      */
     static RelationSchema fromArrowSchema(
             Schema schema, long relationOid, int schemaVersion, String source) {
-        String what = "Arrow schema of relation OID " + relationOid + " version "
-                + Integer.toUnsignedString(schemaVersion) + " from " + source;
+        String what =
+                "Arrow schema of relation OID "
+                        + relationOid
+                        + " version "
+                        + Integer.toUnsignedString(schemaVersion)
+                        + " from "
+                        + source;
         Map<String, String> meta = schema.getCustomMetadata();
         if (meta == null) {
             meta = Collections.emptyMap();
@@ -140,22 +146,35 @@ public final class RelationSchema {
         String metaVersion = requireMeta(meta, META_VERSION, what);
         if (!"1".equals(metaVersion)) {
             throw new FrameFormatException(
-                    what + ": expected metadata " + META_VERSION + " = 1 but found '"
-                            + metaVersion + "'");
+                    what
+                            + ": expected metadata "
+                            + META_VERSION
+                            + " = 1 but found '"
+                            + metaVersion
+                            + "'");
         }
         long metaOid = unsigned32(requireMeta(meta, META_RELID, what), META_RELID, what);
         if (metaOid != relationOid) {
             throw new FrameFormatException(
-                    what + ": expected metadata " + META_RELID + " = " + relationOid
-                            + " (the frame header's) but found " + metaOid);
+                    what
+                            + ": expected metadata "
+                            + META_RELID
+                            + " = "
+                            + relationOid
+                            + " (the frame header's) but found "
+                            + metaOid);
         }
-        long metaSchemaVersion = unsigned32(
-                requireMeta(meta, META_SCHEMA_VERSION, what), META_SCHEMA_VERSION, what);
+        long metaSchemaVersion =
+                unsigned32(requireMeta(meta, META_SCHEMA_VERSION, what), META_SCHEMA_VERSION, what);
         if (metaSchemaVersion != Integer.toUnsignedLong(schemaVersion)) {
             throw new FrameFormatException(
-                    what + ": expected metadata " + META_SCHEMA_VERSION + " = "
+                    what
+                            + ": expected metadata "
+                            + META_SCHEMA_VERSION
+                            + " = "
                             + Integer.toUnsignedString(schemaVersion)
-                            + " (the frame header's) but found " + metaSchemaVersion);
+                            + " (the frame header's) but found "
+                            + metaSchemaVersion);
         }
         String namespace = requireMeta(meta, META_NAMESPACE, what);
         String table = requireMeta(meta, META_TABLE, what);
@@ -163,16 +182,22 @@ public final class RelationSchema {
         ReplicaIdentity identity = ReplicaIdentity.fromMetadata(identityText);
         if (identity == null) {
             throw new FrameFormatException(
-                    what + ": expected metadata " + META_REPLICA_IDENTITY
+                    what
+                            + ": expected metadata "
+                            + META_REPLICA_IDENTITY
                             + " to be default, full, index or nothing but found '"
-                            + identityText + "'");
+                            + identityText
+                            + "'");
         }
         List<Field> fields = schema.getFields();
         if (fields.isEmpty()
                 || !OP_FIELD.equals(fields.get(0).getName())
                 || !new ArrowType.Int(8, true).equals(fields.get(0).getType())) {
             throw new FrameFormatException(
-                    what + ": expected field 0 to be '" + OP_FIELD + "' Int8 but found "
+                    what
+                            + ": expected field 0 to be '"
+                            + OP_FIELD
+                            + "' Int8 but found "
                             + (fields.isEmpty() ? "no fields" : fields.get(0).toString()));
         }
         String qualified = namespace + '.' + table;
@@ -202,8 +227,13 @@ public final class RelationSchema {
             return v;
         } catch (NumberFormatException e) {
             throw new FrameFormatException(
-                    what + ": expected metadata " + key + " to be an unsigned 32-bit decimal but"
-                            + " found '" + text + "'");
+                    what
+                            + ": expected metadata "
+                            + key
+                            + " to be an unsigned 32-bit decimal but"
+                            + " found '"
+                            + text
+                            + "'");
         }
     }
 
@@ -270,9 +300,17 @@ public final class RelationSchema {
 
     @Override
     public String toString() {
-        return "RelationSchema{" + qualifiedName() + " oid=" + relationOid + " version="
-                + Integer.toUnsignedString(schemaVersion) + " identity="
-                + replicaIdentity.name().toLowerCase(Locale.ROOT) + " columns=" + columns + '}';
+        return "RelationSchema{"
+                + qualifiedName()
+                + " oid="
+                + relationOid
+                + " version="
+                + Integer.toUnsignedString(schemaVersion)
+                + " identity="
+                + replicaIdentity.name().toLowerCase(Locale.ROOT)
+                + " columns="
+                + columns
+                + '}';
     }
 
     /** One table column of the relation. */
@@ -348,8 +386,13 @@ public final class RelationSchema {
                 return Long.parseLong(text.trim());
             } catch (NumberFormatException e) {
                 throw new FrameFormatException(
-                        "Column " + what + ": expected metadata " + key
-                                + " to be a decimal number but found '" + text + "'");
+                        "Column "
+                                + what
+                                + ": expected metadata "
+                                + key
+                                + " to be a decimal number but found '"
+                                + text
+                                + "'");
             }
         }
 
@@ -407,8 +450,8 @@ public final class RelationSchema {
         }
 
         /**
-         * Part of the replica identity: present in {@code -U}/{@code -D} rows (every column
-         * under FULL, none under NOTHING). Other columns are absent (unknown) in those rows.
+         * Part of the replica identity: present in {@code -U}/{@code -D} rows (every column under
+         * FULL, none under NOTHING). Other columns are absent (unknown) in those rows.
          */
         public boolean isReplicaIdentity() {
             return replicaIdentity;

@@ -15,8 +15,12 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.util.ArrayList;
-import java.util.List;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
 
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -41,27 +45,24 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.flink.table.data.DecimalData;
-import org.apache.flink.table.data.GenericArrayData;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns the rows of {@link RowsFrame}s of one {@link RelationSchema} into Flink {@link RowData}
  * ({@link GenericRowData}, {@link RowData#getRowKind()} from {@code __op}), following the type map
  * of README.md and {@link RelationSchema#toRowType()}.
  *
- * <p>Per column a value reader is chosen once per schema and bound once per Arrow root; a row
- * costs one {@link GenericRowData} plus the boxed values and copied bytes it holds.
+ * <p>Per column a value reader is chosen once per schema and bound once per Arrow root; a row costs
+ * one {@link GenericRowData} plus the boxed values and copied bytes it holds.
  *
- * <p>Values that are not known (see {@link RowsFrame}): an absent column of a {@code -U}/{@code
- * -D} row, and a marked value (unchanged TOAST, numeric NaN/±Infinity in a DECIMAL column, a value
- * the Arrow type cannot hold) are null in the {@code RowData} like an SQL NULL. They are never
- * silently the same thing: ask {@link #valueKnown}, {@link #isUnchanged}, {@link #isAbsent} or
- * {@link #mark} before treating a null as an SQL NULL; {@link #hasUnknownValues} says whether a
- * row has any such value at all.
+ * <p>Values that are not known (see {@link RowsFrame}): an absent column of a {@code -U}/{@code -D}
+ * row, and a marked value (unchanged TOAST, numeric NaN/±Infinity in a DECIMAL column, a value the
+ * Arrow type cannot hold) are null in the {@code RowData} like an SQL NULL. They are never silently
+ * the same thing: ask {@link #valueKnown}, {@link #isUnchanged}, {@link #isAbsent} or {@link #mark}
+ * before treating a null as an SQL NULL; {@link #hasUnknownValues} says whether a row has any such
+ * value at all.
  *
  * <p>Conversions, independent of the JVM's and the server's time zone:
  *
@@ -146,11 +147,20 @@ public final class RowDataConverter {
                     out.setField(i, boundReaders[i].read(row));
                 } catch (RuntimeException e) {
                     // A value the column's type cannot hold: the frame is inconsistent.
-                    throw new FrameFormatException("R frame of " + schema.qualifiedName()
-                            + " from " + frame.source() + ", row " + row + ", column "
-                            + schema.column(i).name() + ": expected a value of "
-                            + schema.column(i).logicalType().asSummaryString() + " but "
-                            + e.getMessage(), e);
+                    throw new FrameFormatException(
+                            "R frame of "
+                                    + schema.qualifiedName()
+                                    + " from "
+                                    + frame.source()
+                                    + ", row "
+                                    + row
+                                    + ", column "
+                                    + schema.column(i).name()
+                                    + ": expected a value of "
+                                    + schema.column(i).logicalType().asSummaryString()
+                                    + " but "
+                                    + e.getMessage(),
+                            e);
                 }
             }
         }
@@ -200,9 +210,12 @@ public final class RowDataConverter {
     private void bind(RowsFrame frame) {
         if (frame.schema() != schema) {
             throw new IllegalArgumentException(
-                    "RowDataConverter for " + schema.qualifiedName() + " schema version "
+                    "RowDataConverter for "
+                            + schema.qualifiedName()
+                            + " schema version "
                             + Integer.toUnsignedString(schema.schemaVersion())
-                            + " was given rows of " + frame.schema().qualifiedName()
+                            + " was given rows of "
+                            + frame.schema().qualifiedName()
                             + " schema version "
                             + Integer.toUnsignedString(frame.schemaVersion())
                             + ": make one converter per RelationSchema");
@@ -333,9 +346,12 @@ public final class RowDataConverter {
                     long low = t.getDataBuffer().getLong(at);
                     long high = t.getDataBuffer().getLong(at + 8);
                     if (high != (low >> 63) || low >= limit || low <= -limit) {
-                        throw new IllegalArgumentException("the unscaled value "
-                                + t.getObject(row).unscaledValue() + " has more than "
-                                + precision + " digits");
+                        throw new IllegalArgumentException(
+                                "the unscaled value "
+                                        + t.getObject(row).unscaledValue()
+                                        + " has more than "
+                                        + precision
+                                        + " digits");
                     }
                     return DecimalData.fromUnscaledLong(low, precision, scale);
                 };
@@ -346,9 +362,12 @@ public final class RowDataConverter {
             return row -> {
                 DecimalData d = DecimalData.fromBigDecimal(t.getObject(row), precision, scale);
                 if (d == null) {
-                    throw new IllegalArgumentException("the unscaled value "
-                            + t.getObject(row).unscaledValue() + " has more than " + precision
-                            + " digits");
+                    throw new IllegalArgumentException(
+                            "the unscaled value "
+                                    + t.getObject(row).unscaledValue()
+                                    + " has more than "
+                                    + precision
+                                    + " digits");
                 }
                 return d;
             };
@@ -391,8 +410,8 @@ public final class RowDataConverter {
             case SECOND:
                 return v -> {
                     TimeStampVector t = (TimeStampVector) v;
-                    return row -> TimestampData.fromEpochMillis(
-                            Math.multiplyExact(t.get(row), 1000L));
+                    return row ->
+                            TimestampData.fromEpochMillis(Math.multiplyExact(t.get(row), 1000L));
                 };
             case MILLISECOND:
                 return v -> {

@@ -15,27 +15,28 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.util.Arrays;
-import java.util.function.Consumer;
+import org.apache.flink.types.RowKind;
 
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.flink.types.RowKind;
+
+import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
- * {@code R}: one Arrow record batch of consecutive changes of one relation, plus the value marks
- * of its header.
+ * {@code R}: one Arrow record batch of consecutive changes of one relation, plus the value marks of
+ * its header.
  *
  * <p>The frame owns its {@link VectorSchemaRoot}: read it, then {@link #close()} the frame on the
  * decoder's thread (neither is thread safe). Closing hands the root back to the decoder for the
- * next batch of the same schema, or frees it. Do not keep the root, or vectors taken from it,
- * after closing.
+ * next batch of the same schema, or frees it. Do not keep the root, or vectors taken from it, after
+ * closing.
  *
- * <p>What a null means (PROTOCOL.md 3.3): a null Arrow value at (row, field) is an SQL NULL
- * unless {@link #isAbsent} (a column the WAL did not log in a {@code -U}/{@code -D} row) or
- * {@link #mark} names a {@link ValueMark} (unchanged TOAST, numeric NaN/±Infinity, a value the
- * Arrow type cannot hold). {@link #valueKnown} combines both. Field indexes are Arrow field
- * indexes: 0 is {@code __op}, a table column is at {@link RelationSchema.Column#fieldIndex()}.
+ * <p>What a null means (PROTOCOL.md 3.3): a null Arrow value at (row, field) is an SQL NULL unless
+ * {@link #isAbsent} (a column the WAL did not log in a {@code -U}/{@code -D} row) or {@link #mark}
+ * names a {@link ValueMark} (unchanged TOAST, numeric NaN/±Infinity, a value the Arrow type cannot
+ * hold). {@link #valueKnown} combines both. Field indexes are Arrow field indexes: 0 is {@code
+ * __op}, a table column is at {@link RelationSchema.Column#fieldIndex()}.
  */
 public final class RowsFrame extends Frame {
 
@@ -44,8 +45,10 @@ public final class RowsFrame extends Frame {
     private final RelationSchema schema;
     private final int rowCount;
     private final long firstRowOrdinal;
+
     /** Marks packed as {@code row << 32 | field << 16 | kind}, in (row, field) order. */
     private final long[] marks;
+
     private final String source;
     private VectorSchemaRoot root;
     private final TinyIntVector opVector;
@@ -100,7 +103,10 @@ public final class RowsFrame extends Frame {
     public VectorSchemaRoot root() {
         if (root == null) {
             throw new IllegalStateException(
-                    "RowsFrame of " + schema.qualifiedName() + " from " + source
+                    "RowsFrame of "
+                            + schema.qualifiedName()
+                            + " from "
+                            + source
                             + " is closed: its Arrow root was released");
         }
         return root;
@@ -125,8 +131,14 @@ public final class RowsFrame extends Frame {
                 return RowKind.DELETE;
             default:
                 throw new FrameFormatException(
-                        "R frame of " + schema.qualifiedName() + " from " + source + ", row "
-                                + row + ": expected __op 0..3 (+I, -U, +U, -D) but found " + op);
+                        "R frame of "
+                                + schema.qualifiedName()
+                                + " from "
+                                + source
+                                + ", row "
+                                + row
+                                + ": expected __op 0..3 (+I, -U, +U, -D) but found "
+                                + op);
         }
     }
 
@@ -197,8 +209,8 @@ public final class RowsFrame extends Frame {
     }
 
     /**
-     * True when the Arrow value (null or not) is the column's actual value; false when it is
-     * absent or marked (then a null stands for something that is not an SQL NULL).
+     * True when the Arrow value (null or not) is the column's actual value; false when it is absent
+     * or marked (then a null stands for something that is not an SQL NULL).
      */
     public boolean valueKnown(int row, int field) {
         return !isAbsent(row, field) && mark(row, field) == null;
@@ -216,9 +228,18 @@ public final class RowsFrame extends Frame {
 
     @Override
     public String toString() {
-        return "RowsFrame{" + schema.qualifiedName() + " oid=" + schema.relationOid()
-                + " version=" + Integer.toUnsignedString(schema.schemaVersion()) + " rows="
-                + rowCount + " firstRowOrdinal=" + firstRowOrdinal + " marks=" + marks.length
+        return "RowsFrame{"
+                + schema.qualifiedName()
+                + " oid="
+                + schema.relationOid()
+                + " version="
+                + Integer.toUnsignedString(schema.schemaVersion())
+                + " rows="
+                + rowCount
+                + " firstRowOrdinal="
+                + firstRowOrdinal
+                + " marks="
+                + marks.length
                 + '}';
     }
 }

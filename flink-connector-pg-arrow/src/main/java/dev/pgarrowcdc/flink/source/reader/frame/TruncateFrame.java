@@ -25,7 +25,8 @@ public final class TruncateFrame extends Frame {
     private final boolean cascade;
     private final boolean restartIdentity;
 
-    public TruncateFrame(List<TruncatedRelation> relations, boolean cascade, boolean restartIdentity) {
+    public TruncateFrame(
+            List<TruncatedRelation> relations, boolean cascade, boolean restartIdentity) {
         this.relations = List.copyOf(relations);
         this.cascade = cascade;
         this.restartIdentity = restartIdentity;
@@ -51,8 +52,13 @@ public final class TruncateFrame extends Frame {
 
     @Override
     public String toString() {
-        return "TruncateFrame{relations=" + relations + ", cascade=" + cascade
-                + ", restartIdentity=" + restartIdentity + '}';
+        return "TruncateFrame{relations="
+                + relations
+                + ", cascade="
+                + cascade
+                + ", restartIdentity="
+                + restartIdentity
+                + '}';
     }
 
     /** One relation named in a {@code T} frame. */

@@ -15,17 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.function.IntFunction;
-
 import org.apache.arrow.flatbuf.KeyValue;
 import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
@@ -39,6 +28,17 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
 /**
  * Decodes wal2arrow frames (wal2arrow/PROTOCOL.md, version 1) into {@link Frame}s.
  *
@@ -46,23 +46,23 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * holds one or more whole frames: {@link #decodeAll(ByteBuffer)} returns them all, {@link
  * #decode(ByteBuffer)} returns the one at the buffer's position and moves the position past it.
  *
- * <p>The decoder is the state of one decoding session: it remembers each relation's latest
- * {@code S} frame (schema versions are only meaningful within a session, so make a new decoder,
- * or call {@link #reset()}, on every new replication connection or SQL call). An {@code R} frame
- * is read into a {@link VectorSchemaRoot} owned by the returned {@link RowsFrame}; closing the
- * frame hands the root back so the next batch of the same schema reuses its vectors.
+ * <p>The decoder is the state of one decoding session: it remembers each relation's latest {@code
+ * S} frame (schema versions are only meaningful within a session, so make a new decoder, or call
+ * {@link #reset()}, on every new replication connection or SQL call). An {@code R} frame is read
+ * into a {@link VectorSchemaRoot} owned by the returned {@link RowsFrame}; closing the frame hands
+ * the root back so the next batch of the same schema reuses its vectors.
  *
  * <p>Not thread safe: a decoder and the frames it returns belong to the one thread that decodes
  * (the split reader's fetcher), which also closes them.
  *
- * <p>Hostile input: frames that are not whole, not version 1 or otherwise inconsistent raise
- * {@link FrameFormatException} naming the source, the frame kind and offset, and what was
- * expected; the caller adds the LSN. Every length, count and offset is checked against the bytes
- * that arrived before it is used (nothing is allocated because a length field asks for it), the
- * Arrow metadata is walked with bounds before Arrow Java converts it, batches are checked buffer by
- * buffer ({@link RecordBatchLoader}), and anything Arrow Java or flatbuffers throw on bytes that
- * slipped through is turned into a {@link FrameFormatException} too. A frame that is well formed
- * but says something else than the plugin meant (a mutated value) decodes as what it says.
+ * <p>Hostile input: frames that are not whole, not version 1 or otherwise inconsistent raise {@link
+ * FrameFormatException} naming the source, the frame kind and offset, and what was expected; the
+ * caller adds the LSN. Every length, count and offset is checked against the bytes that arrived
+ * before it is used (nothing is allocated because a length field asks for it), the Arrow metadata
+ * is walked with bounds before Arrow Java converts it, batches are checked buffer by buffer ({@link
+ * RecordBatchLoader}), and anything Arrow Java or flatbuffers throw on bytes that slipped through
+ * is turned into a {@link FrameFormatException} too. A frame that is well formed but says something
+ * else than the plugin meant (a mutated value) decodes as what it says.
  */
 public final class WalArrowFrameDecoder implements AutoCloseable {
 
@@ -71,6 +71,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
 
     /** Fields of a relation: PostgreSQL's 1600 columns, {@code __op}, list elements. */
     static final int MAX_SCHEMA_FIELDS = 4096;
+
     /** Nesting of list fields (wal2arrow writes one level). */
     static final int MAX_SCHEMA_DEPTH = 8;
 
@@ -120,60 +121,98 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         int start = buf.position();
         int available = buf.remaining();
         if (available < WireFormat.COMMON_H) {
-            throw error(start, null,
-                    "truncated frame: expected at least " + WireFormat.COMMON_H
-                            + " header bytes but found " + available);
+            throw error(
+                    start,
+                    null,
+                    "truncated frame: expected at least "
+                            + WireFormat.COMMON_H
+                            + " header bytes but found "
+                            + available);
         }
         byte m0 = buf.get(start + WireFormat.FRAME_MAGIC);
         byte m1 = buf.get(start + WireFormat.FRAME_MAGIC + 1);
         if (m0 != 'W' || m1 != 'A') {
-            throw error(start, null,
+            throw error(
+                    start,
+                    null,
                     "expected magic 'WA' (0x57 0x41) but found " + hex(m0) + ' ' + hex(m1));
         }
         int version = buf.get(start + WireFormat.FRAME_VERSION) & 0xFF;
         if (version != PROTOCOL_VERSION) {
-            throw error(start, null,
-                    "expected protocol version " + PROTOCOL_VERSION + " but found " + version
-                            + " (this reader only knows version " + PROTOCOL_VERSION
+            throw error(
+                    start,
+                    null,
+                    "expected protocol version "
+                            + PROTOCOL_VERSION
+                            + " but found "
+                            + version
+                            + " (this reader only knows version "
+                            + PROTOCOL_VERSION
                             + " and asks the plugin for it with the option "
-                            + WireFormat.FORMAT_VERSION_OPTION + " = " + PROTOCOL_VERSION
+                            + WireFormat.FORMAT_VERSION_OPTION
+                            + " = "
+                            + PROTOCOL_VERSION
                             + "; a plugin that sends another version did not honour it:"
                             + " install the wal2arrow that matches the connector)");
         }
         byte kindByte = buf.get(start + WireFormat.FRAME_KIND);
         FrameKind kind = FrameKind.fromCode(kindByte);
         if (kind == null) {
-            throw error(start, null,
-                    "expected a frame kind B, S, R, C, T or M but found " + hex(kindByte)
+            throw error(
+                    start,
+                    null,
+                    "expected a frame kind B, S, R, C, T or M but found "
+                            + hex(kindByte)
                             + printable(kindByte));
         }
         long headerLength = u32(buf, start + WireFormat.FRAME_HEADER_LENGTH);
         long minHeader = WireFormat.fixedHeaderLength(kind);
         if (headerLength < minHeader) {
-            throw error(start, kind,
-                    "expected a header length of at least " + minHeader + " bytes but found "
+            throw error(
+                    start,
+                    kind,
+                    "expected a header length of at least "
+                            + minHeader
+                            + " bytes but found "
                             + headerLength);
         }
         if (headerLength > available) {
-            throw error(start, kind,
-                    "truncated frame: header length is " + headerLength + " bytes but only "
-                            + available + " bytes remain");
+            throw error(
+                    start,
+                    kind,
+                    "truncated frame: header length is "
+                            + headerLength
+                            + " bytes but only "
+                            + available
+                            + " bytes remain");
         }
         if (kind == FrameKind.ROWS) {
             long marks = u32(buf, start + WireFormat.ROWS_MARK_COUNT);
             long need = WireFormat.ROWS_H + WireFormat.MARK_SIZE * marks;
             if (headerLength < need) {
-                throw error(start, kind,
-                        "expected a header length of at least " + need + " bytes for " + marks
-                                + " value marks but found " + headerLength);
+                throw error(
+                        start,
+                        kind,
+                        "expected a header length of at least "
+                                + need
+                                + " bytes for "
+                                + marks
+                                + " value marks but found "
+                                + headerLength);
             }
         }
         long bodyLength = buf.getLong(start + (int) headerLength - WireFormat.BODY_LENGTH_SIZE);
         if (bodyLength < 0 || bodyLength > available - headerLength) {
-            throw error(start, kind,
-                    "truncated frame: body length is " + Long.toUnsignedString(bodyLength)
-                            + " bytes but only " + (available - headerLength)
-                            + " bytes follow the " + headerLength + "-byte header");
+            throw error(
+                    start,
+                    kind,
+                    "truncated frame: body length is "
+                            + Long.toUnsignedString(bodyLength)
+                            + " bytes but only "
+                            + (available - headerLength)
+                            + " bytes follow the "
+                            + headerLength
+                            + "-byte header");
         }
         int bodyStart = start + (int) headerLength;
         int end = bodyStart + (int) bodyLength;
@@ -190,8 +229,8 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         return frame;
     }
 
-    private Frame decodeKind(FrameKind kind, ByteBuffer buf, int start, int bodyStart, int end,
-            long bodyLength) {
+    private Frame decodeKind(
+            FrameKind kind, ByteBuffer buf, int start, int bodyStart, int end, long bodyLength) {
         switch (kind) {
             case BEGIN:
                 requireNoBody(start, kind, bodyLength);
@@ -250,9 +289,14 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         try {
             arrowSchema = readSchemaMessage(buf, bodyStart, end);
         } catch (RuntimeException e) {
-            throw error(start, FrameKind.SCHEMA,
-                    "expected an Arrow IPC Schema message in the " + (end - bodyStart)
-                            + "-byte body (relation OID " + oid + ") but it does not parse: "
+            throw error(
+                    start,
+                    FrameKind.SCHEMA,
+                    "expected an Arrow IPC Schema message in the "
+                            + (end - bodyStart)
+                            + "-byte body (relation OID "
+                            + oid
+                            + ") but it does not parse: "
                             + e.getMessage(),
                     e);
         }
@@ -273,22 +317,27 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     /**
      * The Schema message filling {@code buf[from, to)} exactly, its flatbuffer walked with bounds
      * (field count, nesting, bytes of names and metadata) before Arrow Java converts it: a
-     * flatbuffer can point back at its own tables, so a few bytes could otherwise describe a
-     * schema of billions of fields.
+     * flatbuffer can point back at its own tables, so a few bytes could otherwise describe a schema
+     * of billions of fields.
      */
     private static Schema readSchemaMessage(ByteBuffer buf, int from, int to) {
         int length = to - from;
         if (length < 8) {
-            throw new IllegalArgumentException("expected at least 8 bytes (continuation marker"
-                    + " and metadata length) but the body has " + length);
+            throw new IllegalArgumentException(
+                    "expected at least 8 bytes (continuation marker"
+                            + " and metadata length) but the body has "
+                            + length);
         }
         if (buf.getInt(from) != -1) {
             throw new IllegalArgumentException("expected the continuation marker 0xFFFFFFFF");
         }
         int metadataLength = buf.getInt(from + 4);
         if (metadataLength != length - 8) {
-            throw new IllegalArgumentException("expected a metadata length of " + (length - 8)
-                    + " (the rest of the body) but found " + metadataLength);
+            throw new IllegalArgumentException(
+                    "expected a metadata length of "
+                            + (length - 8)
+                            + " (the rest of the body) but found "
+                            + metadataLength);
         }
         ByteBuffer metadata = buf.duplicate();
         metadata.limit(to).position(from + 8);
@@ -301,7 +350,8 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         if (message.bodyLength() != 0) {
             throw new IllegalArgumentException(
                     "expected a Schema message without body but it claims "
-                            + message.bodyLength() + " bytes");
+                            + message.bodyLength()
+                            + " bytes");
         }
         org.apache.arrow.flatbuf.Schema fb = new org.apache.arrow.flatbuf.Schema();
         if (message.header(fb) == null) {
@@ -338,14 +388,20 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
                         "expected fields nested at most " + MAX_SCHEMA_DEPTH + " deep");
             }
             if (f.dictionary() != null) {
-                throw new IllegalArgumentException("field " + fields
-                        + " is dictionary-encoded, which wal2arrow does not write");
+                throw new IllegalArgumentException(
+                        "field "
+                                + fields
+                                + " is dictionary-encoded, which wal2arrow does not write");
             }
             int children = f.childrenLength();
             boolean list = f.typeType() == Type.List;
             if (list ? children != 1 : children != 0) {
-                throw new IllegalArgumentException("field " + fields + " has " + children
-                        + " children; wal2arrow writes one for a List and none otherwise");
+                throw new IllegalArgumentException(
+                        "field "
+                                + fields
+                                + " has "
+                                + children
+                                + " children; wal2arrow writes one for a List and none otherwise");
             }
             string(f.nameAsByteBuffer());
             metadata(f.customMetadataLength(), f::customMetadata);
@@ -368,8 +424,10 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         void string(ByteBuffer b) {
             bytes += 16 + (b == null ? 0 : b.remaining());
             if (bytes > maxBytes) {
-                throw new IllegalArgumentException("names and metadata add up to more than "
-                        + maxBytes + " bytes: the flatbuffer repeats its own contents");
+                throw new IllegalArgumentException(
+                        "names and metadata add up to more than "
+                                + maxBytes
+                                + " bytes: the flatbuffer repeats its own contents");
             }
         }
     }
@@ -382,33 +440,51 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         long firstRowOrdinal = buf.getLong(start + WireFormat.ROWS_FIRST_ROW);
         SchemaEntry entry = schemas.get(oid);
         if (entry == null) {
-            throw error(start, FrameKind.ROWS,
-                    "expected an S frame for relation OID " + oid + " before its rows, but"
+            throw error(
+                    start,
+                    FrameKind.ROWS,
+                    "expected an S frame for relation OID "
+                            + oid
+                            + " before its rows, but"
                             + " none was decoded in this session (rows claim schema version "
-                            + Integer.toUnsignedString(version) + ")");
+                            + Integer.toUnsignedString(version)
+                            + ")");
         }
         RelationSchema schema = entry.schema;
         if (schema.schemaVersion() != version) {
-            throw error(start, FrameKind.ROWS,
-                    "expected schema version " + Integer.toUnsignedString(schema.schemaVersion())
-                            + " of relation OID " + oid + " (" + schema.qualifiedName()
+            throw error(
+                    start,
+                    FrameKind.ROWS,
+                    "expected schema version "
+                            + Integer.toUnsignedString(schema.schemaVersion())
+                            + " of relation OID "
+                            + oid
+                            + " ("
+                            + schema.qualifiedName()
                             + ", the last S frame) but found version "
                             + Integer.toUnsignedString(version));
         }
         if (rowCount > Integer.MAX_VALUE) {
-            throw error(start, FrameKind.ROWS,
+            throw error(
+                    start,
+                    FrameKind.ROWS,
                     "expected a row count up to " + Integer.MAX_VALUE + " but found " + rowCount);
         }
-        long[] marks = readMarks(buf, start, markCount, (int) rowCount,
-                schema.columnCount() + 1);
+        long[] marks = readMarks(buf, start, markCount, (int) rowCount, schema.columnCount() + 1);
         VectorSchemaRoot root = loadRows(buf, start, bodyStart, end, schema, entry, rowCount);
-        return new RowsFrame(schema, (int) rowCount, firstRowOrdinal, marks, root, source,
-                entry::giveBack);
+        return new RowsFrame(
+                schema, (int) rowCount, firstRowOrdinal, marks, root, source, entry::giveBack);
     }
 
     /** The batch loaded into a root of the entry's schema, checked by {@link RecordBatchLoader}. */
-    private VectorSchemaRoot loadRows(ByteBuffer buf, int start, int bodyStart, int end,
-            RelationSchema schema, SchemaEntry entry, long rowCount) {
+    private VectorSchemaRoot loadRows(
+            ByteBuffer buf,
+            int start,
+            int bodyStart,
+            int end,
+            RelationSchema schema,
+            SchemaEntry entry,
+            long rowCount) {
         try {
             loader.open(buf, bodyStart, end);
         } catch (RecordBatchLoader.MalformedBatchException e) {
@@ -436,11 +512,11 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
 
     /**
      * Every Decimal128 value of the column (or of its list elements) has at most the field's
-     * precision in digits: Arrow does not check it, and a value beyond it would be read as
-     * another number (or a null) downstream.
+     * precision in digits: Arrow does not check it, and a value beyond it would be read as another
+     * number (or a null) downstream.
      */
-    private void checkDecimals(int start, RelationSchema schema, RelationSchema.Column column,
-            FieldVector vector) {
+    private void checkDecimals(
+            int start, RelationSchema schema, RelationSchema.Column column, FieldVector vector) {
         if (vector instanceof ListVector) {
             checkDecimals(start, schema, column, ((ListVector) vector).getDataVector());
             return;
@@ -459,14 +535,26 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             long at = (long) i * DecimalVector.TYPE_WIDTH;
             long low = d.getDataBuffer().getLong(at);
             long high = d.getDataBuffer().getLong(at + 8);
-            boolean fits = bound == null
-                    ? high == (low >> 63) && low < longBound && low > -longBound
-                    : d.getObject(i).unscaledValue().abs().compareTo(bound) < 0;
+            boolean fits =
+                    bound == null
+                            ? high == (low >> 63) && low < longBound && low > -longBound
+                            : d.getObject(i).unscaledValue().abs().compareTo(bound) < 0;
             if (!fits) {
-                throw error(start, FrameKind.ROWS,
-                        "value " + i + " of column " + column.name() + " of "
-                                + schema.qualifiedName() + ": expected at most " + precision
-                                + " digits (Decimal128(" + precision + ", " + d.getScale()
+                throw error(
+                        start,
+                        FrameKind.ROWS,
+                        "value "
+                                + i
+                                + " of column "
+                                + column.name()
+                                + " of "
+                                + schema.qualifiedName()
+                                + ": expected at most "
+                                + precision
+                                + " digits (Decimal128("
+                                + precision
+                                + ", "
+                                + d.getScale()
                                 + ")) but found the unscaled value "
                                 + d.getObject(i).unscaledValue());
             }
@@ -477,40 +565,62 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     private void checkOps(int start, RelationSchema schema, TinyIntVector ops, int rows) {
         for (int r = 0; r < rows; r++) {
             if (ops.isNull(r) || ops.get(r) < 0 || ops.get(r) > 3) {
-                throw error(start, FrameKind.ROWS,
-                        "row " + r + " of " + schema.qualifiedName() + ": expected __op 0..3"
+                throw error(
+                        start,
+                        FrameKind.ROWS,
+                        "row "
+                                + r
+                                + " of "
+                                + schema.qualifiedName()
+                                + ": expected __op 0..3"
                                 + " (+I, -U, +U, -D) but found "
                                 + (ops.isNull(r) ? "null" : Byte.toString(ops.get(r))));
             }
         }
     }
 
-    private FrameFormatException notABatch(int start, int bodyStart, int end, RelationSchema schema,
-            Exception e) {
-        return error(start, FrameKind.ROWS,
-                "expected an Arrow IPC RecordBatch message in the " + (end - bodyStart)
-                        + "-byte body (" + schema.qualifiedName() + ") but it does not parse: "
+    private FrameFormatException notABatch(
+            int start, int bodyStart, int end, RelationSchema schema, Exception e) {
+        return error(
+                start,
+                FrameKind.ROWS,
+                "expected an Arrow IPC RecordBatch message in the "
+                        + (end - bodyStart)
+                        + "-byte body ("
+                        + schema.qualifiedName()
+                        + ") but it does not parse: "
                         + e.getMessage(),
                 e);
     }
 
     private FrameFormatException rowCountMismatch(int start, long rowCount, long found) {
-        return error(start, FrameKind.ROWS,
-                "expected a RecordBatch of " + rowCount + " rows (the header's row count)"
-                        + " but found " + found);
+        return error(
+                start,
+                FrameKind.ROWS,
+                "expected a RecordBatch of "
+                        + rowCount
+                        + " rows (the header's row count)"
+                        + " but found "
+                        + found);
     }
 
     private FrameFormatException notLoadable(int start, RelationSchema schema, Exception e) {
-        return error(start, FrameKind.ROWS,
+        return error(
+                start,
+                FrameKind.ROWS,
                 "expected a RecordBatch matching schema version "
-                        + Integer.toUnsignedString(schema.schemaVersion()) + " of "
-                        + schema.qualifiedName() + " (" + (schema.columnCount() + 1)
-                        + " fields) but loading it failed: " + e.getMessage(),
+                        + Integer.toUnsignedString(schema.schemaVersion())
+                        + " of "
+                        + schema.qualifiedName()
+                        + " ("
+                        + (schema.columnCount() + 1)
+                        + " fields) but loading it failed: "
+                        + e.getMessage(),
                 e);
     }
 
-    private long[] readMarks(ByteBuffer buf, int start, int markCount, int rowCount,
-            int fieldCount) {
+    private long[] readMarks(
+            ByteBuffer buf, int start, int markCount, int rowCount, int fieldCount) {
         if (markCount == 0) {
             return null;
         }
@@ -521,24 +631,41 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             long row = u32(buf, at + WireFormat.MARK_ROW);
             int field = buf.getShort(at + WireFormat.MARK_COLUMN) & 0xFFFF;
             int kind = buf.getShort(at + WireFormat.MARK_KIND) & 0xFFFF;
-            String which = "value mark " + i + " {row " + row + ", column " + field + ", kind "
-                    + kind + "}";
+            String which =
+                    "value mark "
+                            + i
+                            + " {row "
+                            + row
+                            + ", column "
+                            + field
+                            + ", kind "
+                            + kind
+                            + "}";
             if (row >= rowCount) {
-                throw error(start, FrameKind.ROWS,
+                throw error(
+                        start,
+                        FrameKind.ROWS,
                         which + ": expected a row below the row count " + rowCount);
             }
             if (field == 0 || field >= fieldCount) {
-                throw error(start, FrameKind.ROWS,
+                throw error(
+                        start,
+                        FrameKind.ROWS,
                         which + ": expected a column between 1 and " + (fieldCount - 1));
             }
             if (ValueMark.fromCode(kind) == null) {
-                throw error(start, FrameKind.ROWS,
-                        which + ": expected a kind 1..5 (unchanged TOAST, NaN, +Infinity,"
+                throw error(
+                        start,
+                        FrameKind.ROWS,
+                        which
+                                + ": expected a kind 1..5 (unchanged TOAST, NaN, +Infinity,"
                                 + " -Infinity, not representable)");
             }
             long packed = (row << 32) | ((long) field << 16) | kind;
             if ((packed & ~0xFFFFL) <= (previous & ~0xFFFFL) && previous >= 0) {
-                throw error(start, FrameKind.ROWS,
+                throw error(
+                        start,
+                        FrameKind.ROWS,
                         which + ": expected marks sorted by row, then column, one per value");
             }
             marks[i] = packed;
@@ -551,10 +678,17 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         long flags = u32(buf, start + WireFormat.TRUNCATE_FLAGS);
         long count = u32(buf, start + WireFormat.TRUNCATE_COUNT);
         if (count > (end - bodyStart) / 12) {
-            throw error(start, FrameKind.TRUNCATE,
-                    "expected at most " + (end - bodyStart) / 12 + " relation entries (12 bytes"
-                            + " or more each) in the " + (end - bodyStart) + "-byte body but"
-                            + " the header says " + count);
+            throw error(
+                    start,
+                    FrameKind.TRUNCATE,
+                    "expected at most "
+                            + (end - bodyStart) / 12
+                            + " relation entries (12 bytes"
+                            + " or more each) in the "
+                            + (end - bodyStart)
+                            + "-byte body but"
+                            + " the header says "
+                            + count);
         }
         List<TruncateFrame.TruncatedRelation> relations = new ArrayList<>((int) count);
         int pos = bodyStart;
@@ -567,16 +701,27 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             pos += 4 + namespace.length;
             byte[] name = lengthPrefixed(buf, start, pos, end, which + " (name)");
             pos += 4 + name.length;
-            relations.add(new TruncateFrame.TruncatedRelation(oid,
-                    new String(namespace, StandardCharsets.UTF_8),
-                    new String(name, StandardCharsets.UTF_8)));
+            relations.add(
+                    new TruncateFrame.TruncatedRelation(
+                            oid,
+                            new String(namespace, StandardCharsets.UTF_8),
+                            new String(name, StandardCharsets.UTF_8)));
         }
         if (pos != end) {
-            throw error(start, FrameKind.TRUNCATE,
-                    "expected " + count + " relation entries to fill the " + (end - bodyStart)
-                            + "-byte body but " + (end - pos) + " bytes are left over");
+            throw error(
+                    start,
+                    FrameKind.TRUNCATE,
+                    "expected "
+                            + count
+                            + " relation entries to fill the "
+                            + (end - bodyStart)
+                            + "-byte body but "
+                            + (end - pos)
+                            + " bytes are left over");
         }
-        return new TruncateFrame(relations, (flags & WireFormat.TRUNCATE_CASCADE) != 0,
+        return new TruncateFrame(
+                relations,
+                (flags & WireFormat.TRUNCATE_CASCADE) != 0,
                 (flags & WireFormat.TRUNCATE_RESTART_IDENTITY) != 0);
     }
 
@@ -589,9 +734,18 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
 
     private void requireBody(int start, int pos, long length, int end, String which) {
         if (length > end - pos) {
-            throw error(start, FrameKind.TRUNCATE,
-                    "truncated body: " + which + " needs " + length + " bytes at offset " + pos
-                            + " but only " + (end - pos) + " remain in the body");
+            throw error(
+                    start,
+                    FrameKind.TRUNCATE,
+                    "truncated body: "
+                            + which
+                            + " needs "
+                            + length
+                            + " bytes at offset "
+                            + pos
+                            + " but only "
+                            + (end - pos)
+                            + " remain in the body");
         }
     }
 
@@ -610,20 +764,26 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         long prefixLength = u32(buf, start + WireFormat.MESSAGE_PREFIX_LENGTH);
         long payloadLength = u32(buf, start + WireFormat.MESSAGE_PAYLOAD_LENGTH);
         if (prefixLength + payloadLength != end - bodyStart) {
-            throw error(start, FrameKind.MESSAGE,
-                    "expected a body of prefix length + payload length = " + prefixLength + " + "
-                            + payloadLength + " bytes but found " + (end - bodyStart));
+            throw error(
+                    start,
+                    FrameKind.MESSAGE,
+                    "expected a body of prefix length + payload length = "
+                            + prefixLength
+                            + " + "
+                            + payloadLength
+                            + " bytes but found "
+                            + (end - bodyStart));
         }
         byte[] prefix = bytes(buf, bodyStart, (int) prefixLength);
         byte[] content = bytes(buf, bodyStart + (int) prefixLength, (int) payloadLength);
-        return new MessageFrame((flags & WireFormat.MESSAGE_TRANSACTIONAL) != 0, xid, lsn, prefix,
-                content);
+        return new MessageFrame(
+                (flags & WireFormat.MESSAGE_TRANSACTIONAL) != 0, xid, lsn, prefix, content);
     }
 
     private void requireNoBody(int start, FrameKind kind, long bodyLength) {
         if (bodyLength != 0) {
-            throw error(start, kind,
-                    "expected body length 0 for this kind but found " + bodyLength);
+            throw error(
+                    start, kind, "expected body length 0 for this kind but found " + bodyLength);
         }
     }
 
@@ -632,9 +792,16 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     }
 
     private FrameFormatException error(int offset, FrameKind kind, String what, Throwable cause) {
-        String where = "wal2arrow "
-                + (kind == null ? "frame" : "'" + (char) kind.code() + "' (" + kind + ") frame")
-                + " from " + source + " at offset " + offset + ": ";
+        String where =
+                "wal2arrow "
+                        + (kind == null
+                                ? "frame"
+                                : "'" + (char) kind.code() + "' (" + kind + ") frame")
+                        + " from "
+                        + source
+                        + " at offset "
+                        + offset
+                        + ": ";
         return new FrameFormatException(where + what, cause);
     }
 

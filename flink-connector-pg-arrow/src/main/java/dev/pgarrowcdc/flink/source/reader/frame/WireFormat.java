@@ -18,15 +18,17 @@ package dev.pgarrowcdc.flink.source.reader.frame;
 /**
  * The wal2arrow frame layout (wal2arrow/PROTOCOL.md sections 1 and 2), named once.
  *
- * <p>The names are PROTOCOL.md's; the plugin's C writers use the same names with the prefix
- * {@code W2A_} (wal2arrow/frame.h). Offsets count from the frame's first byte; all integers are
+ * <p>The names are PROTOCOL.md's; the plugin's C writers use the same names with the prefix {@code
+ * W2A_} (wal2arrow/frame.h). Offsets count from the frame's first byte; all integers are
  * little-endian.
  */
 public final class WireFormat {
 
     private WireFormat() {}
 
-    /** The only protocol version this reader knows; sent to the plugin as {@code format_version}. */
+    /**
+     * The only protocol version this reader knows; sent to the plugin as {@code format_version}.
+     */
     public static final int PROTOCOL_VERSION = 1;
 
     /** Name of the plugin option that asks for a protocol version. */
@@ -35,14 +37,19 @@ public final class WireFormat {
     // Common header (section 1.1)
     /** Two bytes {@code 'W' 'A'}. */
     public static final int FRAME_MAGIC = 0;
+
     /** u8 protocol version. */
     public static final int FRAME_VERSION = 2;
+
     /** u8 kind ({@link FrameKind#code()}). */
     public static final int FRAME_KIND = 3;
+
     /** u32 H: header length, counting the common header and the kind's fixed fields. */
     public static final int FRAME_HEADER_LENGTH = 4;
+
     /** Bytes of the common header. */
     public static final int COMMON_H = 8;
+
     /** Size of the u64 body length B, stored at {@code H - BODY_LENGTH_SIZE}. */
     public static final int BODY_LENGTH_SIZE = 8;
 
@@ -74,11 +81,15 @@ public final class WireFormat {
     public static final int ROWS_MARK_COUNT = 20;
     public static final int ROWS_FIRST_ROW = 24;
     public static final int ROWS_MARKS = 32;
+
     /** Header length of an {@code R} frame without marks. */
     public static final int ROWS_H = 40;
+
     public static final int MARK_SIZE = 8;
+
     /** Offsets within one value mark: u32 row, u16 column, u16 kind. */
     public static final int MARK_ROW = 0;
+
     public static final int MARK_COLUMN = 4;
     public static final int MARK_KIND = 6;
 

@@ -15,9 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TinyIntVector;
@@ -26,6 +23,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * wal2arrow messages of one table {@code public.accounts (id int primary key, owner text)}, for
@@ -44,12 +44,36 @@ public final class AccountsFrames {
      * @param rows (op, id, owner) triples; op 0 insert, 1 -U, 2 +U, 3 delete
      * @param marks {row, column, kind} triples (column 1 = id, 2 = owner)
      */
-    public static byte[] transaction(BufferAllocator allocator, long xid, long finalLsn,
-            long endLsn, long commitMicros, String identity, int[][] marks, Object[]... rows) {
-        Schema schema = TestFrames.schema(OID, 1, "accounts", identity, List.of(
-                TestFrames.column("id", new ArrowType.Int(32, true), "integer", true, 1, null),
-                TestFrames.column("owner", new ArrowType.Utf8(), "text",
-                        "full".equals(identity), 0, null)));
+    public static byte[] transaction(
+            BufferAllocator allocator,
+            long xid,
+            long finalLsn,
+            long endLsn,
+            long commitMicros,
+            String identity,
+            int[][] marks,
+            Object[]... rows) {
+        Schema schema =
+                TestFrames.schema(
+                        OID,
+                        1,
+                        "accounts",
+                        identity,
+                        List.of(
+                                TestFrames.column(
+                                        "id",
+                                        new ArrowType.Int(32, true),
+                                        "integer",
+                                        true,
+                                        1,
+                                        null),
+                                TestFrames.column(
+                                        "owner",
+                                        new ArrowType.Utf8(),
+                                        "text",
+                                        "full".equals(identity),
+                                        0,
+                                        null)));
         byte[] batch;
         try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
             TinyIntVector op = (TinyIntVector) root.getVector(0);

@@ -15,20 +15,20 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Hostile input (issue 10, item 4) seeded from the plugin's golden messages: truncations at every
- * position, every header field and every body word set to extreme lengths and offsets, wrong
- * kinds, random mutations and random bytes. See {@link FrameFuzzer} for what fails a case and for
- * the system properties of a longer run; frames of a real server are fuzzed by {@code
+ * position, every header field and every body word set to extreme lengths and offsets, wrong kinds,
+ * random mutations and random bytes. See {@link FrameFuzzer} for what fails a case and for the
+ * system properties of a longer run; frames of a real server are fuzzed by {@code
  * dev.pgarrowcdc.flink.wal2arrow.FrameFuzzITCase}.
  */
 class FrameFuzzTest {
@@ -51,12 +51,15 @@ class FrameFuzzTest {
         List<byte[]> seeds = new ArrayList<>();
         seeds.add(all);
         seeds.add(GoldenFramesTest.golden("frames_compressed.w2a"));
-        for (String file : new String[] {"batch_all_types_lz4.arrows", "batch_all_types_zstd.arrows"}) {
-            seeds.add(TestFrames.concat(GoldenFramesTest.frame(all, 0),
-                    GoldenFramesTest.frame(all, 1),
-                    GoldenFramesTest.withBody(GoldenFramesTest.frame(all, 2),
-                            GoldenFramesTest.golden(file)),
-                    GoldenFramesTest.frame(all, 6)));
+        for (String file :
+                new String[] {"batch_all_types_lz4.arrows", "batch_all_types_zstd.arrows"}) {
+            seeds.add(
+                    TestFrames.concat(
+                            GoldenFramesTest.frame(all, 0),
+                            GoldenFramesTest.frame(all, 1),
+                            GoldenFramesTest.withBody(
+                                    GoldenFramesTest.frame(all, 2), GoldenFramesTest.golden(file)),
+                            GoldenFramesTest.frame(all, 6)));
         }
         return seeds;
     }

@@ -15,6 +15,15 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.LogicalType;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.RootAllocator;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -27,24 +36,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.OutOfMemoryException;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.flink.table.data.ArrayData;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.types.logical.ArrayType;
-import org.apache.flink.table.types.logical.LogicalType;
-
 /**
  * Feeds hostile variants of real wal2arrow messages to the production decoder, the way the
- * connector uses it (decode every frame of a message, convert and read every row, close), and
- * fails on anything the decoder must not do:
+ * connector uses it (decode every frame of a message, convert and read every row, close), and fails
+ * on anything the decoder must not do:
  *
  * <ul>
  *   <li>throw anything but {@link FrameFormatException} (an Arrow or flatbuffers exception that
  *       escaped, an {@code Error});
- *   <li>refuse a frame only after trying to allocate what a length field claims (an Arrow
- *       {@link OutOfMemoryException} from the capped allocator anywhere in the cause chain);
+ *   <li>refuse a frame only after trying to allocate what a length field claims (an Arrow {@link
+ *       OutOfMemoryException} from the capped allocator anywhere in the cause chain);
  *   <li>leak Arrow memory (the allocator must be empty once the frames are closed);
  *   <li>not return (each call runs on a worker thread; one that has not returned after {@link
  *       #HANG_SECONDS} is reported as a hang: a detector with a generous bound, not a timing
@@ -55,15 +56,17 @@ import org.apache.flink.table.types.logical.LogicalType;
  * field read, so an inconsistency the checks let through shows up as an exception here.
  *
  * <p>Runs: {@code -Dfuzz.seconds=N} (random phase of each fuzz test, default 4) and {@code
- * -Dfuzz.seed=S} (default fixed, so CI runs the same cases). A failure names the seed, the case
- * and the input in hex.
+ * -Dfuzz.seed=S} (default fixed, so CI runs the same cases). A failure names the seed, the case and
+ * the input in hex.
  */
 public final class FrameFuzzer implements AutoCloseable {
 
     public static final long SEED = Long.getLong("fuzz.seed", 0x5EED_2026_1204L);
     public static final long SECONDS = Long.getLong("fuzz.seconds", 4);
+
     /** A call that has not returned after this long is a hang. */
     static final long HANG_SECONDS = 120;
+
     /** What the decoder may allocate for one input (the inputs are kilobytes). */
     private static final long ALLOCATION_LIMIT = 64L << 20;
 
@@ -71,19 +74,32 @@ public final class FrameFuzzer implements AutoCloseable {
         0, 1, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL, 0xFFFF_FFF8L, 0x10, 0x1000_0000L
     };
     private static final long[] EXTREME_64 = {
-        0, 1, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL, 0x1_0000_0000L, Long.MAX_VALUE,
-        Long.MIN_VALUE, -1L, -8L
+        0,
+        1,
+        0x7FFF_FFFFL,
+        0x8000_0000L,
+        0xFFFF_FFFFL,
+        0x1_0000_0000L,
+        Long.MAX_VALUE,
+        Long.MIN_VALUE,
+        -1L,
+        -8L
     };
 
     /** Fewer values for body words: there are many more of them. */
-    private static final long[] BODY_32 = {0, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL, 0xFFFF_FFF8L};
+    private static final long[] BODY_32 = {
+        0, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL, 0xFFFF_FFF8L
+    };
+
     private static final long[] BODY_64 = {Long.MAX_VALUE, -1L, 0x8000_0000L};
 
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "frame-fuzz");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker =
+            Executors.newSingleThreadExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "frame-fuzz");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private long cases;
     private long decoded;
     private long refused;
@@ -112,11 +128,21 @@ public final class FrameFuzzer implements AutoCloseable {
             }
         } catch (TimeoutException e) {
             result.cancel(true);
-            throw new AssertionError("the decoder did not return within " + HANG_SECONDS
-                    + " s (a hang) on " + what + "; input " + save(input, what));
+            throw new AssertionError(
+                    "the decoder did not return within "
+                            + HANG_SECONDS
+                            + " s (a hang) on "
+                            + what
+                            + "; input "
+                            + save(input, what));
         } catch (ExecutionException e) {
-            throw new AssertionError("on " + what + " the decoder failed with " + e.getCause()
-                    + " instead of a FrameFormatException; input " + save(input, what),
+            throw new AssertionError(
+                    "on "
+                            + what
+                            + " the decoder failed with "
+                            + e.getCause()
+                            + " instead of a FrameFormatException; input "
+                            + save(input, what),
                     e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -152,8 +178,11 @@ public final class FrameFuzzer implements AutoCloseable {
     private static void requireNoAllocationFailure(FrameFormatException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof OutOfMemoryException) {
-                throw new IllegalStateException("refused only after trying to allocate what a"
-                        + " length field claims: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "refused only after trying to allocate what a"
+                                + " length field claims: "
+                                + e.getMessage(),
+                        e);
             }
         }
         if (e.getMessage() == null || !e.getMessage().contains("slot 'fuzz'")) {
@@ -251,8 +280,8 @@ public final class FrameFuzzer implements AutoCloseable {
 
     /**
      * Each aligned 4- and 8-byte word of every frame body (Arrow metadata: flatbuffer offsets,
-     * vtables, field nodes, buffer offsets and lengths, lengths of T and M entries) set to
-     * extreme values.
+     * vtables, field nodes, buffer offsets and lengths, lengths of T and M entries) set to extreme
+     * values.
      */
     public void bodyWords(byte[] message, String name, int maxBodyBytes) {
         for (int[] f : frames(message)) {
@@ -305,13 +334,15 @@ public final class FrameFuzzer implements AutoCloseable {
                     break;
                 case 2: // an extreme u32
                     if (m.length >= 4) {
-                        b.putInt(random.nextInt(m.length - 3),
+                        b.putInt(
+                                random.nextInt(m.length - 3),
                                 (int) EXTREME_32[random.nextInt(EXTREME_32.length)]);
                     }
                     break;
                 case 3: // an extreme u64
                     if (m.length >= 8) {
-                        b.putLong(random.nextInt(m.length - 7),
+                        b.putLong(
+                                random.nextInt(m.length - 7),
                                 EXTREME_64[random.nextInt(EXTREME_64.length)]);
                     }
                     break;
@@ -376,8 +407,9 @@ public final class FrameFuzzer implements AutoCloseable {
                 m[1] = 'A';
                 m[2] = 1;
                 m[3] = (byte) "BSRCTM".charAt(random.nextInt(6));
-                ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN).putInt(4,
-                        random.nextInt(m.length + 1));
+                ByteBuffer.wrap(m)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(4, random.nextInt(m.length + 1));
             }
             check(m, "random bytes case " + i + " of seed " + seed);
         }
@@ -388,7 +420,8 @@ public final class FrameFuzzer implements AutoCloseable {
         try {
             java.nio.file.Path dir = java.nio.file.Paths.get("target", "fuzz-failures");
             java.nio.file.Files.createDirectories(dir);
-            java.nio.file.Path file = dir.resolve(what.replaceAll("[^A-Za-z0-9_.-]+", "_") + ".bin");
+            java.nio.file.Path file =
+                    dir.resolve(what.replaceAll("[^A-Za-z0-9_.-]+", "_") + ".bin");
             java.nio.file.Files.write(file, input);
             return "of " + input.length + " bytes written to " + file.toAbsolutePath();
         } catch (java.io.IOException | RuntimeException e) {
@@ -399,7 +432,8 @@ public final class FrameFuzzer implements AutoCloseable {
     static String hex(byte[] b) {
         StringBuilder s = new StringBuilder(b.length * 2);
         for (byte x : b) {
-            s.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+            s.append(Character.forDigit((x >> 4) & 0xF, 16))
+                    .append(Character.forDigit(x & 0xF, 16));
         }
         return s.toString();
     }

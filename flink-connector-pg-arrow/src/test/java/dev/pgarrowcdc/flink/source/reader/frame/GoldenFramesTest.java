@@ -15,23 +15,8 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.types.RowKind;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -53,11 +38,27 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The C plugin's golden files (wal2arrow/test/golden, written by its unit tests with the plugin's
@@ -110,10 +111,15 @@ class GoldenFramesTest {
         try (Stream<Path> files = Files.list(goldenDir())) {
             assertThat(files.map(p -> p.getFileName().toString()).collect(Collectors.toList()))
                     .containsExactlyInAnyOrder(
-                            "frames_all_types.w2a", "frames_compressed.w2a",
-                            "schema_all_types.arrows", "batch_all_types.arrows",
-                            "batch_all_types_lz4.arrows", "batch_all_types_zstd.arrows",
-                            "batch_empty.arrows", "schema_two.arrows", "batch_two_lz4.arrows",
+                            "frames_all_types.w2a",
+                            "frames_compressed.w2a",
+                            "schema_all_types.arrows",
+                            "batch_all_types.arrows",
+                            "batch_all_types_lz4.arrows",
+                            "batch_all_types_zstd.arrows",
+                            "batch_empty.arrows",
+                            "schema_two.arrows",
+                            "batch_two_lz4.arrows",
                             "batch_two_zstd.arrows");
         }
     }
@@ -124,9 +130,17 @@ class GoldenFramesTest {
 
         List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
         try {
-            assertThat(frames).extracting(Frame::kind).containsExactly(
-                    FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.ROWS,
-                    FrameKind.TRUNCATE, FrameKind.MESSAGE, FrameKind.COMMIT, FrameKind.MESSAGE);
+            assertThat(frames)
+                    .extracting(Frame::kind)
+                    .containsExactly(
+                            FrameKind.BEGIN,
+                            FrameKind.SCHEMA,
+                            FrameKind.ROWS,
+                            FrameKind.ROWS,
+                            FrameKind.TRUNCATE,
+                            FrameKind.MESSAGE,
+                            FrameKind.COMMIT,
+                            FrameKind.MESSAGE);
 
             BeginFrame b = (BeginFrame) frames.get(0);
             assertThat(b.xid()).isEqualTo(XID);
@@ -157,9 +171,11 @@ class GoldenFramesTest {
             TruncateFrame t = (TruncateFrame) frames.get(4);
             assertThat(t.cascade()).isTrue();
             assertThat(t.restartIdentity()).isTrue();
-            assertThat(t.relations()).containsExactly(
-                    new TruncateFrame.TruncatedRelation(RELID, "public", "t\u00e9st"),
-                    new TruncateFrame.TruncatedRelation(16390, "My Schema", "Odd.Name, \"q\""));
+            assertThat(t.relations())
+                    .containsExactly(
+                            new TruncateFrame.TruncatedRelation(RELID, "public", "t\u00e9st"),
+                            new TruncateFrame.TruncatedRelation(
+                                    16390, "My Schema", "Odd.Name, \"q\""));
 
             MessageFrame m = (MessageFrame) frames.get(5);
             assertThat(m.transactional()).isTrue();
@@ -183,9 +199,12 @@ class GoldenFramesTest {
             assertThat(nt.content()).isEqualTo("hello".getBytes(StandardCharsets.UTF_8));
 
             // The S body is schema_all_types.arrows plus the relation's metadata.
-            Schema bare = MessageSerializer.deserializeSchema(new ReadChannel(
-                    Channels.newChannel(new ByteArrayInputStream(
-                            golden("schema_all_types.arrows")))));
+            Schema bare =
+                    MessageSerializer.deserializeSchema(
+                            new ReadChannel(
+                                    Channels.newChannel(
+                                            new ByteArrayInputStream(
+                                                    golden("schema_all_types.arrows")))));
             assertThat(s.arrowSchema().getFields()).isEqualTo(bare.getFields());
         } finally {
             frames.forEach(Frame::close);
@@ -195,7 +214,8 @@ class GoldenFramesTest {
     @Test
     void theAllTypesBatchReadsTheSameWithLz4AndZstdBodyCompression() {
         byte[] message = golden("frames_all_types.w2a");
-        for (String file : new String[] {"batch_all_types_lz4.arrows", "batch_all_types_zstd.arrows"}) {
+        for (String file :
+                new String[] {"batch_all_types_lz4.arrows", "batch_all_types_zstd.arrows"}) {
             decoder.reset();
             // B, S of the golden message, then its R header around the compressed C batch
             byte[] compressed = golden(file);
@@ -218,9 +238,14 @@ class GoldenFramesTest {
 
         List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
         try {
-            assertThat(frames).extracting(Frame::kind).containsExactly(
-                    FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.ROWS,
-                    FrameKind.COMMIT);
+            assertThat(frames)
+                    .extracting(Frame::kind)
+                    .containsExactly(
+                            FrameKind.BEGIN,
+                            FrameKind.SCHEMA,
+                            FrameKind.ROWS,
+                            FrameKind.ROWS,
+                            FrameKind.COMMIT);
             RelationSchema s = ((SchemaFrame) frames.get(1)).schema();
             assertThat(s.relationOid()).isEqualTo(RELID_TWO);
             assertThat(s.schemaVersion()).isEqualTo(3);
@@ -234,7 +259,8 @@ class GoldenFramesTest {
                 for (int i = 0; i < 1000; i++) {
                     assertThat(op.get(i)).isZero();
                 }
-                checkTwoColumns((IntVector) rows.root().getVector(1),
+                checkTwoColumns(
+                        (IntVector) rows.root().getVector(1),
                         (VarCharVector) rows.root().getVector(2));
             }
             assertThat(((CommitFrame) frames.get(4)).rowCount()).isEqualTo(2000);
@@ -245,8 +271,11 @@ class GoldenFramesTest {
 
     @Test
     void theTwoColumnBatchesLoadWithTheProductionLoader() throws IOException {
-        Schema schema = MessageSerializer.deserializeSchema(new ReadChannel(
-                Channels.newChannel(new ByteArrayInputStream(golden("schema_two.arrows")))));
+        Schema schema =
+                MessageSerializer.deserializeSchema(
+                        new ReadChannel(
+                                Channels.newChannel(
+                                        new ByteArrayInputStream(golden("schema_two.arrows")))));
         for (String file : new String[] {"batch_two_lz4.arrows", "batch_two_zstd.arrows"}) {
             byte[] batch = golden(file);
             try (RecordBatchLoader loader = new RecordBatchLoader(allocator);
@@ -277,15 +306,19 @@ class GoldenFramesTest {
         assertThat(s.namespace()).isEqualTo("public");
         assertThat(s.tableName()).isEqualTo("t\u00e9st");
         assertThat(s.replicaIdentity()).isEqualTo(RelationSchema.ReplicaIdentity.DEFAULT);
-        assertThat(s.columns()).extracting(RelationSchema.Column::name).containsExactly(
-                "id", "small", "big", "flag", "f4", "f8", "amount", "name", "raw", "d", "t",
-                "ts", "tstz", "tags", "amounts");
+        assertThat(s.columns())
+                .extracting(RelationSchema.Column::name)
+                .containsExactly(
+                        "id", "small", "big", "flag", "f4", "f8", "amount", "name", "raw", "d", "t",
+                        "ts", "tstz", "tags", "amounts");
         assertThat(s.column("id").primaryKeyPosition()).isEqualTo(1);
         assertThat(s.column("id").typeOid()).isEqualTo(23);
-        assertThat(s.toRowType().asSummaryString()).isEqualTo("ROW<`id` INT, `small` SMALLINT,"
-                + " `big` BIGINT, `flag` BOOLEAN, `f4` FLOAT, `f8` DOUBLE, `amount` DECIMAL(10, 2),"
-                + " `name` STRING, `raw` BYTES, `d` DATE, `t` TIME(3), `ts` TIMESTAMP(6),"
-                + " `tstz` TIMESTAMP_LTZ(6), `tags` ARRAY<STRING>, `amounts` ARRAY<DECIMAL(5, 2)>>");
+        assertThat(s.toRowType().asSummaryString())
+                .isEqualTo(
+                        "ROW<`id` INT, `small` SMALLINT,"
+                                + " `big` BIGINT, `flag` BOOLEAN, `f4` FLOAT, `f8` DOUBLE, `amount` DECIMAL(10, 2),"
+                                + " `name` STRING, `raw` BYTES, `d` DATE, `t` TIME(3), `ts` TIMESTAMP(6),"
+                                + " `tstz` TIMESTAMP_LTZ(6), `tags` ARRAY<STRING>, `amounts` ARRAY<DECIMAL(5, 2)>>");
     }
 
     /** The four rows of build_columns() in wal2arrow/test/unittest_arrow_ipc.c. */
@@ -300,29 +333,53 @@ class GoldenFramesTest {
         assertThat(rows.rowKind(3)).isEqualTo(RowKind.DELETE);
 
         IntVector id = (IntVector) root.getVector("id");
-        assertThat(new Object[] {id.getObject(0), id.getObject(1), id.getObject(2),
-                id.getObject(3)}).containsExactly(1, 2, null, Integer.MIN_VALUE);
+        assertThat(
+                        new Object[] {
+                            id.getObject(0), id.getObject(1), id.getObject(2), id.getObject(3)
+                        })
+                .containsExactly(1, 2, null, Integer.MIN_VALUE);
         SmallIntVector small = (SmallIntVector) root.getVector("small");
         assertThat(new short[] {small.get(0), small.get(1), small.get(2), small.get(3)})
                 .containsExactly((short) -1, (short) 32767, (short) -32768, (short) 0);
         BigIntVector big = (BigIntVector) root.getVector("big");
-        assertThat(new Object[] {big.getObject(0), big.getObject(1), big.getObject(2),
-                big.getObject(3)}).containsExactly(Long.MAX_VALUE, Long.MIN_VALUE, null, 42L);
+        assertThat(
+                        new Object[] {
+                            big.getObject(0), big.getObject(1), big.getObject(2), big.getObject(3)
+                        })
+                .containsExactly(Long.MAX_VALUE, Long.MIN_VALUE, null, 42L);
         BitVector flag = (BitVector) root.getVector("flag");
-        assertThat(new Object[] {flag.getObject(0), flag.getObject(1), flag.getObject(2),
-                flag.getObject(3)}).containsExactly(true, false, null, true);
+        assertThat(
+                        new Object[] {
+                            flag.getObject(0),
+                            flag.getObject(1),
+                            flag.getObject(2),
+                            flag.getObject(3)
+                        })
+                .containsExactly(true, false, null, true);
         Float4Vector f4 = (Float4Vector) root.getVector("f4");
         assertThat(f4.get(0)).isEqualTo(1.5f);
         assertThat(f4.get(1)).isNaN();
         assertThat(f4.get(2)).isEqualTo(Float.POSITIVE_INFINITY);
         assertThat(f4.isNull(3)).isTrue();
         Float8Vector f8 = (Float8Vector) root.getVector("f8");
-        assertThat(new Object[] {f8.getObject(0), f8.getObject(1), f8.getObject(2),
-                f8.getObject(3)}).containsExactly(-0.25, Double.NEGATIVE_INFINITY, null, 1e300);
+        assertThat(
+                        new Object[] {
+                            f8.getObject(0), f8.getObject(1), f8.getObject(2), f8.getObject(3)
+                        })
+                .containsExactly(-0.25, Double.NEGATIVE_INFINITY, null, 1e300);
         DecimalVector amount = (DecimalVector) root.getVector("amount");
-        assertThat(new Object[] {amount.getObject(0), amount.getObject(1), amount.getObject(2),
-                amount.getObject(3)}).containsExactly(new BigDecimal("123.45"),
-                new BigDecimal("-0.01"), null, new BigDecimal("99999999.99"));
+        assertThat(
+                        new Object[] {
+                            amount.getObject(0),
+                            amount.getObject(1),
+                            amount.getObject(2),
+                            amount.getObject(3)
+                        })
+                .containsExactly(
+                        new BigDecimal("123.45"),
+                        new BigDecimal("-0.01"),
+                        null,
+                        new BigDecimal("99999999.99"));
         VarCharVector name = (VarCharVector) root.getVector("name");
         assertThat(new String(name.get(0), StandardCharsets.UTF_8)).isEqualTo("alpha");
         assertThat(name.get(1)).isEmpty();
@@ -334,11 +391,11 @@ class GoldenFramesTest {
         assertThat(raw.get(2)).isEmpty();
         assertThat(raw.get(3)).containsExactly('x');
         DateDayVector d = (DateDayVector) root.getVector("d");
-        assertThat(new Object[] {d.getObject(0), d.getObject(1), d.getObject(2),
-                d.getObject(3)}).containsExactly(10957, Integer.MAX_VALUE, Integer.MIN_VALUE, null);
+        assertThat(new Object[] {d.getObject(0), d.getObject(1), d.getObject(2), d.getObject(3)})
+                .containsExactly(10957, Integer.MAX_VALUE, Integer.MIN_VALUE, null);
         TimeMicroVector t = (TimeMicroVector) root.getVector("t");
-        assertThat(new Object[] {t.getObject(0), t.getObject(1), t.getObject(2),
-                t.getObject(3)}).containsExactly(45_296_789_012L, null, 0L, 86_400_000_000L);
+        assertThat(new Object[] {t.getObject(0), t.getObject(1), t.getObject(2), t.getObject(3)})
+                .containsExactly(45_296_789_012L, null, 0L, 86_400_000_000L);
         for (String ts : new String[] {"ts", "tstz"}) {
             TimeStampVector v = (TimeStampVector) root.getVector(ts);
             assertThat(v.get(0)).isEqualTo(946_684_800_000_000L);
@@ -370,7 +427,8 @@ class GoldenFramesTest {
     }
 
     private static List<String> texts(List<?> values) {
-        return values.stream().map(v -> v == null ? null : v.toString())
+        return values.stream()
+                .map(v -> v == null ? null : v.toString())
                 .collect(Collectors.toList());
     }
 
@@ -391,8 +449,10 @@ class GoldenFramesTest {
     /** The body of frame {@code index} of a message. */
     static byte[] body(byte[] message, int index) {
         byte[] f = frame(message, index);
-        int h = ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN)
-                .getInt(WireFormat.FRAME_HEADER_LENGTH);
+        int h =
+                ByteBuffer.wrap(f)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .getInt(WireFormat.FRAME_HEADER_LENGTH);
         return Arrays.copyOfRange(f, h, f.length);
     }
 
@@ -401,7 +461,8 @@ class GoldenFramesTest {
         ByteBuffer b = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
         int h = b.getInt(WireFormat.FRAME_HEADER_LENGTH);
         byte[] out = Arrays.copyOf(frame, h + body.length);
-        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN)
+        ByteBuffer.wrap(out)
+                .order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(h - WireFormat.BODY_LENGTH_SIZE, body.length);
         System.arraycopy(body, 0, out, h, body.length);
         return out;

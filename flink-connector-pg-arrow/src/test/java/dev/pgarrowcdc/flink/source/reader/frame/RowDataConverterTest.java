@@ -15,14 +15,12 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDateTime;
-import java.util.List;
-import java.util.TimeZone;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.types.RowKind;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -51,15 +49,18 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.flink.table.data.ArrayData;
-import org.apache.flink.table.data.DecimalData;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
-import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.TimeZone;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Arrow → RowData for every type of the type map, from batches Arrow Java wrote. */
 class RowDataConverterTest {
@@ -88,34 +89,45 @@ class RowDataConverterTest {
 
     private static Schema everyType() {
         Field intItem = new Field("item", FieldType.nullable(new ArrowType.Int(32, true)), null);
-        return TestFrames.schema(OID, 1, "every_type", "full", List.of(
-                col("b", ArrowType.Bool.INSTANCE),
-                col("i2", new ArrowType.Int(16, true)),
-                col("i4", new ArrowType.Int(32, true)),
-                col("i8", new ArrowType.Int(64, true)),
-                col("f4", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
-                col("f8", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
-                col("d_small", new ArrowType.Decimal(10, 2, 128)),
-                col("d_big", new ArrowType.Decimal(38, 6, 128)),
-                col("s", ArrowType.Utf8.INSTANCE),
-                col("bin", ArrowType.Binary.INSTANCE),
-                col("dt", new ArrowType.Date(DateUnit.DAY)),
-                col("tm", new ArrowType.Time(TimeUnit.MICROSECOND, 64)),
-                col("ts", new ArrowType.Timestamp(TimeUnit.MICROSECOND, null)),
-                col("tstz", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
-                TestFrames.column("arr", ArrowType.List.INSTANCE, "integer[]", true, 0,
-                        List.of(intItem))));
+        return TestFrames.schema(
+                OID,
+                1,
+                "every_type",
+                "full",
+                List.of(
+                        col("b", ArrowType.Bool.INSTANCE),
+                        col("i2", new ArrowType.Int(16, true)),
+                        col("i4", new ArrowType.Int(32, true)),
+                        col("i8", new ArrowType.Int(64, true)),
+                        col("f4", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
+                        col("f8", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+                        col("d_small", new ArrowType.Decimal(10, 2, 128)),
+                        col("d_big", new ArrowType.Decimal(38, 6, 128)),
+                        col("s", ArrowType.Utf8.INSTANCE),
+                        col("bin", ArrowType.Binary.INSTANCE),
+                        col("dt", new ArrowType.Date(DateUnit.DAY)),
+                        col("tm", new ArrowType.Time(TimeUnit.MICROSECOND, 64)),
+                        col("ts", new ArrowType.Timestamp(TimeUnit.MICROSECOND, null)),
+                        col("tstz", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
+                        TestFrames.column(
+                                "arr",
+                                ArrowType.List.INSTANCE,
+                                "integer[]",
+                                true,
+                                0,
+                                List.of(intItem))));
     }
 
     @Test
     void theRowTypeFollowsTheTypeMap() {
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, everyType())));
 
-        assertThat(decoder.schema(OID).toRowType().asSummaryString()).isEqualTo(
-                "ROW<`b` BOOLEAN, `i2` SMALLINT, `i4` INT, `i8` BIGINT, `f4` FLOAT, `f8` DOUBLE,"
-                        + " `d_small` DECIMAL(10, 2), `d_big` DECIMAL(38, 6), `s` STRING,"
-                        + " `bin` BYTES, `dt` DATE, `tm` TIME(3), `ts` TIMESTAMP(6),"
-                        + " `tstz` TIMESTAMP_LTZ(6), `arr` ARRAY<INT>>");
+        assertThat(decoder.schema(OID).toRowType().asSummaryString())
+                .isEqualTo(
+                        "ROW<`b` BOOLEAN, `i2` SMALLINT, `i4` INT, `i8` BIGINT, `f4` FLOAT, `f8` DOUBLE,"
+                                + " `d_small` DECIMAL(10, 2), `d_big` DECIMAL(38, 6), `s` STRING,"
+                                + " `bin` BYTES, `dt` DATE, `tm` TIME(3), `ts` TIMESTAMP(6),"
+                                + " `tstz` TIMESTAMP_LTZ(6), `arr` ARRAY<INT>>");
     }
 
     @Test
@@ -167,8 +179,12 @@ class RowDataConverterTest {
 
             // When
             List<RowData> rows;
-            try (RowsFrame frame = (RowsFrame) decoder.decode(ByteBuffer.wrap(
-                    TestFrames.rowsFrame(OID, 1, 2, 0, new int[0][], batch)))) {
+            try (RowsFrame frame =
+                    (RowsFrame)
+                            decoder.decode(
+                                    ByteBuffer.wrap(
+                                            TestFrames.rowsFrame(
+                                                    OID, 1, 2, 0, new int[0][], batch)))) {
                 rows = converter.toRowDataList(frame);
             }
 

@@ -15,19 +15,6 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -44,17 +31,30 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Builds wal2arrow frames in Java for unit tests of the decoder (the ITCases read the real
- * plugin's frames instead). Arrow bodies are written by Arrow Java.
+ * Builds wal2arrow frames in Java for unit tests of the decoder (the ITCases read the real plugin's
+ * frames instead). Arrow bodies are written by Arrow Java.
  */
 final class TestFrames {
 
     private TestFrames() {}
 
     /** Schema metadata as wal2arrow writes it. */
-    static Map<String, String> relationMetadata(long oid, int version, String table,
-            String identity) {
+    static Map<String, String> relationMetadata(
+            long oid, int version, String table, String identity) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("wal2arrow.version", "1");
         m.put("wal2arrow.relid", Long.toString(oid));
@@ -70,8 +70,13 @@ final class TestFrames {
     }
 
     /** A nullable table column with wal2arrow metadata. */
-    static Field column(String name, ArrowType type, String typeName, boolean identity,
-            int pkPosition, List<Field> children) {
+    static Field column(
+            String name,
+            ArrowType type,
+            String typeName,
+            boolean identity,
+            int pkPosition,
+            List<Field> children) {
         Map<String, String> meta = new HashMap<>();
         meta.put("wal2arrow.type_name", typeName);
         meta.put("wal2arrow.typmod", "-1");
@@ -85,8 +90,8 @@ final class TestFrames {
         return new Field(name, new FieldType(true, type, null, meta), children);
     }
 
-    static Schema schema(long oid, int version, String table, String identity,
-            List<Field> columns) {
+    static Schema schema(
+            long oid, int version, String table, String identity, List<Field> columns) {
         List<Field> fields = new ArrayList<>();
         fields.add(opField());
         fields.addAll(columns);
@@ -142,8 +147,8 @@ final class TestFrames {
                 }
                 at += org.apache.arrow.vector.TypeLayout.getTypeBufferCount(v.getField().getType());
             }
-            try (ArrowRecordBatch sparse = new ArrowRecordBatch(
-                    full.getLength(), full.getNodes(), buffers)) {
+            try (ArrowRecordBatch sparse =
+                    new ArrowRecordBatch(full.getLength(), full.getNodes(), buffers)) {
                 MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), sparse);
             }
         } catch (IOException e) {
@@ -168,10 +173,12 @@ final class TestFrames {
             uncompressed.getBytes(0, raw);
             byte flg = 0x60; // version 01, independent blocks, no checksums, no content size
             byte bd = 0x70; // 4 MB maximum block size
-            ByteBuffer frame = ByteBuffer.allocate(8 + 7 + 4 + raw.length + 4)
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer frame =
+                    ByteBuffer.allocate(8 + 7 + 4 + raw.length + 4).order(ByteOrder.LITTLE_ENDIAN);
             frame.putLong(length); // Arrow's prefix: the uncompressed length
-            frame.putInt(0x184D2204).put(flg).put(bd)
+            frame.putInt(0x184D2204)
+                    .put(flg)
+                    .put(bd)
                     .put((byte) ((xxh32(new byte[] {flg, bd}) >>> 8) & 0xFF));
             frame.putInt(0x80000000 | raw.length).put(raw); // high bit: stored block
             frame.putInt(0); // end mark
@@ -226,8 +233,13 @@ final class TestFrames {
 
     static byte[] commit(long xid, long commitLsn, long endLsn, long commitMicros, long rows) {
         ByteBuffer b = header('C', 56);
-        b.putInt((int) xid).putInt(0).putLong(commitLsn).putLong(endLsn).putLong(commitMicros)
-                .putLong(rows).putLong(0);
+        b.putInt((int) xid)
+                .putInt(0)
+                .putLong(commitLsn)
+                .putLong(endLsn)
+                .putLong(commitMicros)
+                .putLong(rows)
+                .putLong(0);
         return b.array();
     }
 
@@ -239,7 +251,12 @@ final class TestFrames {
     }
 
     /** marks: {row, column, kind} triples. */
-    static byte[] rowsFrame(long oid, int version, int rows, long firstOrdinal, int[][] marks,
+    static byte[] rowsFrame(
+            long oid,
+            int version,
+            int rows,
+            long firstOrdinal,
+            int[][] marks,
             byte[] batchMessage) {
         ByteBuffer b = header('R', 40 + 8 * marks.length);
         b.putInt((int) oid).putInt(version).putInt(rows).putInt(marks.length).putLong(firstOrdinal);
@@ -260,17 +277,22 @@ final class TestFrames {
             body.writeBytes(lengthPrefixed((String) r[2]));
         }
         ByteBuffer b = header('T', 24);
-        b.putInt((cascade ? 1 : 0) | (restart ? 2 : 0)).putInt(relations.length)
+        b.putInt((cascade ? 1 : 0) | (restart ? 2 : 0))
+                .putInt(relations.length)
                 .putLong(body.size());
         return concat(b.array(), body.toByteArray());
     }
 
-    static byte[] message(boolean transactional, long xid, long lsn, String prefix,
-            byte[] content) {
+    static byte[] message(
+            boolean transactional, long xid, long lsn, String prefix, byte[] content) {
         byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = header('M', 40);
-        b.putInt(transactional ? 1 : 0).putInt((int) xid).putLong(lsn).putInt(p.length)
-                .putInt(content.length).putLong(p.length + content.length);
+        b.putInt(transactional ? 1 : 0)
+                .putInt((int) xid)
+                .putLong(lsn)
+                .putInt(p.length)
+                .putInt(content.length)
+                .putLong(p.length + content.length);
         return concat(b.array(), p, content);
     }
 

@@ -15,16 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source.reader.frame;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.flink.types.RowKind;
 
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.List;
-
+import com.google.flatbuffers.FlatBufferBuilder;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.MetadataVersion;
 import org.apache.arrow.flatbuf.Type;
@@ -38,12 +31,19 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.google.flatbuffers.FlatBufferBuilder;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The decoder's framing, its error messages, and the reuse of Arrow roots. */
 class WalArrowFrameDecoderTest {
@@ -69,9 +69,15 @@ class WalArrowFrameDecoderTest {
     }
 
     private static Schema accountsSchema(int version) {
-        return TestFrames.schema(OID, version, "accounts", "default", List.of(
-                TestFrames.column("id", new ArrowType.Int(32, true), "integer", true, 1, null),
-                TestFrames.column("owner", new ArrowType.Utf8(), "text", false, 0, null)));
+        return TestFrames.schema(
+                OID,
+                version,
+                "accounts",
+                "default",
+                List.of(
+                        TestFrames.column(
+                                "id", new ArrowType.Int(32, true), "integer", true, 1, null),
+                        TestFrames.column("owner", new ArrowType.Utf8(), "text", false, 0, null)));
     }
 
     /** A batch of {@code accounts}: (op, id, owner) triples, owner null when given null. */
@@ -98,20 +104,29 @@ class WalArrowFrameDecoderTest {
     void aWholeTransactionInOneMessageDecodesFrameByFrame() {
         // Given: B, S, R (with an unchanged-TOAST mark), C coalesced into one message
         Schema schema = accountsSchema(1);
-        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {0, 1, "ada"}, new Object[] {2, 1, null}, new Object[] {3, 1, null});
-        byte[] message = TestFrames.concat(
-                TestFrames.begin(745, 0x1_0000_0100L, 1_700_000_000_123_456L),
-                TestFrames.schemaFrame(OID, 1, schema),
-                TestFrames.rowsFrame(OID, 1, 3, 0, new int[][] {{1, 2, 1}}, batch),
-                TestFrames.commit(745, 0x1_0000_0100L, 0x1_0000_0130L, 1_700_000_000_123_456L, 3));
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"},
+                        new Object[] {2, 1, null},
+                        new Object[] {3, 1, null});
+        byte[] message =
+                TestFrames.concat(
+                        TestFrames.begin(745, 0x1_0000_0100L, 1_700_000_000_123_456L),
+                        TestFrames.schemaFrame(OID, 1, schema),
+                        TestFrames.rowsFrame(OID, 1, 3, 0, new int[][] {{1, 2, 1}}, batch),
+                        TestFrames.commit(
+                                745, 0x1_0000_0100L, 0x1_0000_0130L, 1_700_000_000_123_456L, 3));
 
         // When
         List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
 
         // Then
-        assertThat(frames).extracting(Frame::kind).containsExactly(
-                FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
+        assertThat(frames)
+                .extracting(Frame::kind)
+                .containsExactly(
+                        FrameKind.BEGIN, FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.COMMIT);
         BeginFrame begin = (BeginFrame) frames.get(0);
         assertThat(begin.xid()).isEqualTo(745);
         assertThat(begin.finalLsn()).isEqualTo(0x1_0000_0100L);
@@ -120,7 +135,8 @@ class WalArrowFrameDecoderTest {
         RelationSchema rs = s.schema();
         assertThat(rs.qualifiedName()).isEqualTo("public.accounts");
         assertThat(rs.replicaIdentity()).isEqualTo(RelationSchema.ReplicaIdentity.DEFAULT);
-        assertThat(rs.columns()).extracting(RelationSchema.Column::name)
+        assertThat(rs.columns())
+                .extracting(RelationSchema.Column::name)
                 .containsExactly("id", "owner");
         assertThat(rs.column("id").isKey()).isTrue();
         assertThat(rs.column("owner").isKey()).isFalse();
@@ -147,11 +163,23 @@ class WalArrowFrameDecoderTest {
     void rowMarksListOneRowsMarksByFieldAndNothingForUnmarkedRows() {
         // Given: marks on rows 0 and 2 only, row 2 with two
         Schema schema = accountsSchema(1);
-        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {2, 1, null}, new Object[] {0, 2, "b"}, new Object[] {2, 3, null});
-        byte[] message = TestFrames.concat(
-                TestFrames.schemaFrame(OID, 1, schema),
-                TestFrames.rowsFrame(OID, 1, 3, 0, new int[][] {{0, 2, 1}, {2, 1, 5}, {2, 2, 2}}, batch));
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {2, 1, null},
+                        new Object[] {0, 2, "b"},
+                        new Object[] {2, 3, null});
+        byte[] message =
+                TestFrames.concat(
+                        TestFrames.schemaFrame(OID, 1, schema),
+                        TestFrames.rowsFrame(
+                                OID,
+                                1,
+                                3,
+                                0,
+                                new int[][] {{0, 2, 1}, {2, 1, 5}, {2, 2, 2}},
+                                batch));
 
         // When
         List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
@@ -160,15 +188,16 @@ class WalArrowFrameDecoderTest {
         try (RowsFrame rows = (RowsFrame) frames.get(1)) {
             assertThat(rows.rowMarks(0)).containsExactly(null, null, ValueMark.UNCHANGED_TOAST);
             assertThat(rows.rowMarks(1)).isNull();
-            assertThat(rows.rowMarks(2)).containsExactly(
-                    null, ValueMark.NOT_REPRESENTABLE, ValueMark.NAN);
+            assertThat(rows.rowMarks(2))
+                    .containsExactly(null, ValueMark.NOT_REPRESENTABLE, ValueMark.NAN);
         }
     }
 
     @Test
     void decodeAdvancesThePositionPastOneFrame() {
         byte[] b = TestFrames.begin(1, 2, 3);
-        ByteBuffer message = ByteBuffer.wrap(TestFrames.concat(b, TestFrames.commit(1, 2, 4, 3, 0)));
+        ByteBuffer message =
+                ByteBuffer.wrap(TestFrames.concat(b, TestFrames.commit(1, 2, 4, 3, 0)));
 
         Frame first = decoder.decode(message);
 
@@ -185,8 +214,9 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow frame from slot 'unit_slot' at offset 0: expected magic"
-                        + " 'WA' (0x57 0x41) but found 0x58 0x41");
+                .hasMessage(
+                        "wal2arrow frame from slot 'unit_slot' at offset 0: expected magic"
+                                + " 'WA' (0x57 0x41) but found 0x58 0x41");
     }
 
     @Test
@@ -196,8 +226,9 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessageStartingWith("wal2arrow frame from slot 'unit_slot' at offset 0:"
-                        + " expected protocol version 1 but found 2");
+                .hasMessageStartingWith(
+                        "wal2arrow frame from slot 'unit_slot' at offset 0:"
+                                + " expected protocol version 1 but found 2");
     }
 
     @Test
@@ -207,8 +238,9 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow frame from slot 'unit_slot' at offset 0: expected a frame"
-                        + " kind B, S, R, C, T or M but found 0x5A ('Z')");
+                .hasMessage(
+                        "wal2arrow frame from slot 'unit_slot' at offset 0: expected a frame"
+                                + " kind B, S, R, C, T or M but found 0x5A ('Z')");
     }
 
     @Test
@@ -219,16 +251,17 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(TestFrames.concat(good, bad))))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessageContaining("at offset 40: expected magic 'WA' (0x57 0x41) but found"
-                        + " 0x57 0x00");
+                .hasMessageContaining(
+                        "at offset 40: expected magic 'WA' (0x57 0x41) but found" + " 0x57 0x00");
     }
 
     @Test
     void fewerThanEightBytesAreATruncatedFrame() {
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(new byte[] {'W', 'A', 1})))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow frame from slot 'unit_slot' at offset 0: truncated frame:"
-                        + " expected at least 8 header bytes but found 3");
+                .hasMessage(
+                        "wal2arrow frame from slot 'unit_slot' at offset 0: truncated frame:"
+                                + " expected at least 8 header bytes but found 3");
     }
 
     @Test
@@ -237,8 +270,9 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'C' (COMMIT) frame from slot 'unit_slot' at offset 0:"
-                        + " truncated frame: header length is 56 bytes but only 30 bytes remain");
+                .hasMessage(
+                        "wal2arrow 'C' (COMMIT) frame from slot 'unit_slot' at offset 0:"
+                                + " truncated frame: header length is 56 bytes but only 30 bytes remain");
     }
 
     @Test
@@ -248,10 +282,13 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at offset 0:"
-                        + " truncated frame: body length is " + (full.length - 24)
-                        + " bytes but only " + (full.length - 34)
-                        + " bytes follow the 24-byte header");
+                .hasMessage(
+                        "wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at offset 0:"
+                                + " truncated frame: body length is "
+                                + (full.length - 24)
+                                + " bytes but only "
+                                + (full.length - 34)
+                                + " bytes follow the 24-byte header");
     }
 
     @Test
@@ -261,37 +298,50 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'B' (BEGIN) frame from slot 'unit_slot' at offset 0:"
-                        + " expected a header length of at least 40 bytes but found 16");
+                .hasMessage(
+                        "wal2arrow 'B' (BEGIN) frame from slot 'unit_slot' at offset 0:"
+                                + " expected a header length of at least 40 bytes but found 16");
     }
 
     @Test
     void rowsBeforeTheirSchemaAreRefused() {
         Schema schema = accountsSchema(1);
-        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {0, 1, "ada"});
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"});
         byte[] rows = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch);
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(rows)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
-                        + " expected an S frame for relation OID 16384 before its rows, but none"
-                        + " was decoded in this session (rows claim schema version 1)");
+                .hasMessage(
+                        "wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                                + " expected an S frame for relation OID 16384 before its rows, but none"
+                                + " was decoded in this session (rows claim schema version 1)");
     }
 
     @Test
     void rowsOfAnOlderSchemaVersionAreRefused() {
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, accountsSchema(1))));
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 2, accountsSchema(2))));
-        byte[] batch = accountsBatch(accountsSchema(1), CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {0, 1, "ada"});
+        byte[] batch =
+                accountsBatch(
+                        accountsSchema(1),
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"});
 
-        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
-                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch))))
+        assertThatThrownBy(
+                        () ->
+                                decoder.decode(
+                                        ByteBuffer.wrap(
+                                                TestFrames.rowsFrame(
+                                                        OID, 1, 1, 0, new int[0][], batch))))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
-                        + " expected schema version 2 of relation OID 16384 (public.accounts,"
-                        + " the last S frame) but found version 1");
+                .hasMessage(
+                        "wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                                + " expected schema version 2 of relation OID 16384 (public.accounts,"
+                                + " the last S frame) but found version 1");
     }
 
     @Test
@@ -301,8 +351,9 @@ class WalArrowFrameDecoderTest {
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
                 .hasMessageContaining("'S' (SCHEMA) frame from slot 'unit_slot' at offset 0")
-                .hasMessageContaining("expected metadata wal2arrow.relid = 16385 (the frame"
-                        + " header's) but found 16384");
+                .hasMessageContaining(
+                        "expected metadata wal2arrow.relid = 16385 (the frame"
+                                + " header's) but found 16384");
     }
 
     @Test
@@ -312,38 +363,60 @@ class WalArrowFrameDecoderTest {
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessageStartingWith("wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at"
-                        + " offset 0: expected an Arrow IPC Schema message in the ");
+                .hasMessageStartingWith(
+                        "wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at"
+                                + " offset 0: expected an Arrow IPC Schema message in the ");
     }
 
     @Test
     void aRowCountDisagreeingWithTheBatchIsRefused() {
         Schema schema = accountsSchema(1);
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
-        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {0, 1, "ada"});
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"});
 
-        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
-                        TestFrames.rowsFrame(OID, 1, 2, 0, new int[0][], batch))))
+        assertThatThrownBy(
+                        () ->
+                                decoder.decode(
+                                        ByteBuffer.wrap(
+                                                TestFrames.rowsFrame(
+                                                        OID, 1, 2, 0, new int[0][], batch))))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
-                        + " expected a RecordBatch of 2 rows (the header's row count) but found"
-                        + " 1");
+                .hasMessage(
+                        "wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                                + " expected a RecordBatch of 2 rows (the header's row count) but found"
+                                + " 1");
     }
 
     @Test
     void aMarkOutsideTheBatchIsRefused() {
         Schema schema = accountsSchema(1);
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
-        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {0, 1, "ada"});
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"});
 
-        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
-                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[][] {{0, 3, 1}}, batch))))
+        assertThatThrownBy(
+                        () ->
+                                decoder.decode(
+                                        ByteBuffer.wrap(
+                                                TestFrames.rowsFrame(
+                                                        OID,
+                                                        1,
+                                                        1,
+                                                        0,
+                                                        new int[][] {{0, 3, 1}},
+                                                        batch))))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
-                        + " value mark 0 {row 0, column 3, kind 1}: expected a column between 1"
-                        + " and 2");
+                .hasMessage(
+                        "wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0:"
+                                + " value mark 0 {row 0, column 3, kind 1}: expected a column between 1"
+                                + " and 2");
     }
 
     @Test
@@ -356,15 +429,28 @@ class WalArrowFrameDecoderTest {
             rows[i] = new Object[] {0, i, i % 7 == 0 ? null : "owner number " + i};
         }
         List<String> expected = null;
-        for (CompressionUtil.CodecType codec : new CompressionUtil.CodecType[] {
-                CompressionUtil.CodecType.NO_COMPRESSION,
-                CompressionUtil.CodecType.LZ4_FRAME,
-                CompressionUtil.CodecType.ZSTD}) {
+        for (CompressionUtil.CodecType codec :
+                new CompressionUtil.CodecType[] {
+                    CompressionUtil.CodecType.NO_COMPRESSION,
+                    CompressionUtil.CodecType.LZ4_FRAME,
+                    CompressionUtil.CodecType.ZSTD
+                }) {
             byte[] batch = accountsBatch(schema, codec, rows);
-            try (RowsFrame frame = (RowsFrame) decoder.decode(ByteBuffer.wrap(
-                    TestFrames.rowsFrame(OID, 1, rows.length, 0, new int[0][], batch)))) {
-                List<String> got = converter.toRowDataList(frame).stream()
-                        .map(Object::toString).collect(java.util.stream.Collectors.toList());
+            try (RowsFrame frame =
+                    (RowsFrame)
+                            decoder.decode(
+                                    ByteBuffer.wrap(
+                                            TestFrames.rowsFrame(
+                                                    OID,
+                                                    1,
+                                                    rows.length,
+                                                    0,
+                                                    new int[0][],
+                                                    batch)))) {
+                List<String> got =
+                        converter.toRowDataList(frame).stream()
+                                .map(Object::toString)
+                                .collect(java.util.stream.Collectors.toList());
                 if (expected == null) {
                     expected = got;
                     assertThat(got.get(1)).isEqualTo("+I(1,owner number 1)");
@@ -380,9 +466,17 @@ class WalArrowFrameDecoderTest {
     void aClosedFramesRootIsReusedForTheNextBatchOfTheSameSchema() {
         Schema schema = accountsSchema(1);
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
-        byte[] rows = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
-                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                        new Object[] {0, 1, "ada"}));
+        byte[] rows =
+                TestFrames.rowsFrame(
+                        OID,
+                        1,
+                        1,
+                        0,
+                        new int[0][],
+                        accountsBatch(
+                                schema,
+                                CompressionUtil.CodecType.NO_COMPRESSION,
+                                new Object[] {0, 1, "ada"}));
 
         RowsFrame first = (RowsFrame) decoder.decode(ByteBuffer.wrap(rows));
         VectorSchemaRoot firstRoot = first.root();
@@ -417,11 +511,17 @@ class WalArrowFrameDecoderTest {
         RowDataConverter converter = new RowDataConverter(decoder.schema(OID));
 
         // When
-        try (RowsFrame frame = (RowsFrame) decoder.decode(ByteBuffer.wrap(
-                TestFrames.rowsFrame(OID, 1, 10, 0, new int[0][], batch)))) {
+        try (RowsFrame frame =
+                (RowsFrame)
+                        decoder.decode(
+                                ByteBuffer.wrap(
+                                        TestFrames.rowsFrame(
+                                                OID, 1, 10, 0, new int[0][], batch)))) {
             // Then
-            List<String> rows = converter.toRowDataList(frame).stream()
-                    .map(Object::toString).collect(java.util.stream.Collectors.toList());
+            List<String> rows =
+                    converter.toRowDataList(frame).stream()
+                            .map(Object::toString)
+                            .collect(java.util.stream.Collectors.toList());
             assertThat(rows).hasSize(10);
             assertThat(rows.get(0)).isEqualTo("+I(100,null)");
             assertThat(rows.get(9)).isEqualTo("+I(109,null)");
@@ -435,12 +535,28 @@ class WalArrowFrameDecoderTest {
         // Given: two one-row batches of one schema, as two single-row transactions send them
         Schema schema = accountsSchema(1);
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
-        byte[] ada = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
-                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                        new Object[] {0, 1, "ada"}));
-        byte[] grace = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
-                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                        new Object[] {2, 2, "grace hopper"}));
+        byte[] ada =
+                TestFrames.rowsFrame(
+                        OID,
+                        1,
+                        1,
+                        0,
+                        new int[0][],
+                        accountsBatch(
+                                schema,
+                                CompressionUtil.CodecType.NO_COMPRESSION,
+                                new Object[] {0, 1, "ada"}));
+        byte[] grace =
+                TestFrames.rowsFrame(
+                        OID,
+                        1,
+                        1,
+                        0,
+                        new int[0][],
+                        accountsBatch(
+                                schema,
+                                CompressionUtil.CodecType.NO_COMPRESSION,
+                                new Object[] {2, 2, "grace hopper"}));
         RowDataConverter converter = new RowDataConverter(decoder.schema(OID));
 
         // When: the first frame stays open while the next ones decode
@@ -467,12 +583,23 @@ class WalArrowFrameDecoderTest {
         Schema schema = accountsSchema(1);
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
         // a longer batch first, so the reused body buffer is larger than the next body
-        byte[] longer = TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][],
-                accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                        new Object[] {0, 1, "x".repeat(500)}));
+        byte[] longer =
+                TestFrames.rowsFrame(
+                        OID,
+                        1,
+                        1,
+                        0,
+                        new int[0][],
+                        accountsBatch(
+                                schema,
+                                CompressionUtil.CodecType.NO_COMPRESSION,
+                                new Object[] {0, 1, "x".repeat(500)}));
         decoder.decode(ByteBuffer.wrap(longer)).close();
-        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {0, 1, "ada"});
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"});
         ByteBuffer b = ByteBuffer.wrap(batch).order(ByteOrder.LITTLE_ENDIAN);
         int metadataEnd = 8 + b.getInt(4);
         long bodyLength = batch.length - metadataEnd;
@@ -487,46 +614,66 @@ class WalArrowFrameDecoderTest {
         b.putLong(patched, 3 + 64);
 
         // When / Then
-        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
-                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch))))
+        assertThatThrownBy(
+                        () ->
+                                decoder.decode(
+                                        ByteBuffer.wrap(
+                                                TestFrames.rowsFrame(
+                                                        OID, 1, 1, 0, new int[0][], batch))))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at"
-                        + " offset 0: expected a RecordBatch matching schema version 1 of"
-                        + " public.accounts (3 fields) but loading it failed: data buffer 6 of"
-                        + " field 'owner' spans bytes 48 to 115 of a 56-byte body");
+                .hasMessage(
+                        "wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at"
+                                + " offset 0: expected a RecordBatch matching schema version 1 of"
+                                + " public.accounts (3 fields) but loading it failed: data buffer 6 of"
+                                + " field 'owner' spans bytes 48 to 115 of a 56-byte body");
     }
 
     @Test
     void aBodyShorterThanItsMetadataSaysIsRefused() {
         Schema schema = accountsSchema(1);
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
-        byte[] batch = accountsBatch(schema, CompressionUtil.CodecType.NO_COMPRESSION,
-                new Object[] {0, 1, "ada"});
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"});
         byte[] cut = Arrays.copyOf(batch, batch.length - 8);
 
-        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
-                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], cut))))
+        assertThatThrownBy(
+                        () ->
+                                decoder.decode(
+                                        ByteBuffer.wrap(
+                                                TestFrames.rowsFrame(
+                                                        OID, 1, 1, 0, new int[0][], cut))))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessageStartingWith("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at"
-                        + " offset 0: expected an Arrow IPC RecordBatch message in the "
-                        + (cut.length) + "-byte body (public.accounts) but it does not parse:");
+                .hasMessageStartingWith(
+                        "wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at"
+                                + " offset 0: expected an Arrow IPC RecordBatch message in the "
+                                + (cut.length)
+                                + "-byte body (public.accounts) but it does not parse:");
     }
 
     @Test
     void truncateAndMessageFramesCarryTheirFields() {
-        byte[] message = TestFrames.concat(
-                TestFrames.truncate(true, false, new Object[][] {
-                        {16384, "public", "a"}, {16390, "sales", "Orders Q1"}}),
-                TestFrames.message(false, 0, 0x2A, "pfx", new byte[] {0, 1, 2}));
+        byte[] message =
+                TestFrames.concat(
+                        TestFrames.truncate(
+                                true,
+                                false,
+                                new Object[][] {
+                                    {16384, "public", "a"}, {16390, "sales", "Orders Q1"}
+                                }),
+                        TestFrames.message(false, 0, 0x2A, "pfx", new byte[] {0, 1, 2}));
 
         List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
 
         TruncateFrame t = (TruncateFrame) frames.get(0);
         assertThat(t.cascade()).isTrue();
         assertThat(t.restartIdentity()).isFalse();
-        assertThat(t.relations()).containsExactly(
-                new TruncateFrame.TruncatedRelation(16384, "public", "a"),
-                new TruncateFrame.TruncatedRelation(16390, "sales", "Orders Q1"));
+        assertThat(t.relations())
+                .containsExactly(
+                        new TruncateFrame.TruncatedRelation(16384, "public", "a"),
+                        new TruncateFrame.TruncatedRelation(16390, "sales", "Orders Q1"));
         MessageFrame m = (MessageFrame) frames.get(1);
         assertThat(m.transactional()).isFalse();
         assertThat(m.lsn()).isEqualTo(0x2A);
@@ -537,22 +684,35 @@ class WalArrowFrameDecoderTest {
     @Test
     void aTruncateEntryRunningPastTheBodyIsRefused() {
         // Given: one 31-byte entry, so the header's count of 2 passes the 12-bytes-per-entry bound
-        byte[] frame = TestFrames.truncate(false, false,
-                new Object[][] {{16384, "public", "a_longer_name"}});
+        byte[] frame =
+                TestFrames.truncate(
+                        false, false, new Object[][] {{16384, "public", "a_longer_name"}});
         ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 2);
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame)))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessageStartingWith("wal2arrow 'T' (TRUNCATE) frame from slot 'unit_slot' at"
-                        + " offset 0: truncated body: relation entry 1 of 2 (OID) needs 4 bytes");
+                .hasMessageStartingWith(
+                        "wal2arrow 'T' (TRUNCATE) frame from slot 'unit_slot' at"
+                                + " offset 0: truncated body: relation entry 1 of 2 (OID) needs 4 bytes");
     }
 
     @Test
     void aDecimalWithMoreDigitsThanItsPrecisionIsRefused() {
         // Given: numeric(5,2) holding the unscaled value 1234567 (7 digits), written raw
-        Schema schema = TestFrames.schema(OID, 1, "prices", "default", List.of(
-                TestFrames.column("price", new ArrowType.Decimal(5, 2, 128), "numeric(5,2)",
-                        true, 1, null)));
+        Schema schema =
+                TestFrames.schema(
+                        OID,
+                        1,
+                        "prices",
+                        "default",
+                        List.of(
+                                TestFrames.column(
+                                        "price",
+                                        new ArrowType.Decimal(5, 2, 128),
+                                        "numeric(5,2)",
+                                        true,
+                                        1,
+                                        null)));
         decoder.decode(ByteBuffer.wrap(TestFrames.schemaFrame(OID, 1, schema)));
         byte[] batch;
         try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
@@ -565,12 +725,17 @@ class WalArrowFrameDecoderTest {
         }
 
         // When / Then
-        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(
-                        TestFrames.rowsFrame(OID, 1, 1, 0, new int[0][], batch))))
+        assertThatThrownBy(
+                        () ->
+                                decoder.decode(
+                                        ByteBuffer.wrap(
+                                                TestFrames.rowsFrame(
+                                                        OID, 1, 1, 0, new int[0][], batch))))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessage("wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0: value 0"
-                        + " of column price of public.prices: expected at most 5 digits"
-                        + " (Decimal128(5, 2)) but found the unscaled value 1234567");
+                .hasMessage(
+                        "wal2arrow 'R' (ROWS) frame from slot 'unit_slot' at offset 0: value 0"
+                                + " of column price of public.prices: expected at most 5 digits"
+                                + " (Decimal128(5, 2)) but found the unscaled value 1234567");
     }
 
     /**
@@ -590,8 +755,9 @@ class WalArrowFrameDecoderTest {
         for (int level = 0; level < 40; level++) {
             org.apache.arrow.flatbuf.Struct_.startStruct_(b);
             int struct = org.apache.arrow.flatbuf.Struct_.endStruct_(b);
-            int children = org.apache.arrow.flatbuf.Field.createChildrenVector(b,
-                    new int[] {child, child});
+            int children =
+                    org.apache.arrow.flatbuf.Field.createChildrenVector(
+                            b, new int[] {child, child});
             child = flatField(b, name, Type.Struct_, struct, children);
         }
         int fields = org.apache.arrow.flatbuf.Schema.createFieldsVector(b, new int[] {child});
@@ -606,21 +772,32 @@ class WalArrowFrameDecoderTest {
         b.finish(org.apache.arrow.flatbuf.Message.endMessage(b));
         byte[] flatbuffer = b.sizedByteArray();
         int padded = (flatbuffer.length + 7) / 8 * 8;
-        ByteBuffer frame = ByteBuffer.allocate(WireFormat.SCHEMA_H + 8 + padded)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        frame.put((byte) 'W').put((byte) 'A').put((byte) 1).put((byte) 'S')
-                .putInt(WireFormat.SCHEMA_H).putInt((int) OID).putInt(1).putLong(8 + padded)
-                .putInt(-1).putInt(padded).put(flatbuffer);
+        ByteBuffer frame =
+                ByteBuffer.allocate(WireFormat.SCHEMA_H + 8 + padded)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+        frame.put((byte) 'W')
+                .put((byte) 'A')
+                .put((byte) 1)
+                .put((byte) 'S')
+                .putInt(WireFormat.SCHEMA_H)
+                .putInt((int) OID)
+                .putInt(1)
+                .putLong(8 + padded)
+                .putInt(-1)
+                .putInt(padded)
+                .put(flatbuffer);
 
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(frame.array())))
                 .isInstanceOf(FrameFormatException.class)
-                .hasMessageStartingWith("wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at"
-                        + " offset 0: expected an Arrow IPC Schema message in the "
-                        + (8 + padded) + "-byte body (relation OID 16384) but it does not parse:");
+                .hasMessageStartingWith(
+                        "wal2arrow 'S' (SCHEMA) frame from slot 'unit_slot' at"
+                                + " offset 0: expected an Arrow IPC Schema message in the "
+                                + (8 + padded)
+                                + "-byte body (relation OID 16384) but it does not parse:");
     }
 
-    private static int flatField(FlatBufferBuilder b, int name, byte typeType, int type,
-            int children) {
+    private static int flatField(
+            FlatBufferBuilder b, int name, byte typeType, int type, int children) {
         org.apache.arrow.flatbuf.Field.startField(b);
         org.apache.arrow.flatbuf.Field.addName(b, name);
         org.apache.arrow.flatbuf.Field.addNullable(b, true);
