@@ -25,10 +25,10 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.collect.ClientAndIterator;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,9 +70,9 @@ class ChunkedSnapshotProgressITCase {
                 "ANALYZE t");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        ClientAndIterator<String> job =
-                DataStreamUtils.collectWithClient(
-                        env.fromSource(
+        // collectAsync + executeAsync: Flink 2 has no DataStreamUtils.collectWithClient
+        CloseableIterator<String> rowsOut =
+                env.fromSource(
                                 TestSources.<String>builder(PG, "public.t")
                                         .startupMode(StartupMode.SNAPSHOT)
                                         .chunkSize(1000)
@@ -80,8 +80,10 @@ class ChunkedSnapshotProgressITCase {
                                         .deserializer(new TestSources.RowsAsText())
                                         .build(),
                                 WatermarkStrategy.noWatermarks(),
-                                "pg"),
-                        "bounded");
+                                "pg")
+                        .collectAsync();
+        ClientAndIterator<String> job =
+                new ClientAndIterator<>(env.executeAsync("bounded"), rowsOut);
         List<String> rows = new ArrayList<>();
         job.iterator.forEachRemaining(rows::add);
 

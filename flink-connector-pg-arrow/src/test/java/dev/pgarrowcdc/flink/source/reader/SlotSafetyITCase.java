@@ -24,14 +24,15 @@ import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.SinkFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
@@ -103,17 +104,20 @@ class SlotSafetyITCase {
         StreamExecutionEnvironment env = env(conf);
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "pg")
                 .uid("pg")
-                .addSink(new QueueSink())
-                .uid("sink");
+                .map(new ToQueue())
+                .uid("sink")
+                .sinkTo(new DiscardingSink<>());
         return env.executeAsync();
     }
 
-    private static final class QueueSink implements SinkFunction<String> {
+    /** The rows into {@code SINK}: a map, as Flink 2 has no {@code SinkFunction}. */
+    private static final class ToQueue implements MapFunction<String, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void invoke(String value, Context context) {
+        public String map(String value) {
             SINK.add(value);
+            return value;
         }
     }
 
@@ -146,7 +150,7 @@ class SlotSafetyITCase {
 
     private static Configuration restoreFrom(String savepoint) {
         Configuration conf = new Configuration();
-        conf.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
+        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         return conf;
     }
 
