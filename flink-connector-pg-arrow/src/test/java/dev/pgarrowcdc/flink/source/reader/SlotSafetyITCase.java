@@ -20,8 +20,10 @@ import dev.pgarrowcdc.flink.source.PgArrowSourceBuilder;
 import dev.pgarrowcdc.flink.source.PgArrowSourceOptions;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.testutils.Await;
 import dev.pgarrowcdc.flink.testutils.PostgresCluster;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import dev.pgarrowcdc.flink.testutils.ServerState;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -54,7 +56,6 @@ import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -358,31 +359,13 @@ class SlotSafetyITCase {
                                         + "'"));
     }
 
-    private static void awaitSlotActive() throws InterruptedException {
-        await(
-                () ->
-                        "t"
-                                .equals(
-                                        query(
-                                                "SELECT active FROM pg_replication_slots WHERE slot_name = '"
-                                                        + SLOT
-                                                        + "'")),
-                "a walsender streams " + SLOT);
+    private static void awaitSlotActive() throws Exception {
+        Await.until("a walsender streams " + SLOT, () -> ServerState.slotActive(PG, SLOT));
     }
 
-    private static List<String> awaitRows(int n) throws InterruptedException {
-        await(() -> SINK.size() >= n, "the sink received " + n + " rows, got " + SINK);
+    private static List<String> awaitRows(int n) throws Exception {
+        Await.value("the sink received " + n + " rows", SINK::size, size -> size >= n);
         return new ArrayList<>(SINK);
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting until " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static String query(String sql) {
