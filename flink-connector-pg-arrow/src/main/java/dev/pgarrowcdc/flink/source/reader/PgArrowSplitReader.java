@@ -200,8 +200,9 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
 
     @Override
     public void close() {
-        for (SlotStreamer s : streamers.values()) {
-            s.close();
+        for (Map.Entry<String, SlotStreamer> e : streamers.entrySet()) {
+            e.getValue().close();
+            metrics.removeSplit(e.getKey());
         }
         streamers.clear();
         for (ChunkReader c : chunks.values()) {

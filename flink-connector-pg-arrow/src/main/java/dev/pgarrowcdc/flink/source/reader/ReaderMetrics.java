@@ -125,7 +125,7 @@ final class ReaderMetrics implements AutoCloseable {
         }
     }
 
-    void removeSplit(String splitId) {
+    synchronized void removeSplit(String splitId) {
         splitPositions.remove(splitId);
     }
 
@@ -184,6 +184,11 @@ final class ReaderMetrics implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        // Shared by the split readers of one source reader: a fetcher that closes while a newer
+        // one already streams a split must leave the sampler to that split.
+        if (!splitPositions.isEmpty()) {
+            return;
+        }
         if (sampler != null) {
             sampler.shutdownNow();
             try {
