@@ -125,6 +125,32 @@ INSERT INTO snap_wide SELECT i, repeat(chr(96 + i), 400) FROM generate_series(1,
 SELECT r FROM (SELECT w2a_render(m) AS r FROM (SELECT wal2arrow_snapshot('snap_wide', NULL,
   'SELECT id, pad, id FROM ONLY snap_wide ORDER BY id', NULL, 100, 1024, 'none', 1) AS m) x) y
   WHERE r NOT LIKE '    %';
+-- in a LATIN1 database, names, values and key texts reach Arrow as UTF-8, as in the stream
+\set fnsql `echo "$W2A_FUNCTION_SQL"`
+CREATE DATABASE snap_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c snap_latin1
+SET client_encoding = 'UTF8';
+SET client_min_messages = warning;
+\i :fnsql
+RESET client_min_messages;
+CREATE TABLE "tëst" ("kéy" text PRIMARY KEY, "cöl" varchar(20));
+SELECT 'init' FROM pg_create_logical_replication_slot('snapenc', 'wal2arrow');
+INSERT INTO "tëst" VALUES ('clé', 'héllo wörld');
+SELECT string_agg(data, ''::bytea) AS enc_stream
+  FROM pg_logical_slot_get_binary_changes('snapenc', NULL, NULL) \gset
+SELECT m AS enc_snapshot FROM wal2arrow_snapshot('"tëst"', '{kéy,cöl}',
+  'SELECT "kéy", "cöl", "kéy" FROM ONLY "tëst"', NULL, 100, 1048576, 'none', 1) AS m \gset
+SELECT 'dropped' FROM pg_drop_replication_slot('snapenc');
+\c wal2arrow_regression
+DROP DATABASE snap_latin1;
+SELECT * FROM w2a_same_frames(:'enc_stream'::bytea, :'enc_snapshot'::bytea);
+SELECT position(convert_to('clé', 'UTF8') IN m) > 0 AS key_utf8,
+       position(convert_to('clé', 'LATIN1') IN m) = 0 AS no_latin1,
+       position(convert_to('héllo wörld', 'UTF8') IN m) > 0 AS value_utf8,
+       position(convert_to('tëst', 'UTF8') IN m) > 0 AS table_name_utf8
+  FROM (SELECT :'enc_snapshot'::bytea AS m) x;
+-- (the relation OID is another database's: not rendered)
+SELECT r FROM w2a_render(:'enc_snapshot'::bytea) r WHERE r NOT LIKE '  S %' AND r NOT LIKE '  R %';
 -- a caller that stops early leaves no cursor behind
 BEGIN;
 SELECT length(m) > 0 FROM (SELECT wal2arrow_snapshot('snap_wide', NULL,
