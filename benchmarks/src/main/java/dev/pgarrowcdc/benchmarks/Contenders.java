@@ -114,7 +114,12 @@ final class Contenders {
      * name}, in 'initial' startup mode: what a user of its SQL connector would write.
      */
     static String snapshotDdl(
-            String name, String host, int port, boolean flinkCdcSkipBackfill, int chunkSize) {
+            String name,
+            String host,
+            int port,
+            boolean flinkCdcSkipBackfill,
+            int chunkSize,
+            String readMode) {
         StringBuilder ddl =
                 new StringBuilder(
                         "CREATE TABLE src (id BIGINT NOT NULL, i INT,"
@@ -140,6 +145,9 @@ final class Contenders {
                 if (chunkSize > 0) {
                     ddl.append(", 'scan.incremental.snapshot.chunk.size' = '" + chunkSize + "'");
                 }
+                // 'arrow' rather than 'auto': a missing snapshot function fails the run instead of
+                // measuring the text path under the wrong name
+                ddl.append(", 'scan.snapshot.read-mode' = '" + readMode + "'");
                 break;
             case "postgres-cdc":
                 // As FlinkCdcPostgres#build: incremental snapshot, its default chunk and fetch

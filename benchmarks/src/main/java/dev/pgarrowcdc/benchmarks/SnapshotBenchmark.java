@@ -69,7 +69,13 @@ import java.util.stream.Collectors;
  * <pre>
  *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3] [--parallelism 1,2]
  *       [--flink-cdc-parallelism 1] [--chunk-size N] [--api sql|datastream] [--flink-cdc-skip-backfill true]
+ *       [--read-modes arrow,text]
  * </pre>
+ *
+ * <p>{@code --read-modes} lists pg-arrow-cdc's {@code scan.snapshot.read-mode}s to run (default
+ * {@code arrow}: chunks arrive as Arrow frames from the wal2arrow snapshot function; {@code text}:
+ * PostgreSQL's text forms converted in Java, the fallback where the function is not installed); the
+ * text runs are labelled "pg-arrow-cdc text".
  *
  * <p>{@code --flink-cdc-skip-backfill true} sets Flink CDC's {@code
  * scan.incremental.snapshot.backfill.skip}: no temporary slot per chunk, at-least-once snapshot.
@@ -96,6 +102,17 @@ public final class SnapshotBenchmark {
                 intList(opts.getOrDefault("flink-cdc-parallelism", "1"));
         int chunkSize = Integer.parseInt(opts.getOrDefault("chunk-size", "0"));
         String api = opts.getOrDefault("api", "sql");
+        List<String> readModes = Arrays.asList(opts.getOrDefault("read-modes", "arrow").split(","));
+        for (String mode : readModes) {
+            if (!mode.equals("arrow") && !mode.equals("text")) {
+                throw new IllegalArgumentException(
+                        "--read-modes lists arrow and/or text, not '" + mode + "'");
+            }
+        }
+        if (api.equals("datastream") && !readModes.equals(List.of("arrow"))) {
+            throw new IllegalArgumentException(
+                    "--read-modes applies to --api sql only (the DataStream runs use the default)");
+        }
         if (!api.equals("sql") && !api.equals("datastream")) {
             throw new IllegalArgumentException("--api is sql or datastream, not '" + api + "'");
         }
@@ -153,36 +170,43 @@ public final class SnapshotBenchmark {
                         copy,
                         copyCpu);
                 for (Contender c : contenders) {
-                    List<Integer> ps =
-                            c.name().equals("postgres-cdc") ? flinkCdcParallelisms : parallelisms;
-                    for (int parallelism : ps) {
-                        double serverCpu0 = serverCpuSeconds(pg);
-                        Run run =
-                                runChildJvm(
-                                        c.name(),
-                                        classPaths.get(c.name()),
-                                        pg,
-                                        rows,
-                                        parallelism,
-                                        skipBackfill,
-                                        chunkSize,
-                                        api);
-                        run.serverCpuSeconds = serverCpuSeconds(pg) - serverCpu0;
-                        dropSlots(pg);
-                        String key = c.name() + " p" + parallelism;
-                        System.out.printf(
-                                Locale.ROOT,
-                                "   rep %d %-18s %,10.0f rows/s first to last,"
-                                        + " %,10.0f from submit, start-up %.2f s; CPU s: JVM %.1f (first to"
-                                        + " last), server %.1f (whole run)%n",
-                                r + 1,
-                                key,
-                                run.steady(),
-                                run.fromSubmit(),
-                                run.startupSeconds(),
-                                run.jvmCpuSeconds(),
-                                run.serverCpuSeconds);
-                        results.computeIfAbsent(key, k -> new ArrayList<>()).add(run);
+                    boolean flinkCdc = c.name().equals("postgres-cdc");
+                    List<Integer> ps = flinkCdc ? flinkCdcParallelisms : parallelisms;
+                    for (String readMode : flinkCdc ? List.of("arrow") : readModes) {
+                        for (int parallelism : ps) {
+                            double serverCpu0 = serverCpuSeconds(pg);
+                            Run run =
+                                    runChildJvm(
+                                            c.name(),
+                                            classPaths.get(c.name()),
+                                            pg,
+                                            rows,
+                                            parallelism,
+                                            skipBackfill,
+                                            chunkSize,
+                                            api,
+                                            readMode);
+                            run.serverCpuSeconds = serverCpuSeconds(pg) - serverCpu0;
+                            dropSlots(pg);
+                            String key =
+                                    c.name()
+                                            + (readMode.equals("text") ? " text" : "")
+                                            + " p"
+                                            + parallelism;
+                            System.out.printf(
+                                    Locale.ROOT,
+                                    "   rep %d %-18s %,10.0f rows/s first to last,"
+                                            + " %,10.0f from submit, start-up %.2f s; CPU s: JVM %.1f (first to"
+                                            + " last), server %.1f (whole run)%n",
+                                    r + 1,
+                                    key,
+                                    run.steady(),
+                                    run.fromSubmit(),
+                                    run.startupSeconds(),
+                                    run.jvmCpuSeconds(),
+                                    run.serverCpuSeconds);
+                            results.computeIfAbsent(key, k -> new ArrayList<>()).add(run);
+                        }
                     }
                 }
             }
@@ -430,7 +454,8 @@ public final class SnapshotBenchmark {
             int parallelism,
             boolean skipBackfill,
             int chunkSize,
-            String api)
+            String api,
+            String readMode)
             throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -455,7 +480,9 @@ public final class SnapshotBenchmark {
                         "--chunk-size",
                         String.valueOf(chunkSize),
                         "--api",
-                        api));
+                        api,
+                        "--read-mode",
+                        readMode));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader out =
@@ -536,7 +563,9 @@ public final class SnapshotBenchmark {
         if (opts.get("api").equals("sql")) {
             // What a user writes: the connector's DDL, its changelog as a DataStream.
             StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-            tEnv.executeSql(Contenders.snapshotDdl(contender, host, port, skipBackfill, chunkSize));
+            tEnv.executeSql(
+                    Contenders.snapshotDdl(
+                            contender, host, port, skipBackfill, chunkSize, opts.get("read-mode")));
             tEnv.toChangelogStream(tEnv.from("src")).addSink(new CountingSink<>()).name("count");
         } else {
             Contenders.snapshotSource(contender, env, host, port, skipBackfill, chunkSize)
