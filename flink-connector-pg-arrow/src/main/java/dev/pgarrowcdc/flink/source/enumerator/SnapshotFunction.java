@@ -52,10 +52,12 @@ public final class SnapshotFunction {
                     + "' AND l.lanname = 'c' AND p.prosrc = '"
                     + NAME
                     + "' AND p.pronargs = 8 AND p.proretset"
-                    + " AND p.proargtypes::pg_catalog.oid[] = ARRAY['pg_catalog.regclass',"
+                    // oidvector is a 0-based array: compare the OID lists as text
+                    + " AND pg_catalog.array_to_string(p.proargtypes::pg_catalog.oid[], ' ')"
+                    + " = pg_catalog.array_to_string(ARRAY['pg_catalog.regclass',"
                     + " 'pg_catalog.text[]', 'pg_catalog.text', 'pg_catalog.text[]',"
                     + " 'pg_catalog.int4', 'pg_catalog.int4', 'pg_catalog.text',"
-                    + " 'pg_catalog.int4']::pg_catalog.regtype[]::pg_catalog.oid[]"
+                    + " 'pg_catalog.int4']::pg_catalog.regtype[]::pg_catalog.oid[], ' ')"
                     + " ORDER BY EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
                     + "   WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
                     + "   AND d.objid = p.oid AND d.deptype = 'e') DESC, n.nspname";
