@@ -190,7 +190,7 @@ public final class PgArrowSourceEnumerator
             }
             String functionProblem = null;
             if (!snapshotFunctionChecked && config.snapshotReadMode() != SnapshotReadMode.TEXT) {
-                functionProblem = SnapshotFunction.find(c).problem(config.database());
+                functionProblem = SnapshotFunction.find(c).problem();
             }
             return new Discovered(tables, currentLsn, functionProblem);
         }

@@ -72,28 +72,52 @@ public final class SnapshotFunction {
 
     /** Looks the function up in the connection's database, as the connection's user. */
     public static SnapshotFunction find(Connection c) throws SQLException {
+        String database;
+        String role;
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_database(), current_user")) {
+            rs.next();
+            database = rs.getString(1);
+            role = rs.getString(2);
+        }
         String unusable = null;
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(FIND)) {
             while (rs.next()) {
+                String name = rs.getString(1);
                 boolean execute = rs.getBoolean(2);
                 boolean usage = rs.getBoolean(3);
                 if (execute && usage) {
-                    return new SnapshotFunction(rs.getString(1), null);
+                    return new SnapshotFunction(name, null);
                 }
                 if (unusable == null) {
                     unusable =
-                            "has the function "
-                                    + rs.getString(1)
-                                    + " but the user "
-                                    + (execute
-                                            ? "lacks USAGE on its schema (GRANT USAGE ON SCHEMA "
-                                                    + rs.getString(4)
-                                                    + " TO the user)"
-                                            : "lacks EXECUTE on it (GRANT EXECUTE ON FUNCTION "
-                                                    + rs.getString(1)
-                                                    + " TO the user; the extension grants it to"
-                                                    + " PUBLIC)");
+                            execute
+                                    ? "role '"
+                                            + role
+                                            + "' lacks USAGE on schema "
+                                            + rs.getString(4)
+                                            + ", which holds the function "
+                                            + name
+                                            + " in database '"
+                                            + database
+                                            + "': GRANT USAGE ON SCHEMA "
+                                            + rs.getString(4)
+                                            + " TO "
+                                            + quoteIdent(role)
+                                            + ", or create the function in a schema the role can"
+                                            + " use (CREATE EXTENSION wal2arrow SCHEMA ...)"
+                                    : "role '"
+                                            + role
+                                            + "' may not EXECUTE the function "
+                                            + name
+                                            + " in database '"
+                                            + database
+                                            + "': GRANT EXECUTE ON FUNCTION "
+                                            + name
+                                            + " TO "
+                                            + quoteIdent(role)
+                                            + " (CREATE EXTENSION wal2arrow grants it to PUBLIC)";
                 }
             }
         }
@@ -101,7 +125,17 @@ public final class SnapshotFunction {
                 null,
                 unusable != null
                         ? unusable
-                        : "has no function " + NAME + " of the wal2arrow library");
+                        : "database '"
+                                + database
+                                + "' has no function "
+                                + NAME
+                                + " of the wal2arrow library: install it there with CREATE"
+                                + " EXTENSION wal2arrow (as a superuser; the server needs"
+                                + " wal2arrow installed with make install)");
+    }
+
+    private static String quoteIdent(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** Whether the user can call the function. */
@@ -118,19 +152,11 @@ public final class SnapshotFunction {
     }
 
     /**
-     * Why the function cannot be used, as a sentence about database {@code database} that says what
-     * to do; null when it can.
+     * Why the function cannot be used, naming database and role and saying what to do; null when it
+     * can.
      */
     @Nullable
-    public String problem(String database) {
-        if (problem == null) {
-            return null;
-        }
-        return "database '"
-                + database
-                + "' "
-                + problem
-                + ". Install it with CREATE EXTENSION wal2arrow (as a superuser, in that database,"
-                + " on a server where wal2arrow is installed with make install)";
+    public String problem() {
+        return problem;
     }
 }

@@ -201,7 +201,7 @@ final class ChunkReader implements AutoCloseable {
         if (mode == SnapshotReadMode.ARROW) {
             throw new SQLException(
                     "pg-arrow-cdc: 'scan.snapshot.read-mode' = 'arrow' but "
-                            + function.problem(config.database())
+                            + function.problem()
                             + ".");
         }
         return null;
