@@ -246,3 +246,42 @@ w2a_write_message(AIpcBuffer *out, bool transactional, uint32_t xid,
 	w2a_frame_end(out, start);
 	return AIPC_OK;
 }
+
+int
+w2a_keys_append_value(AIpcBuffer *body, const char *value, size_t len,
+					  AIpcError *err)
+{
+	uint8_t		b[4];
+	int			rc;
+
+	if (value != NULL && len >= W2A_KEYS_NULL)
+	{
+		err->code = AIPC_ETOOBIG;
+		snprintf(err->message, sizeof(err->message),
+				 "a key value of %zu bytes does not fit its u32 length", len);
+		return AIPC_ETOOBIG;
+	}
+	aipc_store_u32(b, value == NULL ? W2A_KEYS_NULL : (uint32_t) len);
+	if ((rc = aipc_buffer_append(body, b, sizeof(b), err)) != AIPC_OK)
+		return rc;
+	return value == NULL ? AIPC_OK : aipc_buffer_append(body, value, len, err);
+}
+
+int
+w2a_write_keys(AIpcBuffer *out, uint32_t row_count, uint32_t column_count,
+			   const uint8_t *body, size_t body_len, AIpcError *err)
+{
+	size_t		start;
+	uint8_t    *p;
+	int			rc;
+
+	if ((rc = frame_start(out, W2A_KIND_KEYS, W2A_KEYS_H, &start, err)) != AIPC_OK)
+		return rc;
+	p = out->data + start;
+	aipc_store_u32(p + W2A_KEYS_ROW_COUNT, row_count);
+	aipc_store_u32(p + W2A_KEYS_COLUMN_COUNT, column_count);
+	if ((rc = aipc_buffer_append(out, body, body_len, err)) != AIPC_OK)
+		return rc;
+	w2a_frame_end(out, start);
+	return AIPC_OK;
+}

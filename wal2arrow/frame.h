@@ -51,6 +51,7 @@
 #define W2A_KIND_COMMIT		'C'
 #define W2A_KIND_TRUNCATE	'T'
 #define W2A_KIND_MESSAGE	'M'
+#define W2A_KIND_KEYS		'K'	/* written only by wal2arrow_snapshot() */
 
 /* B begin */
 #define W2A_BEGIN_XID			8	/* u32 */
@@ -102,6 +103,12 @@
 #define W2A_MESSAGE_H			40
 #define W2A_MESSAGE_TRANSACTIONAL	0x1
 
+/* K chunk keys (the snapshot function's, PROTOCOL.md section 7) */
+#define W2A_KEYS_ROW_COUNT		8	/* u32 R, the preceding R frame's row count */
+#define W2A_KEYS_COLUMN_COUNT	12	/* u32 K */
+#define W2A_KEYS_H				24
+#define W2A_KEYS_NULL			0xFFFFFFFFu	/* value length of a NULL key */
+
 /* One value mark of an R frame. */
 typedef struct W2AMark
 {
@@ -141,6 +148,16 @@ extern int	w2a_write_truncate(AIpcBuffer *out, uint32_t flags,
 extern int	w2a_write_message(AIpcBuffer *out, bool transactional, uint32_t xid,
 							  uint64_t lsn, const char *prefix, size_t prefix_len,
 							  const char *payload, size_t payload_len, AIpcError *err);
+
+/*
+ * K: w2a_keys_append_value appends one key value (u32 length, then the bytes;
+ * value NULL for a NULL key) to a body under construction, row-major;
+ * w2a_write_keys appends the whole frame around such a body.
+ */
+extern int	w2a_keys_append_value(AIpcBuffer *body, const char *value, size_t len,
+								  AIpcError *err);
+extern int	w2a_write_keys(AIpcBuffer *out, uint32_t row_count, uint32_t column_count,
+						   const uint8_t *body, size_t body_len, AIpcError *err);
 
 /* Stores the body length of the frame at start: everything appended after its header. */
 extern void w2a_frame_end(AIpcBuffer *out, size_t start);

@@ -57,17 +57,9 @@
 #include "compat.h"
 #include "convert.h"
 #include "frame.h"
+#include "relation.h"
 
 PG_MODULE_MAGIC;
-
-#define W2A_MIN_FORMAT_VERSION	1
-#define W2A_MAX_FORMAT_VERSION	1
-
-/* Flink RowKind bytes in the __op column */
-#define W2A_OP_INSERT			0
-#define W2A_OP_UPDATE_BEFORE	1
-#define W2A_OP_UPDATE_AFTER		2
-#define W2A_OP_DELETE			3
 
 /* Largest message: a StringInfo (ctx->out) holds at most MaxAllocSize - 1
  * bytes, and the walsender puts its own header in front. */
@@ -114,39 +106,6 @@ typedef struct W2AProjection
 	List	   *columns;		/* of char *, folded like identifiers */
 } W2AProjection;
 
-/* One emitted table column. */
-typedef struct W2AColumnPlan
-{
-	int			attidx;			/* 0-based index into the tuple descriptor */
-	W2AConverter conv;
-} W2AColumnPlan;
-
-/* Relation cache entry (key: relid). */
-typedef struct W2ARelation
-{
-	Oid			relid;			/* hash key, must be first */
-	bool		valid;			/* false once a relcache invalidation hits */
-	bool		emit;			/* passes the tables option */
-	int			natts;			/* tuple descriptor size the plan was built for */
-	char	   *nspname;		/* UTF-8, for T frames and errors */
-	char	   *relname;
-	char		replident;		/* pg_class.relreplident */
-	int			ncols;			/* emitted table columns, __op excluded */
-	W2AColumnPlan *cols;
-	bool	   *identity;		/* per emitted column: in the replica identity */
-	uint32		schema_version; /* 1 + number of shape changes this session */
-	bool		schema_sent;	/* S frame of this version written */
-	uint8	   *schema_msg;		/* encoded Arrow Schema message */
-	size_t		schema_len;
-	MemoryContext entry_cxt;	/* everything above hangs off it */
-
-	/* batch builders, kept from batch to batch; NULL until the first batch */
-	MemoryContext builder_cxt;	/* child of entry_cxt: goes when it is rebuilt */
-	AIpcColumn *builders;		/* ncols + 1, [0] is __op */
-	AIpcColumn **builder_ptrs;
-	size_t		builder_kept;	/* capacity counted in W2AData.builders_kept */
-} W2ARelation;
-
 /* Plugin state, hung off ctx->output_plugin_private. */
 typedef struct W2AData
 {
@@ -178,12 +137,8 @@ typedef struct W2AData
 	AIpcBuffer	pending;		/* whole frames not yet written */
 	AIpcBuffer	scratch;		/* compressed bodies */
 
-	/* the open batch (in batch_rel->builders), if batch_rel != NULL */
-	W2ARelation *batch_rel;
-	uint32		batch_nrows;
-	W2AMark    *marks;
-	int			nmarks;
-	int			marks_cap;
+	/* the open batch (in batch.rel->builders), if batch.rel != NULL */
+	W2ABatch	batch;
 } W2AData;
 
 /* The relation cache of the active decoding session, for the invalidation
@@ -232,44 +187,6 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
  * Small helpers
  * ---------------------------------------------------------------------
  */
-static void *
-w2a_realloc(void *cxt, void *ptr, size_t size)
-{
-	if (ptr == NULL)
-		return MemoryContextAllocHuge((MemoryContext) cxt, size);
-	return repalloc_huge(ptr, size);
-}
-
-static void
-w2a_free(void *cxt, void *ptr)
-{
-	pfree(ptr);
-}
-
-/* Turns an encoder error into an ERROR naming the table. */
-static void
-w2a_check(int rc, const AIpcError *err, const W2ARelation *rel)
-{
-	if (rc == AIPC_OK)
-		return;
-	ereport(ERROR,
-			(errcode(rc == AIPC_ETOOBIG ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
-					 rc == AIPC_ENOMEM ? ERRCODE_OUT_OF_MEMORY :
-					 ERRCODE_INTERNAL_ERROR),
-			 rel ? errmsg("wal2arrow could not encode a change of table \"%s.%s\"",
-						  rel->nspname, rel->relname)
-			 : errmsg("wal2arrow could not encode a frame"),
-			 errdetail("%s", err->message)));
-}
-
-/* Text in the database encoding -> palloc'd UTF-8. */
-static char *
-to_utf8(const W2AData *data, const char *s)
-{
-	if (data->convert_encoding)
-		return pg_server_to_any(s, strlen(s), PG_UTF8);
-	return pstrdup(s);
-}
 
 static int64
 unix_usecs(TimestampTz t)
@@ -331,7 +248,6 @@ w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 	W2AData    *data;
 	HASHCTL		hctl;
 	MemoryContextCallback *forget;
-	int			encoding = GetDatabaseEncoding();
 
 	data = MemoryContextAllocZero(ctx->context, sizeof(W2AData));
 	data->cache_cxt = AllocSetContextCreate(ctx->context, "wal2arrow relation cache",
@@ -350,7 +266,7 @@ w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 	data->compression_level = 0;
 	data->messages = false;
 	data->coalesce_frames = true;
-	data->convert_encoding = encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
+	data->convert_encoding = w2a_convert_encoding();
 
 	{
 		MemoryContext old = MemoryContextSwitchTo(ctx->context);
@@ -363,6 +279,7 @@ w2a_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init)
 	aipc_buffer_init(&data->pending, &data->buffer_alloc);
 	aipc_buffer_init(&data->scratch, &data->buffer_alloc);
 	aipc_compressor_init(&data->compressor, data->codec, data->compression_level);
+	data->batch.marks_cxt = data->buffer_cxt;
 
 	memset(&hctl, 0, sizeof(hctl));
 	hctl.keysize = sizeof(Oid);
@@ -691,15 +608,7 @@ parse_options(W2AData *data, List *options)
 
 		if (strcmp(elem->defname, "format_version") == 0)
 		{
-			int			v = option_int(elem, INT_MIN, INT_MAX);
-
-			if (v < W2A_MIN_FORMAT_VERSION || v > W2A_MAX_FORMAT_VERSION)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("format_version %d is not supported by this wal2arrow", v),
-						 errdetail("This wal2arrow writes format versions %d to %d.",
-								   W2A_MIN_FORMAT_VERSION, W2A_MAX_FORMAT_VERSION),
-						 errhint("Install a wal2arrow that matches the connector.")));
+			w2a_check_format_version(option_int(elem, INT_MIN, INT_MAX), "format_version");
 		}
 		else if (strcmp(elem->defname, "columns") == 0)
 			parse_columns(data, elem);
@@ -713,13 +622,7 @@ parse_options(W2AData *data, List *options)
 		{
 			const char *v = option_value(elem);
 
-			if (pg_strcasecmp(v, "none") == 0)
-				data->codec = AIPC_CODEC_NONE;
-			else if (pg_strcasecmp(v, "lz4") == 0)
-				data->codec = AIPC_CODEC_LZ4_FRAME;
-			else if (pg_strcasecmp(v, "zstd") == 0)
-				data->codec = AIPC_CODEC_ZSTD;
-			else
+			if (!w2a_parse_codec(v, &data->codec))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("invalid value \"%s\" for option \"%s\" of wal2arrow",
@@ -779,52 +682,6 @@ find_projection(const W2AData *data, const char *nsp, const char *rel)
 	return NULL;
 }
 
-static bool
-projection_has(const W2AProjection *proj, const char *col)
-{
-	ListCell   *lc;
-
-	foreach(lc, proj->columns)
-		if (strcmp((char *) lfirst(lc), col) == 0)
-			return true;
-	return false;
-}
-
-/* attnum -> 1-based position in the primary key, 0 if not a member. */
-static int16 *
-primary_key_positions(Relation relation, int natts)
-{
-	int16	   *pos = palloc0(sizeof(int16) * (natts + 1));
-	Oid			pkoid = W2A_PRIMARY_KEY_INDEX(relation);
-	HeapTuple	tup;
-
-	if (!OidIsValid(pkoid))
-		return pos;
-	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkoid));
-	if (!HeapTupleIsValid(tup))
-		return pos;
-	{
-		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
-
-		for (int k = 0; k < idx->indnkeyatts; k++)
-		{
-			AttrNumber	a = idx->indkey.values[k];
-
-			if (a > 0 && a <= natts)
-				pos[a] = (int16) (k + 1);
-		}
-	}
-	ReleaseSysCache(tup);
-	return pos;
-}
-
-static void
-add_kv(AIpcKeyValue *kv, int *n, const char *key, const char *value)
-{
-	kv[*n].key = key;
-	kv[*n].value = value;
-	(*n)++;
-}
 
 /*
  * (Re)builds a cache entry from the relation as the decoding snapshot sees
@@ -837,19 +694,11 @@ build_relation(W2AData *data, W2ARelation *entry, Relation relation)
 	MemoryContext cxt = AllocSetContextCreate(data->cache_cxt, "wal2arrow relation",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	TupleDesc	desc = RelationGetDescr(relation);
 	char	   *nsp_db = get_namespace_name(RelationGetNamespace(relation));
 	char	   *rel_db = RelationGetRelationName(relation);
 	W2AProjection *proj;
-	Bitmapset  *idkey = NULL;
-	int16	   *pkpos;
-	AIpcField  *fields;
-	AIpcField  *children;
-	AIpcKeyValue *schema_md;
-	int			nfields = 0;
 	AIpcBuffer	msg;
 	AIpcAllocator alloc = {w2a_realloc, w2a_free, cxt};
-	AIpcError	err;
 	uint32		version;
 
 	/* the builders were made for the old shape; they go with the old entry_cxt */
@@ -859,14 +708,12 @@ build_relation(W2AData *data, W2ARelation *entry, Relation relation)
 	entry->builders = NULL;
 	entry->builder_ptrs = NULL;
 
-	entry->nspname = to_utf8(data, nsp_db);
-	entry->relname = to_utf8(data, rel_db);
-	entry->natts = desc->natts;
-	entry->replident = relation->rd_rel->relreplident;
+	w2a_relation_names(entry, relation, data->convert_encoding);
 	entry->emit = table_selected(data, nsp_db, rel_db);
 	entry->ncols = 0;
 	entry->cols = NULL;
 	entry->identity = NULL;
+	entry->fields = NULL;
 
 	if (!entry->emit)
 	{
@@ -882,89 +729,15 @@ build_relation(W2AData *data, W2ARelation *entry, Relation relation)
 	}
 
 	proj = find_projection(data, nsp_db, rel_db);
-	if (entry->replident == REPLICA_IDENTITY_DEFAULT ||
-		entry->replident == REPLICA_IDENTITY_INDEX)
-		idkey = W2A_IDENTITY_KEY_BITMAP(relation);
-	pkpos = primary_key_positions(relation, desc->natts);
-
-	entry->cols = palloc0(sizeof(W2AColumnPlan) * (desc->natts + 1));
-	entry->identity = palloc0(sizeof(bool) * (desc->natts + 1));
-	fields = palloc0(sizeof(AIpcField) * (desc->natts + 1));
-	children = palloc0(sizeof(AIpcField) * (desc->natts + 1));
-
-	fields[0].name = "__op";
-	fields[0].nullable = false;
-	fields[0].type = AIPC_TYPE_INT;
-	fields[0].bit_width = 8;
-	fields[0].is_signed = true;
-	nfields = 1;
-
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		W2AColumnPlan *plan;
-		AIpcField  *f;
-		AIpcKeyValue *md;
-		int			nmd = 0;
-		bool		ident;
-
-		if (att->attisdropped || W2A_ATT_IS_VIRTUAL(att))
-			continue;
-		if (proj && !projection_has(proj, NameStr(att->attname)))
-			continue;
-
-		plan = &entry->cols[entry->ncols];
-		plan->attidx = i;
-		w2a_converter_init(&plan->conv, att->atttypid, att->atttypmod,
-						   data->convert_encoding);
-		ident = entry->replident == REPLICA_IDENTITY_FULL ||
-			bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, idkey);
-		entry->identity[entry->ncols] = ident;
-
-		f = &fields[nfields];
-		f->name = to_utf8(data, NameStr(att->attname));
-		f->nullable = true;
-		w2a_converter_field(&plan->conv, f, &children[nfields]);
-		md = palloc0(sizeof(AIpcKeyValue) * 10);
-		add_kv(md, &nmd, "wal2arrow.attnum", psprintf("%d", att->attnum));
-		add_kv(md, &nmd, "wal2arrow.type_oid", psprintf("%u", att->atttypid));
-		add_kv(md, &nmd, "wal2arrow.type_name",
-			   to_utf8(data, format_type_with_typemod(att->atttypid, att->atttypmod)));
-		add_kv(md, &nmd, "wal2arrow.typmod", psprintf("%d", att->atttypmod));
-		if (plan->conv.base_typid != att->atttypid)
-			add_kv(md, &nmd, "wal2arrow.base_type_oid", psprintf("%u", plan->conv.base_typid));
-		if (att->attnotnull)
-			add_kv(md, &nmd, "wal2arrow.not_null", "true");
-		if (pkpos[att->attnum] > 0)
-			add_kv(md, &nmd, "wal2arrow.primary_key", psprintf("%d", pkpos[att->attnum]));
-		if (ident)
-			add_kv(md, &nmd, "wal2arrow.identity", "true");
-		if (att->attgenerated == ATTRIBUTE_GENERATED_STORED)
-			add_kv(md, &nmd, "wal2arrow.generated", "stored");
-		f->metadata = md;
-		f->n_metadata = nmd;
-		nfields++;
-		entry->ncols++;
-	}
+	w2a_relation_columns(entry, relation, data->convert_encoding,
+						 proj ? proj->columns : NIL);
 
 	/* encode with the current version; bump it only if the shape moved */
 	version = entry->schema_version == 0 ? 1 : entry->schema_version;
-	schema_md = palloc0(sizeof(AIpcKeyValue) * 6);
 	for (int attempt = 0; attempt < 2; attempt++)
 	{
-		int			n = 0;
-
-		add_kv(schema_md, &n, "wal2arrow.version", psprintf("%d", W2A_PROTOCOL_VERSION));
-		add_kv(schema_md, &n, "wal2arrow.relid", psprintf("%u", entry->relid));
-		add_kv(schema_md, &n, "wal2arrow.schema_version", psprintf("%u", version));
-		add_kv(schema_md, &n, "wal2arrow.namespace", entry->nspname);
-		add_kv(schema_md, &n, "wal2arrow.table", entry->relname);
-		add_kv(schema_md, &n, "wal2arrow.replica_identity",
-			   entry->replident == REPLICA_IDENTITY_FULL ? "full" :
-			   entry->replident == REPLICA_IDENTITY_INDEX ? "index" :
-			   entry->replident == REPLICA_IDENTITY_NOTHING ? "nothing" : "default");
 		aipc_buffer_init(&msg, &alloc);
-		w2a_check(aipc_write_schema(&msg, fields, nfields, schema_md, n, &err), &err, entry);
+		w2a_relation_schema(entry, version, &msg);
 		if (entry->schema_msg == NULL)
 		{
 			entry->schema_sent = false;
@@ -1005,7 +778,7 @@ get_relation(LogicalDecodingContext *ctx, W2AData *data, Relation relation)
 	if (entry->valid && entry->natts == RelationGetDescr(relation)->natts)
 		return entry;
 	/* the open batch was built for the old shape */
-	if (data->batch_rel == entry)
+	if (data->batch.rel == entry)
 		flush_batch(ctx, data);
 	build_relation(data, entry, relation);
 	return entry;
@@ -1081,33 +854,6 @@ write_schema_frame(W2AData *data, W2ARelation *rel)
 	rel->schema_sent = true;
 }
 
-/* Creates rel's batch builders (in a context of their own, under the entry's). */
-static void
-make_builders(W2AData *data, W2ARelation *rel)
-{
-	MemoryContext old;
-	AIpcAllocator *alloc;
-	AIpcError	err;
-
-	rel->builder_cxt = AllocSetContextCreate(rel->entry_cxt, "wal2arrow batch builders",
-											 ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(rel->builder_cxt);
-	alloc = palloc(sizeof(AIpcAllocator));
-	*alloc = (AIpcAllocator) {w2a_realloc, w2a_free, rel->builder_cxt};
-	rel->builders = palloc0(sizeof(AIpcColumn) * (rel->ncols + 1));
-	rel->builder_ptrs = palloc(sizeof(AIpcColumn *) * (rel->ncols + 1));
-	w2a_check(aipc_column_init(&rel->builders[0], AIPC_LAYOUT_FIXED, 1, NULL,
-							   alloc, &err), &err, rel);
-	rel->builder_ptrs[0] = &rel->builders[0];
-	for (int i = 0; i < rel->ncols; i++)
-	{
-		w2a_check(w2a_converter_column(&rel->cols[i].conv, &rel->builders[i + 1],
-									   alloc, &err), &err, rel);
-		rel->builder_ptrs[i + 1] = &rel->builders[i + 1];
-	}
-	MemoryContextSwitchTo(old);
-}
-
 /*
  * After a flush: empties rel's builders for the next batch, keeping their
  * buffers while that stays within the W2A_KEEP_* limits, else frees them.
@@ -1143,95 +889,46 @@ recycle_builders(W2AData *data, W2ARelation *rel)
 static void
 open_batch(LogicalDecodingContext *ctx, W2AData *data, W2ARelation *rel)
 {
-	if (data->batch_rel == rel)
+	if (data->batch.rel == rel)
 		return;
 	flush_batch(ctx, data);
 	if (!rel->schema_sent)
 		write_schema_frame(data, rel);
-	if (rel->builders == NULL)
-		make_builders(data, rel);
-	else if (rel->builders[0].length != 0)
-	{
-		/* left half-filled by an error in an earlier callback: start afresh */
-		AIpcError	err;
-
-		for (int i = 0; i <= rel->ncols; i++)
-			w2a_check(aipc_column_reset(&rel->builders[i], &err), &err, rel);
-	}
-	data->nmarks = 0;
-	data->batch_nrows = 0;
-	data->batch_rel = rel;
+	w2a_batch_open(&data->batch, rel);
 }
 
 /* Encodes the open batch as an R frame and closes it. */
 static void
 flush_batch(LogicalDecodingContext *ctx, W2AData *data)
 {
-	W2ARelation *rel = data->batch_rel;
+	W2ARelation *rel = data->batch.rel;
+	uint32		nrows = data->batch.nrows;
 
 	if (rel == NULL)
 		return;
-	/* closed first: if encoding fails, nothing refers to a half-built batch */
-	data->batch_rel = NULL;
-	if (data->batch_nrows > 0)
+	if (nrows > 0)
 	{
-		AIpcError	err;
-		size_t		start;
 		size_t		frame_len;
 
-		w2a_check(w2a_rows_begin(&data->pending, rel->relid, rel->schema_version,
-								 data->batch_nrows, data->txn_rows - data->batch_nrows,
-								 data->marks, (uint32) data->nmarks, &start, &err),
-				  &err, rel);
-		w2a_check(aipc_write_batch(&data->pending, rel->builder_ptrs,
-								   rel->ncols + 1, data->batch_nrows,
-								   &data->compressor, &data->scratch, &err), &err, rel);
-		w2a_frame_end(&data->pending, start);
-		frame_len = data->pending.len - start;
+		/* closes the batch first: after an error nothing refers to it */
+		frame_len = w2a_batch_encode(&data->batch, &data->pending, data->txn_rows - nrows,
+									 &data->compressor, &data->scratch);
 		if (frame_len > W2A_MAX_MESSAGE)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("wal2arrow frame too large"),
 					 errdetail("A batch of %u row(s) of table \"%s.%s\" needs %zu bytes; "
 							   "a replication message holds at most %zu bytes.",
-							   data->batch_nrows, rel->nspname, rel->relname,
+							   nrows, rel->nspname, rel->relname,
 							   frame_len, W2A_MAX_MESSAGE),
 					 errhint("Use the option compression (lz4 or zstd), or project the large "
 							 "column away with columns.%s.%s.",
 							 quote_identifier(rel->nspname), quote_identifier(rel->relname))));
 	}
+	data->batch.rel = NULL;
 	recycle_builders(data, rel);
-	if (data->marks_cap > 4096)
-	{
-		pfree(data->marks);
-		data->marks = NULL;
-		data->marks_cap = 0;
-	}
-	data->nmarks = 0;
-	data->batch_nrows = 0;
+	w2a_batch_clear(&data->batch);
 	maybe_write_pending(ctx, data);
-}
-
-static void
-add_mark(W2AData *data, int column, uint16 kind)
-{
-	if (data->nmarks == data->marks_cap)
-	{
-		if (data->marks == NULL)
-		{
-			data->marks_cap = 64;
-			data->marks = MemoryContextAlloc(data->buffer_cxt, sizeof(W2AMark) * data->marks_cap);
-		}
-		else
-		{
-			data->marks_cap *= 2;
-			data->marks = repalloc_huge(data->marks, sizeof(W2AMark) * data->marks_cap);
-		}
-	}
-	data->marks[data->nmarks].row = data->batch_nrows;
-	data->marks[data->nmarks].column = (uint16) column;
-	data->marks[data->nmarks].kind = kind;
-	data->nmarks++;
 }
 
 /*
@@ -1243,7 +940,6 @@ static void
 append_row(W2AData *data, W2ARelation *rel, TupleDesc desc, int8 op,
 		   HeapTuple tuple, HeapTuple old)
 {
-	AIpcError	err;
 	Datum	   *values = NULL;
 	bool	   *nulls = NULL;
 	Datum	   *old_values = NULL;
@@ -1257,16 +953,14 @@ append_row(W2AData *data, W2ARelation *rel, TupleDesc desc, int8 op,
 		heap_deform_tuple(tuple, desc, values, nulls);
 	}
 
-	w2a_check(aipc_column_append_int(&rel->builders[0], op, &err), &err, rel);
+	w2a_batch_append_op(&data->batch, op);
 	for (int i = 0; i < rel->ncols; i++)
 	{
 		W2AColumnPlan *plan = &rel->cols[i];
-		AIpcColumn *col = &rel->builders[i + 1];
 		Form_pg_attribute att = TupleDescAttr(desc, plan->attidx);
 		Datum		value = (Datum) 0;
 		bool		isnull = true;
 		uint16		mark = W2A_MARK_NONE;
-		int			rc;
 
 		if (tuple)
 		{
@@ -1293,26 +987,10 @@ append_row(W2AData *data, W2ARelation *rel, TupleDesc desc, int8 op,
 				mark = W2A_MARK_NONE;
 			}
 		}
-		if (isnull)
-			rc = aipc_column_append_null(col, &err);
-		else
-			rc = w2a_convert_append(&plan->conv, value, col, &mark, &err);
-		w2a_check(rc, &err, rel);
-		if (mark != W2A_MARK_NONE)
-			add_mark(data, i + 1, mark);
+		w2a_batch_append_value(&data->batch, i, value, isnull, mark);
 	}
-	data->batch_nrows++;
+	w2a_batch_end_row(&data->batch);
 	data->txn_rows++;
-}
-
-static size_t
-batch_size(const W2AData *data)
-{
-	size_t		n = 0;
-
-	for (int i = 0; i <= data->batch_rel->ncols; i++)
-		n += aipc_column_size(&data->batch_rel->builders[i]);
-	return n + W2A_MARK_SIZE * (size_t) data->nmarks;
 }
 
 /* ---------------------------------------------------------------------
@@ -1388,8 +1066,8 @@ w2a_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(data->change_cxt);
 
-	full = data->batch_nrows >= (uint32) data->batch_rows ||
-		batch_size(data) >= (size_t) data->batch_bytes;
+	full = data->batch.nrows >= (uint32) data->batch_rows ||
+		w2a_batch_size(&data->batch) >= (size_t) data->batch_bytes;
 	if (full)
 		flush_batch(ctx, data);
 }
@@ -1495,7 +1173,7 @@ w2a_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 		aipc_buffer_free(&data->pending);
 	if (data->scratch.cap > W2A_KEEP_BUFFER_BYTES)
 		aipc_buffer_free(&data->scratch);
-	data->batch_rel = NULL;
+	data->batch.rel = NULL;
 	data->begin_written = false;
 	data->txn_rows = 0;
 }

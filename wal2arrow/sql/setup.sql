@@ -107,7 +107,7 @@ END $$;
 -- One message (one or more frames) as lines
 CREATE FUNCTION w2a_render(b bytea) RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE STRICT AS $$
 DECLARE pos int := 0; kind text; h int; blen int; kinds text := ''; lines text[] := '{}';
-        nm int; marks text; rel text; p int; n int;
+        nm int; marks text; rel text; p int; n int; kl bigint;
 BEGIN
   WHILE pos < length(b) LOOP
     IF get_byte(b, pos) <> 87 OR get_byte(b, pos + 1) <> 65 OR get_byte(b, pos + 2) <> 1 THEN
@@ -152,6 +152,25 @@ BEGIN
         lines := lines || format('  M transactional=%s prefix=%s payload=%s', w2a_u32(b, pos + 8),
           convert_from(substr(b, pos + h + 1, w2a_u32(b, pos + 24)::int), 'UTF8'),
           encode(substr(b, pos + h + 1 + w2a_u32(b, pos + 24)::int, w2a_u32(b, pos + 28)::int), 'escape'));
+      WHEN 'K' THEN
+        p := pos + h; marks := '';
+        FOR r IN 1 .. w2a_u32(b, pos + 8) LOOP
+          marks := marks || ' (';
+          FOR c IN 1 .. w2a_u32(b, pos + 12) LOOP
+            kl := w2a_u32(b, p);
+            IF c > 1 THEN marks := marks || ','; END IF;
+            IF kl = 4294967295 THEN
+              marks := marks || 'NULL';
+              p := p + 4;
+            ELSE
+              marks := marks || convert_from(substr(b, p + 5, kl::int), 'UTF8');
+              p := p + 4 + kl::int;
+            END IF;
+          END LOOP;
+          marks := marks || ')';
+        END LOOP;
+        IF p <> pos + h + blen THEN RAISE EXCEPTION 'K body of % bytes, keys end at %', blen, p - pos - h; END IF;
+        lines := lines || format('  K rows=%s keys=%s%s', w2a_u32(b, pos + 8), w2a_u32(b, pos + 12), marks);
       WHEN 'B' THEN NULL;
       ELSE RAISE EXCEPTION 'unknown frame kind %', kind;
     END CASE;

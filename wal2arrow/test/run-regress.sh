@@ -99,6 +99,12 @@ fi
 touch "$tmp/server.log" && chmod 666 "$tmp/server.log"
 "${as_server[@]}" "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w start >/dev/null
 
+# wal2arrow_snapshot() in every database, as the connector's test fixture does: the extension
+# script without its guard line, the library found through dynamic_library_path (the server's
+# share directory, where CREATE EXTENSION looks, belongs to the installation, not to this test).
+sed -e '/^\\echo /d' -e 's/MODULE_PATHNAME/wal2arrow/g' "$here/wal2arrow--1.0.sql" >"$tmp/function.sql"
+"$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d template1 \
+	-f "$tmp/function.sql" >/dev/null
 "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres wal2arrow_regression
 
 # setup (helper functions) first, then every other test in name order. A test named pgNN_* is
