@@ -244,10 +244,6 @@ public final class PostgresCluster implements AutoCloseable {
         Path dir = wal2arrowDir();
         Path script = dir == null ? null : dir.resolve(EXTENSION_SCRIPT);
         if (script == null || !Files.isRegularFile(script)) {
-            // Until the snapshot function's C side is merged into this branch.
-            if (script != null) {
-                return;
-            }
             throw new IllegalStateException(
                     "The wal2arrow extension script "
                             + EXTENSION_SCRIPT
