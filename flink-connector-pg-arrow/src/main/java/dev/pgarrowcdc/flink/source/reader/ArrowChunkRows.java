@@ -410,13 +410,8 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
             rows.close();
             rows = null;
         }
-        if (copy.isActive()) {
-            try {
-                copy.cancelCopy();
-            } catch (SQLException e) {
-                LOG.debug("Cancelling the COPY of the {}", description, e);
-            }
-        }
+        // A COPY still running is not cancelled here (that waits for the server, which may be
+        // gone): ChunkReader closes the connection next, which ends it.
         decoder.close();
     }
 }
