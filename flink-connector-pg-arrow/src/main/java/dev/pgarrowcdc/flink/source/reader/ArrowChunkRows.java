@@ -37,7 +37,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -68,11 +67,6 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
     /** About how many bytes one R frame (one CopyData message) holds. */
     static final int BATCH_BYTES = 4 << 20;
 
-    /** The COPY binary signature, PostgreSQL's "PGCOPY\n\377\r\n\0". */
-    private static final byte[] SIGNATURE = {
-        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0
-    };
-
     private final TableId table;
     private final ChunkState chunk;
     private final int keyCount;
@@ -80,11 +74,7 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
     private final WalArrowFrameDecoder decoder;
     private final CopyOut copy;
 
-    /** Bytes of the COPY stream not parsed yet (a tuple split over messages), or null. */
-    private ByteBuffer pending;
-
-    private boolean headerRead;
-    private boolean trailerRead;
+    private final CopyBinaryTuples tuples;
     private RowDataConverter converter;
     private RelationSchema converterSchema;
     private PgArrowRecord.RowContext context;
@@ -126,6 +116,7 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
                         config.batchRows(),
                         BATCH_BYTES,
                         config.compression().value());
+        this.tuples = new CopyBinaryTuples(description);
         this.decoder = new WalArrowFrameDecoder(allocator, description);
         try {
             this.copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
@@ -199,94 +190,22 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
         while (out.size() == before) {
             byte[] message = copy.readFromCopy();
             if (message == null) {
-                if (!trailerRead && headerRead) {
-                    throw new SQLException(
-                            "pg-arrow-cdc: the COPY of the "
-                                    + description
-                                    + " ended without its trailer");
-                }
-                if (rows != null || (pending != null && pending.hasRemaining())) {
+                tuples.finish();
+                if (rows != null) {
                     throw new SQLException(
                             "pg-arrow-cdc: the "
                                     + description
-                                    + " ended inside a batch (an R frame without its K frame,"
-                                    + " or a partial COPY tuple)");
+                                    + " ended with an R frame without its K frame");
                 }
                 return false;
             }
             try {
-                parse(message, out);
+                tuples.feed(message, m -> frames(m, out));
             } catch (FrameFormatException e) {
                 throw new SQLException("pg-arrow-cdc: " + e.getMessage(), e);
             }
         }
         return true;
-    }
-
-    /** Parses the COPY binary stream in this message: header, tuples of one bytea, trailer. */
-    private void parse(byte[] message, List<PgArrowRecord> out) throws SQLException {
-        ByteBuffer buf;
-        if (pending != null && pending.hasRemaining()) {
-            buf = ByteBuffer.allocate(pending.remaining() + message.length);
-            buf.put(pending).put(message).flip();
-        } else {
-            buf = ByteBuffer.wrap(message);
-        }
-        pending = null;
-        buf.order(ByteOrder.BIG_ENDIAN);
-        if (!headerRead) {
-            if (buf.remaining() < SIGNATURE.length + 8) {
-                pending = buf;
-                return;
-            }
-            for (byte b : SIGNATURE) {
-                if (buf.get() != b) {
-                    throw copyFormat("expected the COPY binary signature");
-                }
-            }
-            buf.getInt(); // flags
-            int extension = buf.getInt();
-            if (extension < 0 || extension > buf.remaining()) {
-                throw copyFormat("header extension of " + extension + " bytes");
-            }
-            buf.position(buf.position() + extension);
-            headerRead = true;
-        }
-        while (buf.hasRemaining()) {
-            if (trailerRead) {
-                throw copyFormat("data after the trailer");
-            }
-            if (buf.remaining() < 2) {
-                pending = buf;
-                return;
-            }
-            int at = buf.position();
-            short fields = buf.getShort(at);
-            if (fields == -1) {
-                buf.position(at + 2);
-                trailerRead = true;
-                continue;
-            }
-            if (fields != 1) {
-                throw copyFormat("expected tuples of 1 field but found " + fields);
-            }
-            if (buf.remaining() < 6) {
-                pending = buf;
-                return;
-            }
-            int length = buf.getInt(at + 2);
-            if (length < 0) {
-                throw copyFormat("the function returned NULL instead of a message of frames");
-            }
-            if (buf.remaining() - 6 < length) {
-                pending = buf;
-                return;
-            }
-            ByteBuffer frames = buf.duplicate();
-            frames.position(at + 6).limit(at + 6 + length);
-            frames(frames.slice(), out);
-            buf.position(at + 6 + length);
-        }
     }
 
     /** Translates the frames of one message: S (first only), then R followed by its K. */
@@ -397,11 +316,6 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
     private FrameFormatException unexpected(String what) {
         return new FrameFormatException(
                 "wal2arrow frames from the " + description + ": unexpected " + what, null);
-    }
-
-    private SQLException copyFormat(String what) {
-        return new SQLException(
-                "pg-arrow-cdc: the COPY of the " + description + " is not as expected: " + what);
     }
 
     @Override

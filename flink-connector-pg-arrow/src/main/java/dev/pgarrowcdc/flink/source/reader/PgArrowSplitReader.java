@@ -17,6 +17,7 @@ package dev.pgarrowcdc.flink.source.reader;
 
 import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.SnapshotReadMode;
 import dev.pgarrowcdc.flink.source.enumerator.SnapshotFunction;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 
@@ -176,6 +177,12 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private SnapshotFunction snapshotFunction(java.sql.Connection c) throws SQLException {
         if (snapshotFunction == null) {
             snapshotFunction = SnapshotFunction.find(c);
+            if (snapshotFunction.usable()) {
+                LOG.info("Snapshot chunks are read through {}", snapshotFunction.qualifiedName());
+            } else if (config.snapshotReadMode() == SnapshotReadMode.AUTO) {
+                // The enumerator WARNed at start (once per job) when it found the same.
+                LOG.info("Snapshot chunks are read as text: {}", snapshotFunction.problem());
+            }
         }
         return snapshotFunction;
     }
