@@ -55,7 +55,8 @@ fi
 log() { echo ">> [pg-image $major] $*" >&2; }
 
 # What goes into the image: the plugin's sources (not its build outputs) and this directory.
-sources=(wal2arrow/Makefile wal2arrow/*.c wal2arrow/*.h tools/pg-image/Dockerfile tools/pg-image/entrypoint.sh)
+sources=(wal2arrow/Makefile wal2arrow/*.c wal2arrow/*.h wal2arrow/*.control wal2arrow/*.sql
+	tools/pg-image/Dockerfile tools/pg-image/entrypoint.sh)
 hash="$(cd "$root" && sha256sum "${sources[@]}" | sha256sum | cut -c1-16)"
 
 have="$(docker image inspect "$image" --format '{{index .Config.Labels "dev.pgarrowcdc.sources-hash"}}' 2>/dev/null || true)"
@@ -93,7 +94,7 @@ ctx="$(mktemp -d /tmp/pgarrow-image.XXXXXX)"
 trap 'rm -rf "$ctx"' EXIT
 cp "$here/pg-image/Dockerfile" "$here/pg-image/entrypoint.sh" "$ctx/"
 mkdir "$ctx/wal2arrow"
-(cd "$root/wal2arrow" && cp Makefile ./*.c ./*.h "$ctx/wal2arrow/")
+(cd "$root/wal2arrow" && cp Makefile ./*.c ./*.h ./*.control ./*.sql "$ctx/wal2arrow/")
 log "building $image (sources $hash)"
 # The classic builder: it takes the local base image as is, where BuildKit would ask a registry.
 if ! DOCKER_BUILDKIT=0 docker build --force-rm -t "$image" \

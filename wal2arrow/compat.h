@@ -36,6 +36,11 @@
 #error "wal2arrow needs PostgreSQL 13 or later"
 #endif
 
+/* The varlena macros (VARATT_IS_EXTERNAL, SET_VARSIZE) left postgres.h in 16. */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
 /*
  * The columns of a relation's replica identity key (offset by
  * FirstLowInvalidHeapAttributeNumber).  14 added RelationGetIdentityKeyBitmap;

@@ -103,7 +103,7 @@
 #define W2A_MESSAGE_H			40
 #define W2A_MESSAGE_TRANSACTIONAL	0x1
 
-/* K chunk keys (the snapshot function's, PROTOCOL.md section 7) */
+/* K chunk keys (section 2; written only by the snapshot function, section 7) */
 #define W2A_KEYS_ROW_COUNT		8	/* u32 R, the preceding R frame's row count */
 #define W2A_KEYS_COLUMN_COUNT	12	/* u32 K */
 #define W2A_KEYS_H				24

@@ -28,7 +28,9 @@
  * in bounded memory.  A per-relation cache holds the Arrow schema, per-column
  * converters and the batch builders, which are emptied and reused from batch
  * to batch; relcache invalidations only mark entries stale and they are
- * rebuilt on next use.
+ * rebuilt on next use.  Schema, converters, builders, the append of a value
+ * and the R encoding are relation.c's, which the snapshot function
+ * (snapshot.c) uses too.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -36,11 +38,7 @@
 #include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_index.h"
-#include "commands/defrem.h"
 #include "fmgr.h"
-#include "mb/pg_wchar.h"
-#include "nodes/bitmapset.h"
 #include "parser/scansup.h"
 #include "replication/logical.h"
 #include "replication/output_plugin.h"

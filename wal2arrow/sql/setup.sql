@@ -196,4 +196,30 @@ BEGIN
     RETURN QUERY SELECT w2a_render(r.data);
   END LOOP;
 END $$;
+-- The frames of one or more messages, in order
+CREATE FUNCTION w2a_frames(b bytea) RETURNS TABLE (n int, kind text, frame bytea)
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE pos int := 0; h int; blen int;
+BEGIN
+  n := 0;
+  WHILE pos < length(b) LOOP
+    h := w2a_u32(b, pos + 4);
+    blen := w2a_u32(b, pos + h - 8);
+    n := n + 1;
+    kind := chr(get_byte(b, pos + 3));
+    frame := substr(b, pos + 1, h + blen);
+    RETURN NEXT;
+    pos := pos + h + blen;
+  END LOOP;
+END $$;
+-- S and R frames of two message sequences (the stream's, the snapshot function's) side by side,
+-- by kind and order: equal or not
+CREATE FUNCTION w2a_same_frames(stream bytea, snap bytea) RETURNS TABLE (kind text, n int, equal bool)
+LANGUAGE sql AS $$
+  SELECT kind, n, coalesce(s.frame = f.frame, false)
+  FROM (SELECT kind, frame, row_number() OVER (PARTITION BY kind ORDER BY n)::int AS n
+        FROM w2a_frames(stream) WHERE kind IN ('S', 'R')) s
+  FULL JOIN (SELECT kind, frame, row_number() OVER (PARTITION BY kind ORDER BY n)::int AS n
+        FROM w2a_frames(snap) WHERE kind IN ('S', 'R')) f USING (kind, n)
+  ORDER BY kind DESC, n $$;
 RESET client_min_messages;

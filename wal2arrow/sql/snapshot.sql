@@ -13,33 +13,6 @@
 -- limitations under the License.
 -- wal2arrow_snapshot() (PROTOCOL.md section 7): the S and R frames of a chunk are the
 -- stream's, byte for byte; K frames carry the key texts; errors name what the caller controls.
-SET client_min_messages = warning;
--- The frames of one or more messages, in order
-CREATE FUNCTION snap_frames(b bytea) RETURNS TABLE (n int, kind text, frame bytea)
-LANGUAGE plpgsql IMMUTABLE STRICT AS $$
-DECLARE pos int := 0; h int; blen int;
-BEGIN
-  n := 0;
-  WHILE pos < length(b) LOOP
-    h := w2a_u32(b, pos + 4);
-    blen := w2a_u32(b, pos + h - 8);
-    n := n + 1;
-    kind := chr(get_byte(b, pos + 3));
-    frame := substr(b, pos + 1, h + blen);
-    RETURN NEXT;
-    pos := pos + h + blen;
-  END LOOP;
-END $$;
--- Every frame of the stream's messages and of the function's, side by side, by kind and order
-CREATE FUNCTION snap_same(stream bytea, snap bytea) RETURNS TABLE (kind text, n int, equal bool)
-LANGUAGE sql AS $$
-  SELECT s.kind, s.n, s.frame = f.frame
-  FROM (SELECT kind, frame, row_number() OVER (PARTITION BY kind ORDER BY n)::int AS n
-        FROM snap_frames(stream) WHERE kind IN ('S', 'R')) s
-  FULL JOIN (SELECT kind, frame, row_number() OVER (PARTITION BY kind ORDER BY n)::int AS n
-        FROM snap_frames(snap) WHERE kind IN ('S', 'R')) f USING (kind, n)
-  ORDER BY s.kind DESC, s.n $$;
-RESET client_min_messages;
 SELECT 'init' FROM pg_create_logical_replication_slot('snap', 'wal2arrow');
 -- the all-types table of types.sql
 CREATE DOMAIN snap_posint AS int CHECK (VALUE > 0);
@@ -71,9 +44,23 @@ INSERT INTO snap_msgs SELECT 'stream', string_agg(data, ''::bytea)
 INSERT INTO snap_msgs SELECT 'snapshot', string_agg(m, ''::bytea) FROM (
   SELECT wal2arrow_snapshot('snap_ty', NULL, 'SELECT t.*, t.id FROM ONLY snap_ty t ORDER BY id',
     NULL, 8192, 8388608, 'none', 1) AS m) x;
-SELECT * FROM snap_same((SELECT data FROM snap_msgs WHERE what = 'stream'),
+SELECT * FROM w2a_same_frames((SELECT data FROM snap_msgs WHERE what = 'stream'),
   (SELECT data FROM snap_msgs WHERE what = 'snapshot'));
 SELECT w2a_render(data) FROM snap_msgs WHERE what = 'snapshot';
+-- three rows in batches of two: R frames of 2 and 1 rows, first row 0 and 2, in both
+TRUNCATE snap_msgs;
+INSERT INTO snap_msgs SELECT 'stream', string_agg(data, ''::bytea)
+  FROM pg_logical_slot_peek_binary_changes('snap', NULL, NULL, 'tables', 'public.snap_ty',
+    'batch_rows', '2');
+INSERT INTO snap_msgs SELECT 'snapshot', string_agg(m, ''::bytea) FROM (
+  SELECT wal2arrow_snapshot('snap_ty', NULL, 'SELECT t.*, t.id FROM ONLY snap_ty t ORDER BY id',
+    NULL, 2, 8388608, 'none', 1) AS m) x;
+SELECT * FROM w2a_same_frames((SELECT data FROM snap_msgs WHERE what = 'stream'),
+  (SELECT data FROM snap_msgs WHERE what = 'snapshot'));
+-- the comparison can fail: other batch boundaries are other R frames
+SELECT * FROM w2a_same_frames((SELECT data FROM snap_msgs WHERE what = 'stream'),
+  (SELECT string_agg(m, ''::bytea) FROM (SELECT wal2arrow_snapshot('snap_ty', NULL,
+    'SELECT t.*, t.id FROM ONLY snap_ty t ORDER BY id', NULL, 1, 8388608, 'none', 1) AS m) x));
 -- a projection: the stream's option columns and the function's argument columns
 TRUNCATE snap_msgs;
 INSERT INTO snap_msgs SELECT 'stream', string_agg(data, ''::bytea)
@@ -83,7 +70,7 @@ INSERT INTO snap_msgs SELECT 'snapshot', string_agg(m, ''::bytea) FROM (
   SELECT wal2arrow_snapshot('snap_ty', '{vc,id,n10,ts,md}',
     'SELECT id, n10, vc, ts, md, id FROM ONLY snap_ty WHERE id > $1::int ORDER BY id', '{0}',
     8192, 8388608, 'none', 1) AS m) x;
-SELECT * FROM snap_same((SELECT data FROM snap_msgs WHERE what = 'stream'),
+SELECT * FROM w2a_same_frames((SELECT data FROM snap_msgs WHERE what = 'stream'),
   (SELECT data FROM snap_msgs WHERE what = 'snapshot'));
 SELECT w2a_render(data) FROM snap_msgs WHERE what = 'snapshot';
 -- compressed: the R frames decompress to the same batch (rendered ops), compressed bytes may differ
@@ -101,10 +88,10 @@ INSERT INTO snap_msgs SELECT 'stream', string_agg(data, ''::bytea)
 INSERT INTO snap_msgs SELECT 'snapshot', string_agg(m, ''::bytea) FROM (
   SELECT wal2arrow_snapshot('snap_toast', NULL, 'SELECT id, big, id FROM ONLY snap_toast',
     NULL, 8192, 8388608, 'none', 1) AS m) x;
-SELECT * FROM snap_same((SELECT data FROM snap_msgs WHERE what = 'stream'),
+SELECT * FROM w2a_same_frames((SELECT data FROM snap_msgs WHERE what = 'stream'),
   (SELECT data FROM snap_msgs WHERE what = 'snapshot'));
 SELECT length(frame) > 1048576 AS whole, w2a_u32(frame, 20) AS marks
-  FROM snap_frames((SELECT data FROM snap_msgs WHERE what = 'snapshot')) WHERE kind = 'R';
+  FROM w2a_frames((SELECT data FROM snap_msgs WHERE what = 'snapshot')) WHERE kind = 'R';
 SELECT 'dropped' FROM pg_drop_replication_slot('snap');
 -- a chunk without rows: no message at all
 SELECT count(*) FROM (SELECT wal2arrow_snapshot('snap_ty', NULL,
@@ -138,6 +125,32 @@ INSERT INTO snap_wide SELECT i, repeat(chr(96 + i), 400) FROM generate_series(1,
 SELECT r FROM (SELECT w2a_render(m) AS r FROM (SELECT wal2arrow_snapshot('snap_wide', NULL,
   'SELECT id, pad, id FROM ONLY snap_wide ORDER BY id', NULL, 100, 1024, 'none', 1) AS m) x) y
   WHERE r NOT LIKE '    %';
+-- in a LATIN1 database, names, values and key texts reach Arrow as UTF-8, as in the stream
+\set fnsql `echo "$W2A_FUNCTION_SQL"`
+CREATE DATABASE snap_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c snap_latin1
+SET client_encoding = 'UTF8';
+SET client_min_messages = warning;
+\i :fnsql
+RESET client_min_messages;
+CREATE TABLE "tëst" ("kéy" text PRIMARY KEY, "cöl" varchar(20));
+SELECT 'init' FROM pg_create_logical_replication_slot('snapenc', 'wal2arrow');
+INSERT INTO "tëst" VALUES ('clé', 'héllo wörld');
+SELECT string_agg(data, ''::bytea) AS enc_stream
+  FROM pg_logical_slot_get_binary_changes('snapenc', NULL, NULL) \gset
+SELECT m AS enc_snapshot FROM wal2arrow_snapshot('"tëst"', '{kéy,cöl}',
+  'SELECT "kéy", "cöl", "kéy" FROM ONLY "tëst"', NULL, 100, 1048576, 'none', 1) AS m \gset
+SELECT 'dropped' FROM pg_drop_replication_slot('snapenc');
+\c wal2arrow_regression
+DROP DATABASE snap_latin1;
+SELECT * FROM w2a_same_frames(:'enc_stream'::bytea, :'enc_snapshot'::bytea);
+SELECT position(convert_to('clé', 'UTF8') IN m) > 0 AS key_utf8,
+       position(convert_to('clé', 'LATIN1') IN m) = 0 AS no_latin1,
+       position(convert_to('héllo wörld', 'UTF8') IN m) > 0 AS value_utf8,
+       position(convert_to('tëst', 'UTF8') IN m) > 0 AS table_name_utf8
+  FROM (SELECT :'enc_snapshot'::bytea AS m) x;
+-- (the relation OID is another database's: not rendered)
+SELECT r FROM w2a_render(:'enc_snapshot'::bytea) r WHERE r NOT LIKE '  S %' AND r NOT LIKE '  R %';
 -- a caller that stops early leaves no cursor behind
 BEGIN;
 SELECT length(m) > 0 FROM (SELECT wal2arrow_snapshot('snap_wide', NULL,

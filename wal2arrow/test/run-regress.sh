@@ -118,8 +118,9 @@ for t in $(cd "$here/sql" && ls *.sql | sed 's/\.sql$//' | grep -vx setup | sort
 	fi
 	tests="$tests $t"
 done
-# for sql/walsender.sql: pg_recvlogical and a directory the server can read
-export W2A_BINDIR="$bindir" W2A_TMPDIR="$tmp/out"
+# for sql/walsender.sql: pg_recvlogical and a directory the server can read;
+# for sql/snapshot.sql: the function's script, to create it in a database made from template0
+export W2A_BINDIR="$bindir" W2A_TMPDIR="$tmp/out" W2A_FUNCTION_SQL="$tmp/function.sql"
 chmod 755 "$tmp/out"
 # shellcheck disable=SC2086
 "$pg_regress" --use-existing --bindir="$bindir" \

@@ -861,6 +861,59 @@ test_frames(const char *dir, int update, const AIpcBuffer *plain,
 }
 
 /*
+ * K (chunk keys): written only by the snapshot function, so not in the golden
+ * files the connector's GoldenFramesTest reads; checked here byte for byte
+ * against PROTOCOL.md's layout.
+ */
+static void
+test_keys_frame(void)
+{
+	static const uint8_t want[] = {
+		'W', 'A', 1, 'K', 24, 0, 0, 0,	/* common header, H = 24 */
+		2, 0, 0, 0,				/* KEYS_ROW_COUNT */
+		2, 0, 0, 0,				/* KEYS_COLUMN_COUNT */
+		22, 0, 0, 0, 0, 0, 0, 0,	/* body length */
+		5, 0, 0, 0, 'a', 'p', 'p', 'l', 'e',	/* row 0: "apple", 7 */
+		1, 0, 0, 0, '7',
+		0xff, 0xff, 0xff, 0xff,	/* row 1: NULL, "" */
+		0, 0, 0, 0,
+	};
+	AIpcBuffer	body,
+				out;
+	size_t		pos = 0;
+
+	aipc_buffer_init(&body, &alloc);
+	aipc_buffer_init(&out, &alloc);
+	OK(w2a_keys_append_value(&body, "apple", 5, &err));
+	OK(w2a_keys_append_value(&body, "7", 1, &err));
+	OK(w2a_keys_append_value(&body, NULL, 0, &err));
+	OK(w2a_keys_append_value(&body, "", 0, &err));
+	/* behind another frame, as in a message: offsets count from the frame */
+	OK(w2a_write_begin(&out, GOLDEN_XID, GOLDEN_FINAL_LSN, GOLDEN_TIME, &err));
+	pos = out.len;
+	OK(w2a_write_keys(&out, 2, 2, body.data, body.len, &err));
+	CHECK(out.len - pos == sizeof(want), "K frame: %zu bytes, expected %zu", out.len - pos,
+		  sizeof(want));
+	if (out.len - pos == sizeof(want))
+		CHECK(memcmp(out.data + pos, want, sizeof(want)) == 0, "K frame bytes differ");
+	CHECK(w2a_frame_length(out.data + pos) == sizeof(want), "K frame length %zu",
+		  w2a_frame_length(out.data + pos));
+	CHECK(le32(out.data + pos + W2A_KEYS_ROW_COUNT) == 2 &&
+		  le32(out.data + pos + W2A_KEYS_COLUMN_COUNT) == 2 &&
+		  le64(out.data + pos + W2A_KEYS_H - W2A_BODY_LENGTH_SIZE) == body.len,
+		  "K header fields");
+
+	/* a K frame without keys: zero columns, empty body */
+	out.len = 0;
+	OK(w2a_write_keys(&out, 3, 0, NULL, 0, &err));
+	CHECK(out.len == W2A_KEYS_H && out.data[W2A_FRAME_KIND] == W2A_KIND_KEYS &&
+		  le32(out.data + W2A_KEYS_ROW_COUNT) == 3 && w2a_frame_length(out.data) == W2A_KEYS_H,
+		  "K frame without key columns");
+	aipc_buffer_free(&body);
+	aipc_buffer_free(&out);
+}
+
+/*
  * frames_compressed.w2a, written with --update only (codec output varies):
  * B, S of relation "My Schema".two (schema version 3): __op, n int4 (i % 10,
  * null when i % 7 == 3), s text ('hello, arrow'); 1000 +I rows once with zstd
@@ -963,6 +1016,7 @@ main(int argc, char **argv)
 	OK(aipc_write_record_batch(&empty, ptrs, NFIELDS, 0, AIPC_CODEC_NONE, 0, NULL, &err));
 	golden(dir, "batch_empty.arrows", &empty, update);
 	test_frames(dir, update, &plain, &empty);
+	test_keys_frame();
 
 	test_errors();
 	test_random();
