@@ -116,6 +116,12 @@ public final class PgArrowSourceBuilder<T> {
         return this;
     }
 
+    /** {@code scan.snapshot.read-mode}: see {@link SnapshotReadMode}. */
+    public PgArrowSourceBuilder<T> snapshotReadMode(SnapshotReadMode mode) {
+        options.set(PgArrowSourceOptions.SNAPSHOT_READ_MODE, mode);
+        return this;
+    }
+
     public PgArrowSourceBuilder<T> snapshotFetchSize(int rows) {
         options.set(PgArrowSourceOptions.SNAPSHOT_FETCH_SIZE, rows);
         return this;
@@ -268,6 +274,15 @@ public final class PgArrowSourceBuilder<T> {
             problems.add(
                     "'scan.snapshot.fetch.size' = " + fetchSize + " must be at least 1, e.g. 1024");
         }
+        SnapshotReadMode readMode = SnapshotReadMode.AUTO;
+        try {
+            readMode = options.get(PgArrowSourceOptions.SNAPSHOT_READ_MODE);
+        } catch (IllegalArgumentException e) {
+            problems.add(
+                    "'scan.snapshot.read-mode' = '"
+                            + options.toMap().get(PgArrowSourceOptions.SNAPSHOT_READ_MODE.key())
+                            + "' is not a read mode: use 'auto' (default), 'arrow' or 'text'");
+        }
         int chunkSize = options.get(PgArrowSourceOptions.CHUNK_SIZE);
         if (chunkSize < 1) {
             problems.add(
@@ -351,7 +366,8 @@ public final class PgArrowSourceBuilder<T> {
                         chunkKeyColumn,
                         tls,
                         newOwnerToken(),
-                        options.get(PgArrowSourceOptions.SLOT_ACCEPT_GAP));
+                        options.get(PgArrowSourceOptions.SLOT_ACCEPT_GAP),
+                        readMode);
         return new PgArrowSource<>(config, deserializer);
     }
 

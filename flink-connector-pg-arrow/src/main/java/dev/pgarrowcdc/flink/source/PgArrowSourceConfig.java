@@ -74,6 +74,8 @@ public final class PgArrowSourceConfig implements Serializable {
 
     private final boolean acceptSlotGap;
 
+    private final SnapshotReadMode snapshotReadMode;
+
     PgArrowSourceConfig(
             String hostname,
             int port,
@@ -97,7 +99,8 @@ public final class PgArrowSourceConfig implements Serializable {
             @Nullable String chunkKeyColumn,
             Tls tls,
             String ownerToken,
-            boolean acceptSlotGap) {
+            boolean acceptSlotGap,
+            SnapshotReadMode snapshotReadMode) {
         this.hostname = hostname;
         this.port = port;
         this.username = username;
@@ -121,6 +124,12 @@ public final class PgArrowSourceConfig implements Serializable {
         this.tls = tls;
         this.ownerToken = ownerToken;
         this.acceptSlotGap = acceptSlotGap;
+        this.snapshotReadMode = snapshotReadMode;
+    }
+
+    /** {@code scan.snapshot.read-mode}. */
+    public SnapshotReadMode snapshotReadMode() {
+        return snapshotReadMode;
     }
 
     /** {@code slot.accept-gap}. */
@@ -315,6 +324,8 @@ public final class PgArrowSourceConfig implements Serializable {
                         : "")
                 + ", scan.snapshot.fetch.size="
                 + snapshotFetchSize
+                + ", scan.snapshot.read-mode="
+                + snapshotReadMode
                 + ", wal2arrow.batch-rows="
                 + batchRows
                 + ", wal2arrow.compression="

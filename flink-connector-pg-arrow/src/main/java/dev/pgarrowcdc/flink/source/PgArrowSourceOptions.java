@@ -117,6 +117,19 @@ public final class PgArrowSourceOptions {
                     .defaultValue(1024)
                     .withDescription("Rows fetched per round trip while snapshotting a table.");
 
+    public static final ConfigOption<SnapshotReadMode> SNAPSHOT_READ_MODE =
+            ConfigOptions.key("scan.snapshot.read-mode")
+                    .enumType(SnapshotReadMode.class)
+                    .defaultValue(SnapshotReadMode.AUTO)
+                    .withDescription(
+                            "How snapshot chunks are read. 'auto' (default): as Arrow frames of"
+                                    + " the SQL function wal2arrow_snapshot (CREATE EXTENSION"
+                                    + " wal2arrow), converted by the same code as the stream, where"
+                                    + " the database has it and the user may execute it; else as"
+                                    + " PostgreSQL text converted in Java, with a WARN. 'arrow':"
+                                    + " always the function; the job fails at start without it."
+                                    + " 'text': always the text path.");
+
     public static final ConfigOption<Integer> CHUNK_SIZE =
             ConfigOptions.key("scan.incremental.snapshot.chunk.size")
                     .intType()

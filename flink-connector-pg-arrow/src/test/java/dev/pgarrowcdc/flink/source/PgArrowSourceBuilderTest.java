@@ -54,6 +54,7 @@ class PgArrowSourceBuilderTest {
         assertThat(config.startupMode()).isEqualTo(StartupMode.INITIAL);
         assertThat(config.batchRows()).isEqualTo(8192);
         assertThat(config.compression()).isEqualTo(ArrowCompression.NONE);
+        assertThat(config.snapshotReadMode()).isEqualTo(SnapshotReadMode.AUTO);
         assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/shop");
         assertThat(config.toString()).doesNotContain("s3cret").contains("password=******");
     }
@@ -112,6 +113,16 @@ class PgArrowSourceBuilderTest {
         Path key = Files.write(dir.resolve("client.pk8"), new byte[] {0x30, (byte) 0x82, 1, 2});
         assertThatThrownBy(complete().sslClientCert(pemKey.toString(), key.toString())::build)
                 .hasMessageContaining("'ssl.key' is set but 'ssl.root-cert' is not");
+    }
+
+    @Test
+    void theSnapshotReadModeIsSetByTheBuilder() {
+        for (SnapshotReadMode mode : SnapshotReadMode.values()) {
+            assertThat(complete().snapshotReadMode(mode).build().config().snapshotReadMode())
+                    .isEqualTo(mode);
+        }
+        assertThat(complete().snapshotReadMode(SnapshotReadMode.TEXT).build().config().toString())
+                .contains("scan.snapshot.read-mode=text");
     }
 
     @Test

@@ -15,7 +15,9 @@
  */
 package dev.pgarrowcdc.flink.source;
 
+import dev.pgarrowcdc.flink.testutils.Await;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
+import dev.pgarrowcdc.flink.testutils.SnapshotFunctionCalls;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,9 +29,10 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +42,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Values outside the common types (the "any other type" row of the type map, arrays of every kind,
- * special values) read the same from the snapshot, which parses PostgreSQL's text output, and from
- * the stream, which reads wal2arrow's Arrow values: field by field, including why a null is not an
- * SQL NULL.
+ * special values) read the same from the snapshot and from the stream, which reads wal2arrow's
+ * Arrow values: field by field, including why a null is not an SQL NULL. In both snapshot read
+ * modes: {@code arrow} (the snapshot function's frames, converted by the stream's code; the server
+ * counts its calls, so a silent fallback fails the test) and {@code text} (PostgreSQL's text output
+ * parsed in Java; the function is never called).
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SnapshotStreamParityITCase {
@@ -82,8 +87,12 @@ class SnapshotStreamParityITCase {
         }
     }
 
-    @Test
-    void unusualTypesAndSpecialValuesReadTheSameFromTheSnapshotAndTheStream() throws Exception {
+    @ParameterizedTest
+    @EnumSource(
+            value = SnapshotReadMode.class,
+            names = {"ARROW", "TEXT"})
+    void unusualTypesAndSpecialValuesReadTheSameFromTheSnapshotAndTheStream(SnapshotReadMode mode)
+            throws Exception {
         assumeTrue(
                 PG.cluster().serverMajor() >= 14,
                 "the table uses int4multirange and"
@@ -121,6 +130,7 @@ class SnapshotStreamParityITCase {
                 "CREATE TABLE w (id int PRIMARY KEY, " + columns + ")",
                 "INSERT INTO w VALUES (1, " + values + ")",
                 "INSERT INTO w (id) VALUES (3)");
+        SnapshotFunctionCalls.track(PG);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
 
@@ -129,6 +139,7 @@ class SnapshotStreamParityITCase {
                                 TestSources.<String>builder(PG, "public.w")
                                         .startupMode(StartupMode.INITIAL)
                                         .unchangedToastMode(UnchangedToastMode.NULL)
+                                        .snapshotReadMode(mode)
                                         .deserializer(new RowsWithMarks())
                                         .build(),
                                 WatermarkStrategy.noWatermarks(),
@@ -151,6 +162,15 @@ class SnapshotStreamParityITCase {
             assertThat(stream.get(1).replaceFirst("^\\+I\\(4,", "+I(3,")).isEqualTo(snapshotNulls);
             // the multi-dimensional array is not representable in either path, and says so
             assertThat(snapshotFull).contains("md=NOT_REPRESENTABLE");
+        }
+        if (mode == SnapshotReadMode.ARROW) {
+            Await.until(
+                    "the server counts a call of wal2arrow_snapshot",
+                    () -> SnapshotFunctionCalls.calls(PG) > 0);
+        } else {
+            assertThat(SnapshotFunctionCalls.callsBeforeMarker(PG))
+                    .as("calls of wal2arrow_snapshot by the text path")
+                    .isZero();
         }
     }
 

@@ -137,6 +137,15 @@ class PgArrowDynamicTableFactoryTest {
     }
 
     @Test
+    void theSnapshotReadModeIsATableOption() {
+        assertThat(plan("id INT", REQUIRED + ", 'scan.snapshot.read-mode' = 'text'"))
+                .contains("orders");
+        assertThat(failureOf("id INT", REQUIRED + ", 'scan.snapshot.read-mode' = 'binary'"))
+                .contains("scan.snapshot.read-mode")
+                .contains("binary");
+    }
+
+    @Test
     void badValuesAreReportedAllAtOnceQuotingTheKeys() {
         assertThat(
                         failureOf(

@@ -67,6 +67,10 @@ public final class PostgresCluster implements AutoCloseable {
     public static final String SUPERUSER = "postgres";
 
     private static final String PLUGIN_FILE = "wal2arrow.so";
+
+    /** The extension script that creates the snapshot function (wal2arrow's make install). */
+    static final String EXTENSION_SCRIPT = "wal2arrow--1.0.sql";
+
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
     private final Path pgBin;
@@ -198,6 +202,7 @@ public final class PostgresCluster implements AutoCloseable {
             dropUnsupportedSettings();
             writeHbaAndDataFiles();
             startServer();
+            installSnapshotFunction();
             return this;
         } catch (RuntimeException e) {
             close();
@@ -212,6 +217,7 @@ public final class PostgresCluster implements AutoCloseable {
         try {
             container.start(configBody());
             running = true;
+            installSnapshotFunction();
             if (settings.containsKey("output_plugin_libraries")
                     && !serverKnows("output_plugin_libraries")) {
                 settings.remove("output_plugin_libraries");
@@ -221,6 +227,47 @@ public final class PostgresCluster implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Creates wal2arrow's snapshot function in template1, so every database a test creates has it
+     * and snapshots read Arrow frames: the extension script {@code wal2arrow--1.0.sql} next to the
+     * plugin, run as the superuser with its {@code \echo} guard dropped and {@code MODULE_PATHNAME}
+     * replaced by {@code 'wal2arrow'} (found through {@code dynamic_library_path}; a container's
+     * image has the library in {@code $libdir}). A local server without the plugin gets no
+     * function.
+     */
+    private void installSnapshotFunction() {
+        if (!hasWal2Arrow()) {
+            return;
+        }
+        Path dir = wal2arrowDir();
+        Path script = dir == null ? null : dir.resolve(EXTENSION_SCRIPT);
+        if (script == null || !Files.isRegularFile(script)) {
+            throw new IllegalStateException(
+                    "The wal2arrow extension script "
+                            + EXTENSION_SCRIPT
+                            + " is not in "
+                            + dir
+                            + ": the test fixture creates the snapshot function from it. Check"
+                            + " out the whole wal2arrow/ directory, or set -Dwal2arrow.dir to the"
+                            + " directory holding it and the built plugin.");
+        }
+        try {
+            execute("template1", snapshotFunctionSql(Files.readString(script)));
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException(
+                    "Cannot create the snapshot function from " + script + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** The extension script as plain SQL: no psql guard, the library by its name. */
+    static String snapshotFunctionSql(String script) {
+        return Stream.of(script.split("\n"))
+                .filter(line -> !line.startsWith("\\echo"))
+                .collect(Collectors.joining("\n"))
+                .replace("MODULE_PATHNAME", "wal2arrow");
     }
 
     private boolean serverKnows(String setting) {

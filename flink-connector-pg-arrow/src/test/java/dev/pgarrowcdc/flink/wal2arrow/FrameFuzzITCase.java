@@ -37,9 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Hostile input (issue 10, item 4) seeded from what a real server's wal2arrow writes: every type of
  * the type map, TOAST, updates and deletes under FULL and DEFAULT identity, TRUNCATE, logical
- * messages, plain, lz4 and zstd bodies, batches of two rows, one frame per message. Each seed is
- * everything one SQL call returned (one decoding session), so its S frames precede its R frames.
- * See {@code FrameFuzzer} for what fails a case.
+ * messages, plain, lz4 and zstd bodies, batches of two rows, one frame per message, and the
+ * snapshot function's S, R and K frames. Each seed is everything one SQL call returned (one
+ * decoding session), so its S frames precede its R frames. See {@code FrameFuzzer} for what fails a
+ * case.
  */
 class FrameFuzzITCase {
 
@@ -65,6 +66,31 @@ class FrameFuzzITCase {
             for (int i = 0; i < options.length; i++) {
                 ps.setString(i + 1, options[i]);
             }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.writeBytes(rs.getBytes(1));
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Every message the snapshot function returns for the table's rows (S, then R and K frames),
+     * back to back: one decoding session.
+     */
+    private static byte[] snapshotFunction(
+            String table, String query, String compression, int batchRows) throws SQLException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Connection c = PG.connect();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT m FROM wal2arrow_snapshot(?::regclass, NULL, ?, NULL, ?,"
+                                        + " 1048576, ?, 1) m")) {
+            ps.setString(1, table);
+            ps.setString(2, query);
+            ps.setInt(3, batchRows);
+            ps.setString(4, compression);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.writeBytes(rs.getBytes(1));
@@ -104,6 +130,16 @@ class FrameFuzzITCase {
                 "UPDATE f SET v = NULL WHERE id < 4",
                 "DELETE FROM f WHERE id = 5",
                 "SELECT pg_logical_emit_message(true, 'pfx', 'in a transaction')");
+        // The snapshot function's S, R and K frames of the same tables, before they are emptied
+        byte[] snapshotOfT =
+                snapshotFunction(
+                        "t",
+                        "SELECT id, b, i2, i8, f4, f8, n, nx, txt, raw, d, tm, ts, tz, arr, tags,"
+                                + " big, id, txt FROM ONLY t ORDER BY id",
+                        "none",
+                        2);
+        byte[] snapshotOfF =
+                snapshotFunction("f", "SELECT id, v, id FROM ONLY f ORDER BY id", "lz4", 100);
         PG.execute(
                 "SELECT pg_logical_emit_message(false, 'nt', '\\x0102'::bytea)", "TRUNCATE t, f");
 
@@ -112,6 +148,8 @@ class FrameFuzzITCase {
         seeds.add(peek("compression", "lz4", "batch_rows", "300"));
         seeds.add(peek("compression", "zstd", "tables", "public.f"));
         seeds.add(peek("batch_rows", "2", "coalesce_frames", "off", "tables", "public.t"));
+        seeds.add(snapshotOfT);
+        seeds.add(snapshotOfF);
         for (byte[] seed : seeds) {
             assertThat(seed).isNotEmpty();
         }
@@ -125,6 +163,8 @@ class FrameFuzzITCase {
             byte[] small = seeds.get(3);
             fuzzer.headerFields(small, "batch_rows 2");
             fuzzer.bodyWords(small, "batch_rows 2", 1024);
+            fuzzer.headerFields(snapshotOfT, "snapshot function");
+            fuzzer.bodyWords(snapshotOfT, "snapshot function", 1024);
             fuzzer.random(seeds, "server", FrameFuzzer.SEED, 1000);
             assertThat(fuzzer.refused()).isPositive();
         }

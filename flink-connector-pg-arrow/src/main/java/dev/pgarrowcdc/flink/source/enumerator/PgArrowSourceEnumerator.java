@@ -17,6 +17,7 @@ package dev.pgarrowcdc.flink.source.enumerator;
 
 import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.SnapshotReadMode;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.split.ChunkFinishedEvent;
 import dev.pgarrowcdc.flink.source.split.ChunkState;
@@ -142,6 +143,9 @@ public final class PgArrowSourceEnumerator
         }
     }
 
+    /** Set on the coordinator thread once the first discovery's function check is handled. */
+    private volatile boolean snapshotFunctionChecked;
+
     @Override
     public void start() {
         LOG.info("Starting pg-arrow-cdc enumerator with {}", config);
@@ -184,8 +188,42 @@ public final class PgArrowSourceEnumerator
                     currentLsn = Lsn.parse(rs.getString(1));
                 }
             }
-            return new Discovered(tables, currentLsn);
+            String functionProblem = null;
+            if (!snapshotFunctionChecked && config.snapshotReadMode() != SnapshotReadMode.TEXT) {
+                functionProblem = SnapshotFunction.find(c).problem();
+            }
+            return new Discovered(tables, currentLsn, functionProblem);
         }
+    }
+
+    /**
+     * Once per job (first discovery): {@code scan.snapshot.read-mode} 'arrow' fails without a
+     * usable snapshot function, 'auto' says with a WARN that chunks are read as text.
+     */
+    private void snapshotFunctionChecked(@Nullable String problem) {
+        if (snapshotFunctionChecked) {
+            return;
+        }
+        snapshotFunctionChecked = true;
+        if (problem == null) {
+            if (config.snapshotReadMode() != SnapshotReadMode.TEXT) {
+                LOG.info(
+                        "Snapshot chunks of database '{}' are read as Arrow frames of {}",
+                        config.database(),
+                        SnapshotFunction.NAME);
+            }
+            return;
+        }
+        if (config.snapshotReadMode() == SnapshotReadMode.ARROW) {
+            throw new FlinkRuntimeException(
+                    "pg-arrow-cdc: 'scan.snapshot.read-mode' = 'arrow' but " + problem + ".");
+        }
+        LOG.warn(
+                "pg-arrow-cdc: {}. Until then snapshot chunks are read as PostgreSQL text and"
+                        + " converted in Java (slower, and values follow the snapshot's own type"
+                        + " rules instead of the stream's); set 'scan.snapshot.read-mode' = 'text'"
+                        + " to choose that path without this warning.",
+                problem);
     }
 
     /** Runs on the coordinator thread. */
@@ -217,6 +255,7 @@ public final class PgArrowSourceEnumerator
                             + " parts are folded to lower case; write \"MixedCase\" in double"
                             + " quotes) and that the tables exist (permanent, not unlogged)");
         }
+        snapshotFunctionChecked(discovered.snapshotFunctionProblem);
         List<TableId> created = new ArrayList<>();
         for (TableId table : discovered.tables) {
             if (capturedTables.add(table)) {
@@ -699,9 +738,14 @@ public final class PgArrowSourceEnumerator
         /** pg_current_wal_lsn() for latest-offset, else 0. */
         final long currentLsn;
 
-        Discovered(List<TableId> tables, long currentLsn) {
+        /** Why the snapshot function cannot be used (first discovery only), or null. */
+        @Nullable final String snapshotFunctionProblem;
+
+        Discovered(
+                List<TableId> tables, long currentLsn, @Nullable String snapshotFunctionProblem) {
             this.tables = tables;
             this.currentLsn = currentLsn;
+            this.snapshotFunctionProblem = snapshotFunctionProblem;
         }
     }
 }

@@ -16,19 +16,18 @@
 package dev.pgarrowcdc.flink.source.reader;
 
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
-import dev.pgarrowcdc.flink.source.UnknownValue;
+import dev.pgarrowcdc.flink.source.SnapshotReadMode;
+import dev.pgarrowcdc.flink.source.enumerator.SnapshotFunction;
 import dev.pgarrowcdc.flink.source.split.ChunkKey;
 import dev.pgarrowcdc.flink.source.split.ChunkState;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.source.split.XidSnapshot;
 
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.types.RowKind;
 
+import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,17 +37,29 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Reads one chunk of a table's snapshot: the key range {@code (lo, hi]} of {@link ChunkState}, in
- * its own short REPEATABLE READ transaction, ordered by the chunk key and read through a cursor,
- * one FETCH per poll: at most {@code scan.snapshot.fetch.size} rows and about {@link #FETCH_BYTES}
- * bytes (the first FETCH asks for {@link #FIRST_FETCH} rows; later ones as many as fit at the width
- * seen), so neither a chunk nor a fetch of wide rows is ever held whole. The transaction's snapshot
+ * its own short REPEATABLE READ transaction, ordered by the chunk key. The transaction's snapshot
  * {@code s_k} ({@code pg_current_snapshot()}) goes out first, then every row as {@code +I} with its
  * chunk key's text values (so a restore knows the last key emitted), then the end of the chunk; the
  * transaction commits at once.
+ *
+ * <p>The rows come from one of two {@link RowSource}s, both reading the same query ({@link
+ * #chunkQuery}) a bounded piece per poll, so neither a chunk nor a batch of wide rows is ever held
+ * whole:
+ *
+ * <ul>
+ *   <li>{@link ArrowChunkRows}: the wal2arrow library's SQL function {@code wal2arrow_snapshot}
+ *       runs the query on the server and returns the stream's {@code S}/{@code R} frames plus
+ *       {@code K} frames of chunk keys, read through {@code COPY ... (FORMAT binary)} and converted
+ *       by the stream's decoder and {@code RowDataConverter}: one type map for snapshot and stream.
+ *   <li>{@link TextChunkRows}: a cursor, read FETCH by FETCH, whose PostgreSQL text values {@link
+ *       SnapshotValues} converts in Java; for {@code scan.snapshot.read-mode} {@code text}, or
+ *       {@code auto} where the database lacks the function.
+ * </ul>
  *
  * <p>Guard: every transaction visible at the slot's consistent point (the cut {@code E}) must be
  * visible in {@code s_k}, or its rows would be neither in the chunk nor in the stream (a
@@ -56,50 +67,53 @@ import java.util.List;
  * snapshot, e.g. while it waits for a synchronous standby). When one is not, the transaction is
  * rolled back and the snapshot taken again a little later; after {@link #GUARD_TIMEOUT_MILLIS} the
  * job fails naming the transaction.
- *
- * <p>Values are converted by {@link SnapshotValues}, columns in attribute order like the stream's.
  */
 final class ChunkReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkReader.class);
     static final long GUARD_TIMEOUT_MILLIS = 60_000;
-    private static final String CURSOR = "pg_arrow_cdc_chunk";
 
-    /** Rows of the first FETCH of a chunk, before the row width is known. */
-    static final int FIRST_FETCH = 16;
+    /** Finds the snapshot function for a connection's database (cached by the split reader). */
+    interface FunctionLookup {
+        SnapshotFunction find(Connection connection) throws SQLException;
+    }
 
-    /** About how many bytes (of PostgreSQL's text forms) one FETCH brings. */
-    static final long FETCH_BYTES = 4L << 20;
+    /** The rows of the chunk, a bounded piece at a time, inside the chunk's transaction. */
+    interface RowSource extends AutoCloseable {
+        /**
+         * Adds the next rows (chunk rows with their keys) to {@code out}.
+         *
+         * @return false when the query has no more rows
+         */
+        boolean next(List<PgArrowRecord> out) throws SQLException;
+
+        @Override
+        void close();
+    }
 
     private final PgArrowSourceConfig config;
     private final TableId table;
     private final ChunkState chunk;
     private final String splitId;
+    private final BufferAllocator allocator;
+    private final FunctionLookup functionLookup;
     private Connection connection;
-    private ResultSet rows;
-
-    /** Rows the next FETCH asks for. */
-    private int nextFetch;
-
-    /** The text bytes of the row {@link #toRow()} made last. */
-    private long rowBytes;
-
-    private List<Column> columns;
-    private PgArrowRecord.RowContext context;
+    private RowSource rows;
+    private boolean arrow;
     private boolean finished;
     private long rowsRead;
 
-    /** Columns whose unrepresentable values were already logged. */
-    private final java.util.Set<String> warnedColumns = new java.util.HashSet<>();
-
-    /** The marks of the row {@link #toRow()} made last, or null. */
-    private UnknownValue[] rowMarks;
-
-    ChunkReader(PgArrowSourceConfig config, PgArrowSplit split) {
+    ChunkReader(
+            PgArrowSourceConfig config,
+            PgArrowSplit split,
+            BufferAllocator allocator,
+            FunctionLookup functionLookup) {
         this.config = config;
         this.table = split.table();
         this.chunk = split.chunk().resumed();
         this.splitId = split.splitId();
+        this.allocator = allocator;
+        this.functionLookup = functionLookup;
     }
 
     String splitId() {
@@ -115,8 +129,13 @@ final class ChunkReader implements AutoCloseable {
         return rowsRead;
     }
 
+    /** Whether the chunk is read through the snapshot function (known after the first poll). */
+    boolean readsArrow() {
+        return arrow;
+    }
+
     /**
-     * Adds the snapshot (first call), then up to one fetch of rows, then the chunk's end.
+     * Adds the snapshot (first call), then up to one piece of rows, then the chunk's end.
      *
      * @return whether anything was added
      */
@@ -125,50 +144,71 @@ final class ChunkReader implements AutoCloseable {
             return false;
         }
         if (connection == null) {
+            connection = config.connect();
+            SnapshotFunction function = snapshotFunction();
+            connection.setAutoCommit(false);
             XidSnapshot snapshot = begin();
             out.add(PgArrowRecord.chunkSnapshot(snapshot));
-            openCursor();
-        }
-        int keys = chunk.key().size();
-        int width = columns.size();
-        int asked = nextFetch;
-        int got = 0;
-        long bytes = 0;
-        try (Statement st = connection.createStatement()) {
-            rows = st.executeQuery("FETCH FORWARD " + asked + " FROM " + CURSOR);
-            while (rows.next()) {
-                GenericRowData row = toRow();
-                String[] key = new String[keys];
-                for (int i = 0; i < keys; i++) {
-                    key[i] = rows.getString(width + 1 + i);
-                }
-                bytes += rowBytes;
-                out.add(PgArrowRecord.chunkRow(row, context, rowMarks, key));
-                rowsRead++;
-                got++;
+            List<Column> columns = columnsOf(table);
+            if (config.projectedColumns() != null) {
+                columns.removeIf(c -> !config.projectedColumns().contains(c.name));
             }
-            rows.close();
-            rows = null;
+            arrow = function != null;
+            rows =
+                    arrow
+                            ? new ArrowChunkRows(
+                                    connection,
+                                    allocator,
+                                    config,
+                                    table,
+                                    chunk,
+                                    function.qualifiedName(),
+                                    columns)
+                            : new TextChunkRows(connection, config, table, chunk, columns);
         }
-        if (got < asked) {
-            // The cursor is exhausted: the chunk's transaction ends now.
+        int before = out.size();
+        boolean more = rows.next(out);
+        rowsRead += out.size() - before;
+        if (!more) {
+            // The query is exhausted: the chunk's transaction ends now.
             connection.commit();
             close();
             finished = true;
             out.add(PgArrowRecord.chunkDone());
-            LOG.debug("Read {} of {}: {} rows", chunk, table, rowsRead);
-            return true;
+            LOG.debug(
+                    "Read {} of {}: {} rows ({})",
+                    chunk,
+                    table,
+                    rowsRead,
+                    arrow ? "Arrow frames" : "text");
         }
-        // Rows per round trip: within FETCH_BYTES at the width seen, at most the fetch size.
-        long perRow = Math.max(1, bytes / Math.max(1, got));
-        nextFetch = (int) Math.max(1, Math.min(config.snapshotFetchSize(), FETCH_BYTES / perRow));
         return true;
+    }
+
+    /**
+     * The function to read the chunk through, or null for the text path; fails under {@code arrow}
+     * when the database has no usable one. Runs before the chunk's transaction starts.
+     */
+    private SnapshotFunction snapshotFunction() throws SQLException {
+        SnapshotReadMode mode = config.snapshotReadMode();
+        if (mode == SnapshotReadMode.TEXT) {
+            return null;
+        }
+        SnapshotFunction function = functionLookup.find(connection);
+        if (function.usable()) {
+            return function;
+        }
+        if (mode == SnapshotReadMode.ARROW) {
+            throw new SQLException(
+                    "pg-arrow-cdc: 'scan.snapshot.read-mode' = 'arrow' but "
+                            + function.problem()
+                            + ".");
+        }
+        return null;
     }
 
     /** Opens the chunk's transaction and takes its snapshot, waiting out the guard. */
     private XidSnapshot begin() throws SQLException {
-        connection = config.connect();
-        connection.setAutoCommit(false);
         long deadline = System.currentTimeMillis() + GUARD_TIMEOUT_MILLIS;
         XidSnapshot cut = chunk.cut();
         while (true) {
@@ -184,11 +224,14 @@ final class ChunkReader implements AutoCloseable {
             long late = cut == null ? -1 : firstInvisible(cut, snapshot);
             if (late < 0) {
                 try (Statement st = connection.createStatement()) {
-                    // The text forms SnapshotValues parses, whatever the server's defaults.
+                    // The text forms SnapshotValues parses, and the chunk keys' text forms (bound
+                    // back when a chunk resumes), whatever the server's defaults.
                     st.execute("SET LOCAL TimeZone = 'UTC'");
                     st.execute("SET LOCAL DateStyle = 'ISO'");
                     st.execute("SET LOCAL bytea_output = 'hex'");
                     st.execute("SET LOCAL extra_float_digits = 3");
+                    // The snapshot function's query and parameters travel as string literals.
+                    st.execute("SET LOCAL standard_conforming_strings = on");
                 }
                 return snapshot;
             }
@@ -232,103 +275,58 @@ final class ChunkReader implements AutoCloseable {
         return -1;
     }
 
-    private void openCursor() throws SQLException {
-        columns = columnsOf(table);
-        if (config.projectedColumns() != null) {
-            columns.removeIf(c -> !config.projectedColumns().contains(c.name));
-        }
-        List<RowType.RowField> fields = new ArrayList<>(columns.size());
-        for (Column c : columns) {
-            fields.add(new RowType.RowField(c.name, c.logicalType()));
-        }
-        context =
-                new PgArrowRecord.RowContext(
-                        table.schema(), table.table(), true, 0, 0, 0, new RowType(fields));
+    /**
+     * The chunk's query: the columns in attribute order, then the chunk key's columns, of the
+     * table's own rows in the chunk's key range, ordered by the key. The same text for both row
+     * sources, except the placeholders: JDBC's {@code ?} for the text path's cursor, {@code $n} for
+     * the snapshot function (whose parameters are bound by the server).
+     *
+     * @param columns quoted names of the columns to read
+     * @param numbered {@code $n} placeholders instead of {@code ?}
+     * @param parameters receives the texts bound to the placeholders, in order
+     */
+    static String chunkQuery(
+            TableId table,
+            ChunkState chunk,
+            List<String> columns,
+            boolean numbered,
+            List<String> parameters) {
         ChunkKey key = chunk.key();
         StringBuilder sql = new StringBuilder("SELECT ");
-        for (int i = 0; i < columns.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(TableId.quoteIdentifier(columns.get(i).name));
-        }
-        if (columns.isEmpty()) {
-            sql.append("1");
-        }
+        sql.append(String.join(", ", columns));
         if (!key.isEmpty()) {
-            sql.append(", ").append(key.columnList());
+            sql.append(columns.isEmpty() ? "" : ", ").append(key.columnList());
         }
         // ONLY: rows of inheritance children are not this table's changes in the WAL either
         sql.append(" FROM ONLY ").append(table.quoted());
-        List<String> parameters = new ArrayList<>();
         if (!key.isEmpty()) {
             String row = "ROW(" + key.columnList() + ")";
             List<String> conditions = new ArrayList<>();
             if (chunk.lo() != null) {
-                conditions.add(row + " > " + key.parameterRow());
-                parameters.addAll(java.util.Arrays.asList(chunk.lo()));
+                String bound = numbered ? key.parameterRow(parameters.size() + 1) : null;
+                conditions.add(row + " > " + (numbered ? bound : key.parameterRow()));
+                parameters.addAll(Arrays.asList(chunk.lo()));
             }
             if (chunk.hi() != null) {
-                conditions.add(row + " <= " + key.parameterRow());
-                parameters.addAll(java.util.Arrays.asList(chunk.hi()));
+                String bound = numbered ? key.parameterRow(parameters.size() + 1) : null;
+                conditions.add(row + " <= " + (numbered ? bound : key.parameterRow()));
+                parameters.addAll(Arrays.asList(chunk.hi()));
             }
             if (!conditions.isEmpty()) {
                 sql.append(" WHERE ").append(String.join(" AND ", conditions));
             }
             sql.append(" ORDER BY ").append(key.columnList());
         }
-        // A cursor read FETCH by FETCH, sized by the bytes of the rows seen so far.
-        try (PreparedStatement declare =
-                connection.prepareStatement("DECLARE " + CURSOR + " NO SCROLL CURSOR FOR " + sql)) {
-            for (int i = 0; i < parameters.size(); i++) {
-                declare.setString(i + 1, parameters.get(i));
-            }
-            declare.execute();
-        }
-        nextFetch = Math.min(config.snapshotFetchSize(), FIRST_FETCH);
+        return sql.toString();
     }
 
-    /**
-     * The current row; sets {@link #rowMarks} for a value that is not NULL but converts to null (as
-     * the stream marks it).
-     */
-    private GenericRowData toRow() throws SQLException {
-        GenericRowData row = new GenericRowData(RowKind.INSERT, columns.size());
-        rowMarks = null;
-        rowBytes = 16;
-        for (int i = 0; i < columns.size(); i++) {
-            String text = rows.getString(i + 1);
-            if (text == null) {
-                continue;
-            }
-            rowBytes += text.length();
-            Column c = columns.get(i);
-            Object value =
-                    c.array
-                            ? SnapshotValues.array(c.kind, c.typmod, text)
-                            : SnapshotValues.convert(c.kind, c.typmod, text);
-            UnknownValue mark =
-                    value == null
-                            ? SnapshotValues.whyNull(c.kind, text)
-                            : c.array ? SnapshotValues.whyElementsNull(c.kind, text) : null;
-            if (mark != null) {
-                if (rowMarks == null) {
-                    rowMarks = new UnknownValue[columns.size()];
-                }
-                rowMarks[i] = mark;
-                if (warnedColumns.add(context.tableName() + '\0' + c.name + '\0' + mark)) {
-                    LOG.warn(
-                            "Column {} of table {}.{} holds a value its Flink type {} cannot hold"
-                                    + " ({}): it is emitted as NULL, and PgArrowRecordContext#unknownValue"
-                                    + " reports it as {}. Further such values of this column are not logged.",
-                            c.name,
-                            context.schemaName(),
-                            context.tableName(),
-                            c.logicalType().asSummaryString(),
-                            text.length() > 40 ? text.substring(0, 40) + "..." : text,
-                            mark);
-                }
-            }
-            row.setField(i, value);
+    /** The quoted names of the columns. */
+    static List<String> quotedNames(List<Column> columns) {
+        List<String> names = new ArrayList<>(columns.size());
+        for (Column c : columns) {
+            names.add(TableId.quoteIdentifier(c.name));
         }
-        return row;
+        return names;
     }
 
     private List<Column> columnsOf(TableId table) throws SQLException {
@@ -346,8 +344,7 @@ final class ChunkReader implements AutoCloseable {
                                 + " JOIN pg_catalog.pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)"
                                 + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
                                 // Virtual generated columns (PostgreSQL 18) are not in the WAL, so
-                                // not
-                                // in the stream: the snapshot leaves them out as well.
+                                // not in the stream: the snapshot leaves them out as well.
                                 + " AND a.attgenerated <> 'v'"
                                 + " ORDER BY a.attnum")) {
             ps.setString(1, table.quoted());
@@ -370,6 +367,10 @@ final class ChunkReader implements AutoCloseable {
 
     @Override
     public void close() {
+        if (rows != null) {
+            rows.close();
+            rows = null;
+        }
         try {
             if (connection != null) {
                 connection.close();
@@ -380,7 +381,8 @@ final class ChunkReader implements AutoCloseable {
         connection = null;
     }
 
-    private static final class Column {
+    /** A column read by the chunk, with what the text path needs to convert its values. */
+    static final class Column {
         final String name;
         final SnapshotValues.Kind kind;
         final int typmod;

@@ -17,6 +17,8 @@ package dev.pgarrowcdc.flink.source.reader;
 
 import dev.pgarrowcdc.flink.source.Lsn;
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.SnapshotReadMode;
+import dev.pgarrowcdc.flink.source.enumerator.SnapshotFunction;
 import dev.pgarrowcdc.flink.source.split.PgArrowSplit;
 
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
@@ -70,6 +72,7 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
     private final BufferAllocator allocator;
     private final Map<String, SlotStreamer> streamers = new LinkedHashMap<>();
     private final Map<String, ChunkReader> chunks = new LinkedHashMap<>();
+    private SnapshotFunction snapshotFunction;
     private volatile boolean wakeUp;
     private long idleWaitNanos = MIN_IDLE_WAIT_NANOS;
 
@@ -156,13 +159,32 @@ public final class PgArrowSplitReader implements SplitReader<PgArrowRecord, PgAr
         for (PgArrowSplit split : splitsChanges.splits()) {
             LOG.info("Reading {}", split);
             if (split.phase() == PgArrowSplit.Phase.CHUNK) {
-                chunks.put(split.splitId(), new ChunkReader(config, split));
+                chunks.put(
+                        split.splitId(),
+                        new ChunkReader(config, split, allocator, this::snapshotFunction));
                 continue;
             }
             SlotStreamer streamer = new SlotStreamer(split, config, allocator, metrics);
             streamers.put(split.splitId(), streamer);
             metrics.addSplit(split.splitId(), streamer::readPosition);
         }
+    }
+
+    /**
+     * The snapshot function of the database, looked up on the first chunk this split reader reads
+     * (every chunk of the job is in the one database), then reused.
+     */
+    private SnapshotFunction snapshotFunction(java.sql.Connection c) throws SQLException {
+        if (snapshotFunction == null) {
+            snapshotFunction = SnapshotFunction.find(c);
+            if (snapshotFunction.usable()) {
+                LOG.info("Snapshot chunks are read through {}", snapshotFunction.qualifiedName());
+            } else if (config.snapshotReadMode() == SnapshotReadMode.AUTO) {
+                // The enumerator WARNed at start (once per job) when it found the same.
+                LOG.info("Snapshot chunks are read as text: {}", snapshotFunction.problem());
+            }
+        }
+        return snapshotFunction;
     }
 
     /**

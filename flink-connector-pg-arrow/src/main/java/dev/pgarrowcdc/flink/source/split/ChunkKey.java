@@ -101,6 +101,23 @@ public final class ChunkKey implements Serializable {
         return b.append(')').toString();
     }
 
+    /**
+     * {@code ROW(CAST($n AS t1), CAST($n+1 AS t2))}: as {@link #parameterRow()} with numbered
+     * parameters from {@code $first}, for SQL that is not sent through a JDBC statement.
+     */
+    public String parameterRow(int first) {
+        StringBuilder b = new StringBuilder("ROW(");
+        for (int i = 0; i < columns.size(); i++) {
+            b.append(i == 0 ? "" : ", ")
+                    .append("CAST($")
+                    .append(first + i)
+                    .append(" AS ")
+                    .append(types.get(i))
+                    .append(')');
+        }
+        return b.append(')').toString();
+    }
+
     public void write(DataOutputView out) throws IOException {
         out.writeInt(columns.size());
         for (int i = 0; i < columns.size(); i++) {

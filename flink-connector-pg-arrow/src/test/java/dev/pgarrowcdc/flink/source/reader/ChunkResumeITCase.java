@@ -16,7 +16,9 @@
 package dev.pgarrowcdc.flink.source.reader;
 
 import dev.pgarrowcdc.flink.source.PgArrowSourceConfig;
+import dev.pgarrowcdc.flink.source.SnapshotReadMode;
 import dev.pgarrowcdc.flink.source.TestSources;
+import dev.pgarrowcdc.flink.source.enumerator.SnapshotFunction;
 import dev.pgarrowcdc.flink.source.split.ChunkKey;
 import dev.pgarrowcdc.flink.source.split.ChunkPiece;
 import dev.pgarrowcdc.flink.source.split.ChunkState;
@@ -26,8 +28,12 @@ import dev.pgarrowcdc.flink.source.split.PgArrowSplitState;
 import dev.pgarrowcdc.flink.source.split.TableId;
 import dev.pgarrowcdc.flink.testutils.PostgresExtension;
 
-import org.junit.jupiter.api.Test;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A chunk cut off by a failure after part of it was emitted: the restored split reads from the
  * server only the rows after the last key emitted, under a new snapshot, and keeps the emitted part
- * as a finished piece under the old one.
+ * as a finished piece under the old one. Both row sources: the snapshot function's (whose K frames
+ * carry the keys) and the text path's.
  */
 class ChunkResumeITCase {
 
@@ -50,14 +57,31 @@ class ChunkResumeITCase {
                     Collections.singletonList("integer"),
                     Collections.singletonList(""));
 
-    @Test
-    void aRestoredChunkReadsOnlyWhatWasNotEmitted() throws Exception {
+    private final BufferAllocator allocator = new RootAllocator();
+
+    @AfterEach
+    void closeAllocator() {
+        assertThat(allocator.getAllocatedMemory()).as("Arrow memory left allocated").isZero();
+        allocator.close();
+    }
+
+    private ChunkReader reader(PgArrowSourceConfig config, PgArrowSplit split) {
+        return new ChunkReader(config, split, allocator, SnapshotFunction::find);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = SnapshotReadMode.class,
+            names = {"ARROW", "TEXT"})
+    void aRestoredChunkReadsOnlyWhatWasNotEmitted(SnapshotReadMode mode) throws Exception {
         PG.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g");
         PgArrowSourceConfig config =
                 TestSources.<String>builder(PG, "public.t")
                         .snapshotFetchSize(100)
+                        .batchRows(50)
+                        .snapshotReadMode(mode)
                         .deserializer(new TestSources.RowsAsText())
                         .build()
                         .config();
@@ -69,11 +93,12 @@ class ChunkResumeITCase {
         // Given a first attempt that emitted the snapshot and 150 rows before a checkpoint
         PgArrowSplitState state = new PgArrowSplitState(split);
         List<PgArrowRecord> firstAttempt = new ArrayList<>();
-        try (ChunkReader reader = new ChunkReader(config, split)) {
+        try (ChunkReader reader = reader(config, split)) {
             while (reader.rowsRead() < 150) {
                 reader.poll(firstAttempt);
             }
             assertThat(reader.finished()).isFalse();
+            assertThat(reader.readsArrow()).isEqualTo(mode == SnapshotReadMode.ARROW);
         }
         int emitted = 0;
         for (PgArrowRecord r : firstAttempt) {
@@ -95,11 +120,12 @@ class ChunkResumeITCase {
         PgArrowSplitState restored = new PgArrowSplitState(checkpointed);
         List<PgArrowRecord> second = new ArrayList<>();
         long read;
-        try (ChunkReader reader = new ChunkReader(config, checkpointed)) {
+        try (ChunkReader reader = reader(config, checkpointed)) {
             while (!reader.finished()) {
                 reader.poll(second);
             }
             read = reader.rowsRead();
+            assertThat(reader.readsArrow()).isEqualTo(mode == SnapshotReadMode.ARROW);
         }
         List<String> rows = new ArrayList<>();
         for (PgArrowRecord r : second) {
@@ -134,9 +160,13 @@ class ChunkResumeITCase {
                 .isEqualTo(1000);
     }
 
-    @Test
-    void wideRowsComeAFewAtATimeWhateverTheFetchSize() throws Exception {
-        // 40 rows of 1 MB with a fetch size of 1000 rows: a FETCH brings about 4 MB
+    @ParameterizedTest
+    @EnumSource(
+            value = SnapshotReadMode.class,
+            names = {"ARROW", "TEXT"})
+    void wideRowsComeAFewAtATimeWhateverTheFetchSize(SnapshotReadMode mode) throws Exception {
+        // 40 rows of 1 MB with a fetch size (and batch rows) of 1000 rows: a FETCH, or an R frame,
+        // brings about 4 MB
         PG.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL",
@@ -144,6 +174,8 @@ class ChunkResumeITCase {
         PgArrowSourceConfig config =
                 TestSources.<String>builder(PG, "public.t")
                         .snapshotFetchSize(1000)
+                        .batchRows(1000)
+                        .snapshotReadMode(mode)
                         .deserializer(new TestSources.RowsAsText())
                         .build()
                         .config();
@@ -154,7 +186,7 @@ class ChunkResumeITCase {
                         ChunkState.planned(0, KEY, null, null, null));
 
         List<Integer> rowsPerPoll = new ArrayList<>();
-        try (ChunkReader reader = new ChunkReader(config, split)) {
+        try (ChunkReader reader = reader(config, split)) {
             while (!reader.finished()) {
                 List<PgArrowRecord> out = new ArrayList<>();
                 reader.poll(out);
@@ -164,8 +196,15 @@ class ChunkResumeITCase {
         }
 
         assertThat(rowsPerPoll.stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
-        assertThat(rowsPerPoll.get(0)).isEqualTo(ChunkReader.FIRST_FETCH);
-        assertThat(rowsPerPoll.subList(1, rowsPerPoll.size()))
-                .allMatch(n -> n <= ChunkReader.FETCH_BYTES / (1 << 20));
+        if (mode == SnapshotReadMode.TEXT) {
+            assertThat(rowsPerPoll.get(0)).isEqualTo(TextChunkRows.FIRST_FETCH);
+            assertThat(rowsPerPoll.subList(1, rowsPerPoll.size()))
+                    .allMatch(n -> n <= TextChunkRows.FETCH_BYTES / (1 << 20));
+        } else {
+            // One R frame (one CopyData message) per poll, of about batch_bytes: the row that
+            // reaches the bound is the frame's last
+            assertThat(rowsPerPoll).hasSizeGreaterThanOrEqualTo(40 / 5);
+            assertThat(rowsPerPoll).allMatch(n -> n <= ArrowChunkRows.BATCH_BYTES / (1 << 20) + 1);
+        }
     }
 }

@@ -15,6 +15,7 @@
  */
 package dev.pgarrowcdc.flink.source.security;
 
+import dev.pgarrowcdc.flink.source.SnapshotReadMode;
 import dev.pgarrowcdc.flink.source.StartupMode;
 import dev.pgarrowcdc.flink.source.TestSources;
 import dev.pgarrowcdc.flink.source.split.TableId;
@@ -149,6 +150,73 @@ class HostileNamesITCase {
             // Exactly the two tables have slots: the decoy was never captured.
             assertThat(slotCount()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void hostileKeyTextsBoundTheChunksTheSnapshotFunctionReads() throws Exception {
+        // Chunks of 2 rows of a text key: every bound is a hostile text, sent to
+        // wal2arrow_snapshot inside the query's parameters as a string literal
+        List<String> keys =
+                Arrays.asList(
+                        "a'b",
+                        "back\\slash\\",
+                        "$1",
+                        "quo\"te\"",
+                        "e''; --",
+                        "' OR ''='",
+                        "x\\'y",
+                        "üñî ☃",
+                        "{1,2}",
+                        "\\x00",
+                        "ROW(1)");
+        PG.execute(
+                "CREATE SCHEMA " + q(SCHEMA),
+                "CREATE TABLE "
+                        + q(SCHEMA)
+                        + "."
+                        + q(TABLE)
+                        + " ("
+                        + q(COLUMN)
+                        + " text PRIMARY KEY, "
+                        + q(LONG_COLUMN)
+                        + " int)");
+        for (int i = 0; i < keys.size(); i++) {
+            PG.execute(
+                    "INSERT INTO "
+                            + q(SCHEMA)
+                            + "."
+                            + q(TABLE)
+                            + " VALUES ("
+                            + literal(keys.get(i))
+                            + ", "
+                            + i
+                            + ")");
+        }
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+
+        List<String> rows = new ArrayList<>();
+        try (CloseableIterator<String> it =
+                env.fromSource(
+                                TestSources.<String>builder(PG, q(SCHEMA) + "." + q(TABLE))
+                                        .startupMode(StartupMode.SNAPSHOT)
+                                        .chunkSize(2)
+                                        .snapshotReadMode(SnapshotReadMode.ARROW)
+                                        .deserializer(new TestSources.RowsAsText())
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "pg")
+                        .executeAndCollect()) {
+            it.forEachRemaining(rows::add);
+        }
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            expected.add(SCHEMA + "." + TABLE + " +I(" + keys.get(i) + ", " + i + ")");
+        }
+        assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test

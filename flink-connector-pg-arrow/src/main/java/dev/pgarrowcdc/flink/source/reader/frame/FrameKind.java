@@ -22,7 +22,9 @@ public enum FrameKind {
     ROWS('R'),
     COMMIT('C'),
     TRUNCATE('T'),
-    MESSAGE('M');
+    MESSAGE('M'),
+    /** Chunk keys: written only by the snapshot function {@code wal2arrow_snapshot}. */
+    KEYS('K');
 
     private final byte code;
 
@@ -50,6 +52,8 @@ public enum FrameKind {
                 return TRUNCATE;
             case 'M':
                 return MESSAGE;
+            case 'K':
+                return KEYS;
             default:
                 return null;
         }

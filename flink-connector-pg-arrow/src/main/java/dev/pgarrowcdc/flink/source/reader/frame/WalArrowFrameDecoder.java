@@ -81,6 +81,9 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
     private final RecordBatchLoader loader;
     private boolean closed;
 
+    /** Row count of the R frame just decoded, or -1 when the last frame was no R frame. */
+    private long previousRowCount = -1;
+
     /**
      * @param allocator where Arrow buffers of {@code R} frames are allocated
      * @param sourceDescription names where frames come from in error messages, e.g. {@code slot
@@ -161,7 +164,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
             throw error(
                     start,
                     null,
-                    "expected a frame kind B, S, R, C, T or M but found "
+                    "expected a frame kind B, S, R, C, T, M or K but found "
                             + hex(kindByte)
                             + printable(kindByte));
         }
@@ -217,20 +220,31 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         int bodyStart = start + (int) headerLength;
         int end = bodyStart + (int) bodyLength;
         Frame frame;
+        long rowsBefore = previousRowCount;
+        previousRowCount = -1;
         try {
-            frame = decodeKind(kind, buf, start, bodyStart, end, bodyLength);
+            frame = decodeKind(kind, buf, start, bodyStart, end, bodyLength, rowsBefore);
         } catch (FrameFormatException e) {
             throw e;
         } catch (RuntimeException e) {
             // A safety net: the checks should have refused the frame before anything threw.
             throw error(start, kind, "the frame does not decode: " + e, e);
         }
+        if (frame instanceof RowsFrame) {
+            previousRowCount = ((RowsFrame) frame).rowCount();
+        }
         payload.position(end);
         return frame;
     }
 
     private Frame decodeKind(
-            FrameKind kind, ByteBuffer buf, int start, int bodyStart, int end, long bodyLength) {
+            FrameKind kind,
+            ByteBuffer buf,
+            int start,
+            int bodyStart,
+            int end,
+            long bodyLength,
+            long rowsBefore) {
         switch (kind) {
             case BEGIN:
                 requireNoBody(start, kind, bodyLength);
@@ -254,6 +268,8 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
                 return decodeTruncate(buf, start, bodyStart, end);
             case MESSAGE:
                 return decodeMessage(buf, start, bodyStart, end);
+            case KEYS:
+                return decodeKeys(buf, start, bodyStart, end, rowsBefore);
             default:
                 throw new AssertionError(kind);
         }
@@ -272,6 +288,7 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         }
         schemas.clear();
         loader.reset();
+        previousRowCount = -1;
     }
 
     /** Frees cached roots. Open {@link RowsFrame}s stay valid and free their root when closed. */
@@ -778,6 +795,104 @@ public final class WalArrowFrameDecoder implements AutoCloseable {
         byte[] content = bytes(buf, bodyStart + (int) prefixLength, (int) payloadLength);
         return new MessageFrame(
                 (flags & WireFormat.MESSAGE_TRANSACTIONAL) != 0, xid, lsn, prefix, content);
+    }
+
+    /**
+     * {@code K}: R x K length-prefixed texts, R checked against the {@code R} frame just before it
+     * and every length against the body before anything is allocated.
+     */
+    private KeysFrame decodeKeys(
+            ByteBuffer buf, int start, int bodyStart, int end, long rowsBefore) {
+        long rows = u32(buf, start + WireFormat.KEYS_ROW_COUNT);
+        long columns = u32(buf, start + WireFormat.KEYS_COLUMN_COUNT);
+        if (rowsBefore < 0) {
+            throw error(
+                    start,
+                    FrameKind.KEYS,
+                    "expected the K frame right after the R frame whose rows it describes, but"
+                            + " the frame before it is no R frame");
+        }
+        if (rows != rowsBefore) {
+            throw error(
+                    start,
+                    FrameKind.KEYS,
+                    "expected keys of "
+                            + rowsBefore
+                            + " rows (the preceding R frame's row count) but the header says "
+                            + rows);
+        }
+        long bodyLength = end - bodyStart;
+        // Each value takes at least its 4-byte length: refuse counts the body cannot hold.
+        if (columns != 0 && rows > bodyLength / 4 / columns) {
+            throw error(
+                    start,
+                    FrameKind.KEYS,
+                    "expected at most "
+                            + bodyLength / 4
+                            + " key values (4 bytes or more each) in the "
+                            + bodyLength
+                            + "-byte body but the header says "
+                            + rows
+                            + " rows x "
+                            + columns
+                            + " columns");
+        }
+        String[] values = new String[(int) (rows * columns)];
+        int pos = bodyStart;
+        for (int i = 0; i < values.length; i++) {
+            if (end - pos < 4) {
+                throw keysTruncated(start, i, rows, columns, 4, pos, end);
+            }
+            long length = u32(buf, pos);
+            pos += 4;
+            if (length == WireFormat.KEYS_NULL_LENGTH) {
+                continue;
+            }
+            if (length > end - pos) {
+                throw keysTruncated(start, i, rows, columns, length, pos, end);
+            }
+            values[i] = new String(bytes(buf, pos, (int) length), StandardCharsets.UTF_8);
+            pos += (int) length;
+        }
+        if (pos != end) {
+            throw error(
+                    start,
+                    FrameKind.KEYS,
+                    "expected "
+                            + rows
+                            + " x "
+                            + columns
+                            + " key values to fill the "
+                            + bodyLength
+                            + "-byte body but "
+                            + (end - pos)
+                            + " bytes are left over");
+        }
+        return new KeysFrame((int) rows, (int) columns, values);
+    }
+
+    private FrameFormatException keysTruncated(
+            int start, int value, long rows, long columns, long need, int pos, int end) {
+        return error(
+                start,
+                FrameKind.KEYS,
+                "truncated body: key value "
+                        + value
+                        + " (row "
+                        + value / Math.max(1, columns)
+                        + " of "
+                        + rows
+                        + ", column "
+                        + value % Math.max(1, columns)
+                        + " of "
+                        + columns
+                        + ") needs "
+                        + need
+                        + " bytes at offset "
+                        + pos
+                        + " but only "
+                        + (end - pos)
+                        + " remain in the body");
     }
 
     private void requireNoBody(int start, FrameKind kind, long bodyLength) {

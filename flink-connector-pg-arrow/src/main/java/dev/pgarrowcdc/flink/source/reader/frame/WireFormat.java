@@ -109,6 +109,18 @@ public final class WireFormat {
     public static final int MESSAGE_H = 40;
     public static final int MESSAGE_TRANSACTIONAL = 0x1;
 
+    // K chunk keys (only the snapshot function wal2arrow_snapshot writes them, after an R frame)
+    /** u32 row count: equals the preceding {@code R} frame's. */
+    public static final int KEYS_ROW_COUNT = 8;
+
+    /** u32 key column count. */
+    public static final int KEYS_COLUMN_COUNT = 12;
+
+    public static final int KEYS_H = 24;
+
+    /** A key value's u32 length that stands for NULL. */
+    public static final long KEYS_NULL_LENGTH = 0xFFFF_FFFFL;
+
     /** The fixed header length of a kind ({@code R}: without its marks). */
     static int fixedHeaderLength(FrameKind kind) {
         switch (kind) {
@@ -124,6 +136,8 @@ public final class WireFormat {
                 return TRUNCATE_H;
             case MESSAGE:
                 return MESSAGE_H;
+            case KEYS:
+                return KEYS_H;
             default:
                 throw new AssertionError(kind);
         }

@@ -61,7 +61,27 @@ class FrameFuzzTest {
                                     GoldenFramesTest.frame(all, 2), GoldenFramesTest.golden(file)),
                             GoldenFramesTest.frame(all, 6)));
         }
+        seeds.add(snapshotFunctionMessage(all));
         return seeds;
+    }
+
+    /**
+     * What the snapshot function sends: the golden S and R frames followed by a K frame of the R
+     * frame's rows (two key columns, one NULL).
+     */
+    static byte[] snapshotFunctionMessage(byte[] all) {
+        byte[] rows = GoldenFramesTest.frame(all, 2);
+        int count =
+                java.nio.ByteBuffer.wrap(rows)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getInt(WireFormat.ROWS_ROW_COUNT);
+        String[] keys = new String[count * 2];
+        for (int r = 0; r < count; r++) {
+            keys[2 * r] = Integer.toString(r);
+            keys[2 * r + 1] = r % 2 == 0 ? "k\u00e9y " + r : null;
+        }
+        return TestFrames.concat(
+                GoldenFramesTest.frame(all, 1), rows, TestFrames.keysFrame(count, 2, keys));
     }
 
     @Test

@@ -270,7 +270,7 @@ public final class FrameFuzzer implements AutoCloseable {
                     check(m, name + " with u64 at " + at + " = " + Long.toUnsignedString(v));
                 }
             }
-            for (byte kind : new byte[] {'B', 'S', 'R', 'C', 'T', 'M', 'X', 0}) {
+            for (byte kind : new byte[] {'B', 'S', 'R', 'C', 'T', 'M', 'K', 'X', 0}) {
                 byte[] m = message.clone();
                 m[start + WireFormat.FRAME_KIND] = kind;
                 check(m, name + " with kind " + kind + " at " + start);

@@ -296,6 +296,22 @@ final class TestFrames {
         return concat(b.array(), p, content);
     }
 
+    /** {@code K}: rows x columns texts, row-major (null: NULL); rowCount as written. */
+    static byte[] keysFrame(int rowCount, int columns, String... values) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (String v : values) {
+            if (v == null) {
+                ByteBuffer n = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                body.writeBytes(n.putInt(-1).array());
+            } else {
+                body.writeBytes(lengthPrefixed(v));
+            }
+        }
+        ByteBuffer b = header('K', 24);
+        b.putInt(rowCount).putInt(columns).putLong(body.size());
+        return concat(b.array(), body.toByteArray());
+    }
+
     private static byte[] lengthPrefixed(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(4 + bytes.length).order(ByteOrder.LITTLE_ENDIAN);

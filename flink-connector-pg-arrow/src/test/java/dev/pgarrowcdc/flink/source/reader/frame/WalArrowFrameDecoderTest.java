@@ -240,7 +240,7 @@ class WalArrowFrameDecoderTest {
                 .isInstanceOf(FrameFormatException.class)
                 .hasMessage(
                         "wal2arrow frame from slot 'unit_slot' at offset 0: expected a frame"
-                                + " kind B, S, R, C, T or M but found 0x5A ('Z')");
+                                + " kind B, S, R, C, T, M or K but found 0x5A ('Z')");
     }
 
     @Test
@@ -807,5 +807,104 @@ class WalArrowFrameDecoderTest {
             org.apache.arrow.flatbuf.Field.addChildren(b, children);
         }
         return org.apache.arrow.flatbuf.Field.endField(b);
+    }
+
+    // ---------------------------------------------------------------- K frames
+
+    /** S, then R of two rows followed by its K frame, as the snapshot function writes them. */
+    private byte[] snapshotMessage(byte[] keys) {
+        Schema schema = accountsSchema(1);
+        byte[] batch =
+                accountsBatch(
+                        schema,
+                        CompressionUtil.CodecType.NO_COMPRESSION,
+                        new Object[] {0, 1, "ada"},
+                        new Object[] {0, 2, null});
+        return TestFrames.concat(
+                TestFrames.schemaFrame(OID, 1, schema),
+                TestFrames.rowsFrame(OID, 1, 2, 0, new int[0][], batch),
+                keys);
+    }
+
+    @Test
+    void aKeysFrameAfterItsRowsDecodesEveryKeyText() {
+        // Given: keys (id, owner) of two rows, one owner NULL, one text with non-ASCII letters
+        byte[] message = snapshotMessage(TestFrames.keysFrame(2, 2, "1", "Ådå \"x\"", "2", null));
+
+        // When
+        List<Frame> frames = decoder.decodeAll(ByteBuffer.wrap(message));
+
+        // Then
+        try {
+            assertThat(frames)
+                    .extracting(Frame::kind)
+                    .containsExactly(FrameKind.SCHEMA, FrameKind.ROWS, FrameKind.KEYS);
+            KeysFrame keys = (KeysFrame) frames.get(2);
+            assertThat(keys.rowCount()).isEqualTo(2);
+            assertThat(keys.columnCount()).isEqualTo(2);
+            assertThat(keys.row(0)).containsExactly("1", "Ådå \"x\"");
+            assertThat(keys.row(1)).containsExactly("2", null);
+            assertThat(keys.value(1, 0)).isEqualTo("2");
+        } finally {
+            frames.forEach(Frame::close);
+        }
+    }
+
+    @Test
+    void aKeysFrameWhoseRowCountDiffersFromItsRowsFrameIsRefused() {
+        byte[] message = snapshotMessage(TestFrames.keysFrame(3, 1, "1", "2", "3"));
+
+        assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(message)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("'K' (KEYS) frame from " + SOURCE)
+                .hasMessageContaining("expected keys of 2 rows (the preceding R frame's row count)")
+                .hasMessageContaining("says 3");
+    }
+
+    @Test
+    void aKeysFrameWithoutRowsFrameBeforeItIsRefused() {
+        Schema schema = accountsSchema(1);
+        byte[] message =
+                TestFrames.concat(
+                        TestFrames.schemaFrame(OID, 1, schema), TestFrames.keysFrame(0, 1));
+
+        assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(message)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("right after the R frame whose rows it describes");
+    }
+
+    @Test
+    void aSecondKeysFrameForTheSameRowsIsRefused() {
+        byte[] keys = TestFrames.keysFrame(2, 1, "1", "2");
+        byte[] message = TestFrames.concat(snapshotMessage(keys), keys);
+
+        assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(message)))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("is no R frame");
+    }
+
+    @Test
+    void keyLengthsBeyondTheBodyAreRefusedBeforeAllocating() {
+        // Given: a value length of 2^31 and a column count the body cannot hold
+        byte[] hugeValue = TestFrames.keysFrame(2, 1, "1", "2");
+        ByteBuffer.wrap(hugeValue).order(ByteOrder.LITTLE_ENDIAN).putInt(24, Integer.MAX_VALUE);
+        byte[] hugeCount = TestFrames.keysFrame(2, 1, "1", "2");
+        ByteBuffer.wrap(hugeCount).order(ByteOrder.LITTLE_ENDIAN).putInt(12, -1);
+        byte[] leftOver = TestFrames.keysFrame(2, 1, "1", "2");
+        leftOver = Arrays.copyOf(leftOver, leftOver.length + 3);
+        ByteBuffer.wrap(leftOver).order(ByteOrder.LITTLE_ENDIAN).putLong(16, 13);
+
+        assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(snapshotMessage(hugeValue))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("key value 0 (row 0 of 2, column 0 of 1) needs 2147483647");
+        decoder.reset();
+        assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(snapshotMessage(hugeCount))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("expected at most 2 key values");
+        decoder.reset();
+        byte[] withLeftOver = leftOver;
+        assertThatThrownBy(() -> decoder.decodeAll(ByteBuffer.wrap(snapshotMessage(withLeftOver))))
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("3 bytes are left over");
     }
 }
