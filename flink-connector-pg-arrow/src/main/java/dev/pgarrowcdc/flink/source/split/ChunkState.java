@@ -157,7 +157,12 @@ public final class ChunkState implements Serializable {
 
     /** A row with chunk key {@code k} was emitted. */
     public ChunkState withRow(@Nullable String[] k) {
-        return new ChunkState(index, key, cut, lo, hi, pieces, snapshot, k, rowsRead + 1, false);
+        return withRows(k, 1);
+    }
+
+    /** {@code n} rows were emitted, the last with chunk key {@code k}. */
+    public ChunkState withRows(@Nullable String[] k, long n) {
+        return new ChunkState(index, key, cut, lo, hi, pieces, snapshot, k, rowsRead + n, false);
     }
 
     /** The read reached {@code hi}: {@code (lo, hi]} is a finished piece under the snapshot. */

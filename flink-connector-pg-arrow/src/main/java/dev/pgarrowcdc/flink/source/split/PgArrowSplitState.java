@@ -28,8 +28,17 @@ public final class PgArrowSplitState {
     private long startLsn;
     private long rowsEmittedInNextTxn;
 
-    /** For a CHUNK split: the chunk as far as it was emitted. */
+    /**
+     * For a CHUNK split: the chunk as far as it was emitted, except the rows counted in {@link
+     * #rowsSinceChunk} (folded in when the chunk is read, so a row costs no new ChunkState).
+     */
     private ChunkState chunk;
+
+    /** Chunk rows emitted since {@link #chunk} was last brought up to date. */
+    private long rowsSinceChunk;
+
+    /** The chunk key of the last of those rows. */
+    private String[] lastKeySinceChunk;
 
     /** For a STREAM split: the reconciliation still in force, or null. */
     private Reconciliation reconciliation;
@@ -101,17 +110,18 @@ public final class PgArrowSplitState {
 
     /** The chunk read took its snapshot. */
     public void chunkSnapshot(XidSnapshot snapshot) {
-        chunk = chunk.withSnapshot(snapshot);
+        chunk = chunk().withSnapshot(snapshot);
     }
 
     /** A chunk row with chunk key {@code key} went out. */
     public void chunkRowEmitted(String[] key) {
-        chunk = chunk.withRow(key);
+        lastKeySinceChunk = key;
+        rowsSinceChunk++;
     }
 
     /** Every row of the chunk went out. */
     public void chunkFinished() {
-        chunk = chunk.withFinished();
+        chunk = chunk().withFinished();
     }
 
     /** No streamed change can be in a chunk's snapshot any more. */
@@ -120,6 +130,11 @@ public final class PgArrowSplitState {
     }
 
     public ChunkState chunk() {
+        if (rowsSinceChunk > 0) {
+            chunk = chunk.withRows(lastKeySinceChunk, rowsSinceChunk);
+            rowsSinceChunk = 0;
+            lastKeySinceChunk = null;
+        }
         return chunk;
     }
 
@@ -131,7 +146,7 @@ public final class PgArrowSplitState {
                 snapshotRowsEmitted,
                 startLsn,
                 rowsEmittedInNextTxn,
-                chunk,
+                chunk(),
                 reconciliation);
     }
 }
