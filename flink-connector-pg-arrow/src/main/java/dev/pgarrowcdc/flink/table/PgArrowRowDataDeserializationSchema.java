@@ -112,6 +112,11 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
                 requireOldValues(kind, shape, context);
             }
         }
+        if (shape.identity && row instanceof GenericRowData) {
+            // The reader makes a new row per change and never touches it again: no copy needed.
+            out.collect(row);
+            return;
+        }
         int physical = names.size();
         GenericRowData result = new GenericRowData(kind, physical + metadata.size());
         for (int i = 0; i < physical; i++) {
@@ -269,7 +274,11 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
             converters[i] = converter;
             positions[i] = position;
         }
-        return new Shape(getters, converters, positions);
+        boolean identity = metadata.isEmpty() && rowType.getFieldCount() == names.size();
+        for (int i = 0; i < names.size() && identity; i++) {
+            identity = positions[i] == i && converters[i] == FieldConverters.IDENTITY;
+        }
+        return new Shape(getters, converters, positions, identity);
     }
 
     @Override
@@ -285,10 +294,21 @@ final class PgArrowRowDataDeserializationSchema implements PgArrowDeserializatio
         /** Field position of each declared column in this shape. */
         final int[] positions;
 
-        Shape(RowData.FieldGetter[] getters, FieldConverter[] converters, int[] positions) {
+        /**
+         * The declared columns are the row's fields, in order, with the same types, and no metadata
+         * column is declared: the source's row is the result.
+         */
+        final boolean identity;
+
+        Shape(
+                RowData.FieldGetter[] getters,
+                FieldConverter[] converters,
+                int[] positions,
+                boolean identity) {
             this.getters = getters;
             this.converters = converters;
             this.positions = positions;
+            this.identity = identity;
         }
     }
 }
