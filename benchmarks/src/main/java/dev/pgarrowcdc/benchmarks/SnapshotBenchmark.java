@@ -69,13 +69,16 @@ import java.util.stream.Collectors;
  * <pre>
  *   benchmarks/run-stream.sh --main SnapshotBenchmark [--rows 1000000] [--reps 3] [--parallelism 1,2]
  *       [--flink-cdc-parallelism 1] [--chunk-size N] [--api sql|datastream] [--flink-cdc-skip-backfill true]
- *       [--read-modes arrow,text]
+ *       [--read-modes arrow,text] [--object-reuse true]
  * </pre>
  *
  * <p>{@code --read-modes} lists pg-arrow-cdc's {@code scan.snapshot.read-mode}s to run (default
  * {@code arrow}: chunks arrive as Arrow frames from the wal2arrow snapshot function; {@code text}:
  * PostgreSQL's text forms converted in Java, the fallback where the function is not installed); the
  * text runs are labelled "pg-arrow-cdc text".
+ *
+ * <p>{@code --object-reuse true} runs every job with {@code pipeline.object-reuse}: chained
+ * operators then pass records on instead of copying them (for every contender alike).
  *
  * <p>{@code --flink-cdc-skip-backfill true} sets Flink CDC's {@code
  * scan.incremental.snapshot.backfill.skip}: no temporary slot per chunk, at-least-once snapshot.
@@ -84,6 +87,9 @@ public final class SnapshotBenchmark {
 
     private static final long RUN_TIMEOUT_SECONDS = 900;
     private static final String RESULT = "SNAPSHOT_RESULT ";
+
+    /** {@code --object-reuse}: every child job runs with {@code pipeline.object-reuse}. */
+    private static boolean objectReuse;
 
     private SnapshotBenchmark() {}
 
@@ -102,6 +108,7 @@ public final class SnapshotBenchmark {
                 intList(opts.getOrDefault("flink-cdc-parallelism", "1"));
         int chunkSize = Integer.parseInt(opts.getOrDefault("chunk-size", "0"));
         String api = opts.getOrDefault("api", "sql");
+        objectReuse = Boolean.parseBoolean(opts.getOrDefault("object-reuse", "false"));
         List<String> readModes = Arrays.asList(opts.getOrDefault("read-modes", "arrow").split(","));
         for (String mode : readModes) {
             if (!mode.equals("arrow") && !mode.equals("text")) {
@@ -143,14 +150,15 @@ public final class SnapshotBenchmark {
                     Locale.ROOT,
                     "%n== initial snapshot of public.cdc_bench, %,d rows,"
                             + " %d reps, through %s, pg-arrow-cdc at parallelism %s (chunk.size %s),"
-                            + " postgres-cdc at %s%s%n",
+                            + " postgres-cdc at %s%s%s%n",
                     rows,
                     reps,
                     api.equals("sql") ? "Flink SQL" : "the DataStream API",
                     parallelisms,
                     chunkSize > 0 ? String.valueOf(chunkSize) : "default",
                     flinkCdcParallelisms,
-                    skipBackfill ? ", backfill skipped" : "");
+                    skipBackfill ? ", backfill skipped" : "",
+                    objectReuse ? ", object reuse on" : "");
             // Every repetition runs every configuration once, in the same order, so that the
             // machine's slow and fast spells fall on all of them alike.
             Map<String, List<Run>> results = new LinkedHashMap<>();
@@ -482,7 +490,9 @@ public final class SnapshotBenchmark {
                         "--api",
                         api,
                         "--read-mode",
-                        readMode));
+                        readMode,
+                        "--object-reuse",
+                        String.valueOf(objectReuse)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader out =
@@ -556,6 +566,9 @@ public final class SnapshotBenchmark {
         CountingSink.reset(rows);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+        if (Boolean.parseBoolean(opts.get("object-reuse"))) {
+            env.getConfig().enableObjectReuse();
+        }
         String host = opts.get("host");
         int port = Integer.parseInt(opts.get("port"));
         boolean skipBackfill = Boolean.parseBoolean(opts.get("skip-backfill"));
