@@ -24,7 +24,6 @@ import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
 import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.SchemaFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
 import dev.pgarrowcdc.flink.source.reader.frame.WalArrowFrameDecoder;
 import dev.pgarrowcdc.flink.source.reader.frame.WireFormat;
 import dev.pgarrowcdc.flink.source.split.ChunkState;
@@ -40,9 +39,7 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The Arrow path of {@link ChunkReader}: {@code COPY (SELECT wal2arrow_snapshot(...)) TO STDOUT
@@ -82,8 +79,7 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
     /** The R frame waiting for its K frame. */
     private RowsFrame rows;
 
-    /** Columns whose NaN / ±Infinity / not representable values were already logged. */
-    private final Set<String> warnedColumns = new HashSet<>();
+    private final ValueMarks valueMarks = new ValueMarks();
 
     ArrowChunkRows(
             Connection connection,
@@ -276,41 +272,17 @@ final class ArrowChunkRows implements ChunkReader.RowSource {
         }
     }
 
-    /** The row's marks as the stream maps them, logging a column's first one. */
+    /** The row's marks as the stream maps them (never UNCHANGED_TOAST: values are detoasted). */
     private UnknownValue[] unknownValues(RowsFrame frame, int row) {
-        ValueMark[] marks = frame.rowMarks(row);
-        if (marks == null) {
-            return null;
-        }
-        RelationSchema schema = frame.schema();
-        UnknownValue[] values = new UnknownValue[marks.length - 1];
-        for (int field = 1; field < marks.length; field++) {
-            if (marks[field] == null) {
-                continue;
-            }
-            RelationSchema.Column column = schema.column(field - 1);
-            if (marks[field] == ValueMark.UNCHANGED_TOAST) {
-                throw unexpected(
-                        "an unchanged-TOAST mark on column "
-                                + column.name()
-                                + " (the function detoasts every value)");
-            }
-            values[field - 1] = FrameTranslator.unknownValue(marks[field]);
-            if (warnedColumns.add(column.name() + '\0' + marks[field])) {
-                LOG.warn(
-                        "Column {} of table {} holds a {} value ({}), which Flink type {} cannot"
-                                + " hold: it is emitted as NULL, and PgArrowRecordContext#unknownValue"
-                                + " reports it as {}. Further such values of this column are not"
-                                + " logged.",
-                        column.name(),
-                        schema.qualifiedName(),
-                        marks[field],
-                        column.typeName(),
-                        column.logicalType().asSummaryString(),
-                        values[field - 1]);
-            }
-        }
-        return values;
+        return valueMarks.of(
+                frame,
+                row,
+                column -> {
+                    throw unexpected(
+                            "an unchanged-TOAST mark on column "
+                                    + column.name()
+                                    + " (the function detoasts every value)");
+                });
     }
 
     private FrameFormatException unexpected(String what) {

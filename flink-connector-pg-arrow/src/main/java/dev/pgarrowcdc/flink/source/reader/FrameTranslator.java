@@ -25,7 +25,6 @@ import dev.pgarrowcdc.flink.source.reader.frame.RelationSchema;
 import dev.pgarrowcdc.flink.source.reader.frame.RowDataConverter;
 import dev.pgarrowcdc.flink.source.reader.frame.RowsFrame;
 import dev.pgarrowcdc.flink.source.reader.frame.TruncateFrame;
-import dev.pgarrowcdc.flink.source.reader.frame.ValueMark;
 import dev.pgarrowcdc.flink.source.split.TableId;
 
 import org.apache.flink.util.FlinkRuntimeException;
@@ -69,8 +68,7 @@ final class FrameTranslator {
     /** {@link #absentFromOldRows} per schema (null values kept: every column is logged). */
     private final Map<RelationSchema, boolean[]> absentColumns = new IdentityHashMap<>();
 
-    /** Columns whose NaN / ±Infinity / not representable values were already logged. */
-    private final Set<String> warnedColumns = new HashSet<>();
+    private final ValueMarks valueMarks = new ValueMarks();
 
     /** Tables whose replica identity was already logged (once per table and translator). */
     private final Set<String> identityLogged = new HashSet<>();
@@ -151,59 +149,17 @@ final class FrameTranslator {
     }
 
     /**
-     * The row's marks as {@link UnknownValue}s per field position, or null when it has none,
-     * applying {@code scan.unchanged-toast.mode} and logging the first NaN / ±Infinity / not
-     * representable value of each column.
+     * The row's marks; an unchanged TOAST value fails under {@code scan.unchanged-toast.mode} FAIL.
      */
     private UnknownValue[] unknownValues(RowsFrame rows, int row) {
-        ValueMark[] marks = rows.rowMarks(row);
-        if (marks == null) {
-            return null;
-        }
-        RelationSchema schema = rows.schema();
-        UnknownValue[] out = new UnknownValue[marks.length - 1];
-        for (int field = 1; field < marks.length; field++) {
-            if (marks[field] == null) {
-                continue;
-            }
-            RelationSchema.Column column = schema.column(field - 1);
-            out[field - 1] = unknownValue(marks[field]);
-            if (marks[field] == ValueMark.UNCHANGED_TOAST) {
-                if (unchangedToastMode == UnchangedToastMode.FAIL) {
-                    throw unchangedToast(schema, column);
-                }
-            } else if (warnedColumns.add(
-                    schema.qualifiedName() + '\0' + column.name() + '\0' + marks[field])) {
-                LOG.warn(
-                        "Column {} of table {} holds a {} value ({}), which Flink type {} cannot"
-                                + " hold: it is emitted as NULL, and PgArrowRecordContext#unknownValue"
-                                + " reports it as {}. Further such values of this column are not"
-                                + " logged.",
-                        column.name(),
-                        schema.qualifiedName(),
-                        marks[field],
-                        column.typeName(),
-                        column.logicalType().asSummaryString(),
-                        out[field - 1]);
-            }
-        }
-        return out;
-    }
-
-    static UnknownValue unknownValue(ValueMark mark) {
-        switch (mark) {
-            case UNCHANGED_TOAST:
-                return UnknownValue.UNCHANGED_TOAST;
-            case NAN:
-                return UnknownValue.NAN;
-            case POSITIVE_INFINITY:
-                return UnknownValue.POSITIVE_INFINITY;
-            case NEGATIVE_INFINITY:
-                return UnknownValue.NEGATIVE_INFINITY;
-            case NOT_REPRESENTABLE:
-            default:
-                return UnknownValue.NOT_REPRESENTABLE;
-        }
+        return valueMarks.of(
+                rows,
+                row,
+                column -> {
+                    if (unchangedToastMode == UnchangedToastMode.FAIL) {
+                        throw unchangedToast(rows.schema(), column);
+                    }
+                });
     }
 
     private FlinkRuntimeException unchangedToast(
