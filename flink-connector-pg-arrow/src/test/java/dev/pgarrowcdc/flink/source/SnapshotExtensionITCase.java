@@ -81,7 +81,7 @@ class SnapshotExtensionITCase {
             long calls =
                     Await.value(
                             "the extension's function is counted as called",
-                            SnapshotExtensionITCase::extensionFunctionCalls,
+                            () -> SnapshotFunctionCalls.calls(PG, "w2a \"ext\""),
                             n -> n >= 1);
             assertThat(calls).isPositive();
         } finally {
@@ -112,20 +112,6 @@ class SnapshotExtensionITCase {
                                 "SELECT 1 FROM pg_catalog.pg_available_extensions"
                                         + " WHERE name = 'wal2arrow'")) {
             return rs.next();
-        }
-    }
-
-    /** Calls the server counted of the function in the extension's schema. */
-    private static long extensionFunctionCalls() throws Exception {
-        try (Connection c = PG.connect();
-                Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery(
-                                "SELECT coalesce(sum(calls), 0) FROM pg_catalog.pg_stat_user_functions"
-                                        + " WHERE funcname = 'wal2arrow_snapshot'"
-                                        + " AND schemaname = 'w2a \"ext\"'")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

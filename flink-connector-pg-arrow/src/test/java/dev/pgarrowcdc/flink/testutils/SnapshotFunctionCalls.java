@@ -16,6 +16,7 @@
 package dev.pgarrowcdc.flink.testutils;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,14 +41,23 @@ public final class SnapshotFunctionCalls {
 
     /** Calls counted so far (those of sessions that ended, or reported at their idle time). */
     public static long calls(PostgresExtension pg) throws SQLException {
+        return calls(pg, null);
+    }
+
+    /** Calls counted so far of the function in {@code schema} (null: in any schema). */
+    public static long calls(PostgresExtension pg, String schema) throws SQLException {
         try (Connection c = pg.connect();
-                Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery(
+                PreparedStatement ps =
+                        c.prepareStatement(
                                 "SELECT coalesce(sum(calls), 0) FROM pg_catalog.pg_stat_user_functions"
-                                        + " WHERE funcname = 'wal2arrow_snapshot'")) {
-            rs.next();
-            return rs.getLong(1);
+                                        + " WHERE funcname = 'wal2arrow_snapshot'"
+                                        + " AND (?::text IS NULL OR schemaname = ?::text)")) {
+            ps.setString(1, schema);
+            ps.setString(2, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

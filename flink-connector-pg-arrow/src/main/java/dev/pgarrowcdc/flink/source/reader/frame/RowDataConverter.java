@@ -346,12 +346,7 @@ public final class RowDataConverter {
                     long low = t.getDataBuffer().getLong(at);
                     long high = t.getDataBuffer().getLong(at + 8);
                     if (high != (low >> 63) || low >= limit || low <= -limit) {
-                        throw new IllegalArgumentException(
-                                "the unscaled value "
-                                        + t.getObject(row).unscaledValue()
-                                        + " has more than "
-                                        + precision
-                                        + " digits");
+                        throw tooManyDigits(t, row, precision);
                     }
                     return DecimalData.fromUnscaledLong(low, precision, scale);
                 };
@@ -362,16 +357,20 @@ public final class RowDataConverter {
             return row -> {
                 DecimalData d = DecimalData.fromBigDecimal(t.getObject(row), precision, scale);
                 if (d == null) {
-                    throw new IllegalArgumentException(
-                            "the unscaled value "
-                                    + t.getObject(row).unscaledValue()
-                                    + " has more than "
-                                    + precision
-                                    + " digits");
+                    throw tooManyDigits(t, row, precision);
                 }
                 return d;
             };
         };
+    }
+
+    private static IllegalArgumentException tooManyDigits(DecimalVector t, int row, int precision) {
+        return new IllegalArgumentException(
+                "the unscaled value "
+                        + t.getObject(row).unscaledValue()
+                        + " has more than "
+                        + precision
+                        + " digits");
     }
 
     private static ReaderFactory timeFactory(TimeUnit unit) {
